@@ -1,0 +1,46 @@
+"""Dependencies: the unit of work, who is asking, rate limits."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from app.db.uow import UnitOfWork
+from app.domain.errors import InvalidToken
+from app.services import auth, inbox
+from app.services.actors import ClientActor, ReporterActor, StaffActor
+
+_bearer = HTTPBearer(auto_error=False)
+
+
+def get_uow(request: Request) -> UnitOfWork:
+    return request.state.uow
+
+
+Uow = Annotated[UnitOfWork, Depends(get_uow)]
+Bearer = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+
+
+def _token(credentials: HTTPAuthorizationCredentials | None) -> str:
+    if credentials is None or not credentials.credentials:
+        raise InvalidToken()
+    return credentials.credentials
+
+
+async def current_staff(uow: Uow, credentials: Bearer) -> StaffActor:
+    return await auth.staff_from_token(uow, _token(credentials))
+
+
+async def current_reporter(uow: Uow, credentials: Bearer) -> ReporterActor:
+    return inbox.reporter_from_token(uow, _token(credentials))
+
+
+async def current_client(uow: Uow, credentials: Bearer) -> ClientActor:
+    return await auth.client_from_token(uow, _token(credentials))
+
+
+CurrentStaff = Annotated[StaffActor, Depends(current_staff)]
+CurrentReporter = Annotated[ReporterActor, Depends(current_reporter)]
+CurrentClient = Annotated[ClientActor, Depends(current_client)]

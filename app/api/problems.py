@@ -1,0 +1,163 @@
+"""RFC 9457 problem details: the one place where errors become HTTP responses."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from app.domain.errors import AccessDenied, Conflict, DomainError, NotFound, RuleViolation, Unauthenticated
+
+log = logging.getLogger("withu.errors")
+MEDIA_TYPE = "application/problem+json"
+
+STATUS_BY_CATEGORY: list[tuple[type[DomainError], int]] = [
+    (NotFound, 404),
+    (Unauthenticated, 401),
+    (AccessDenied, 403),
+    (Conflict, 409),
+    (RuleViolation, 422),
+]
+
+
+class HttpProblem(Exception):
+    """A problem that belongs to HTTP itself (size, rate, preconditions), not to the rulebook."""
+
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        title: str,
+        detail: str | None = None,
+        headers: dict[str, str] | None = None,
+    ):
+        self.status, self.code, self.title, self.detail, self.headers = (
+            status,
+            code,
+            title,
+            detail,
+            headers or {},
+        )
+
+
+def problem(
+    request: Request | None,
+    status: int,
+    code: str,
+    title: str,
+    detail: str | None = None,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> JSONResponse:
+    body: dict[str, Any] = {"type": f"/problems/{code}", "title": title, "status": status, "code": code}
+    if detail:
+        body["detail"] = detail
+    if request is not None:
+        body["instance"] = request.url.path
+        trace = getattr(request.state, "trace_id", None)
+        if trace:
+            body["trace_id"] = trace
+    body.update(extra)
+    return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE, headers=headers)
+
+
+def status_of(error: DomainError) -> int:
+    for category, status in STATUS_BY_CATEGORY:
+        if isinstance(error, category):
+            return status
+    return 422
+
+
+def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
+    # Never echo the input: it may be a narrative or a name.
+    return [{"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")} for e in exc.errors()]
+
+
+async def _domain(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, DomainError)
+    status = status_of(exc)
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return problem(request, status, exc.code, exc.title, exc.detail, headers=headers, **exc.extra)
+
+
+async def _http_problem(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, HttpProblem)
+    return problem(request, exc.status, exc.code, exc.title, exc.detail, headers=exc.headers)
+
+
+async def _validation(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = _validation_errors(exc)
+    if any(e["type"] == "json_invalid" for e in errors):
+        return problem(request, 400, "malformed-body", "The request body is not valid JSON.")
+    return problem(request, 422, "validation-failed", "The request does not match the expected shape.", errors=errors)
+
+
+async def _starlette_http(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    codes = {404: "not-found", 405: "method-not-allowed", 401: "unauthenticated", 413: "body-too-large"}
+    code = codes.get(exc.status_code, f"http-{exc.status_code}")
+    headers = dict(exc.headers or {})
+    return problem(
+        request,
+        exc.status_code,
+        code,
+        str(exc.detail) if exc.status_code != 404 else "Not found.",
+        headers=headers,
+    )
+
+
+async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    trace = getattr(request.state, "trace_id", None)
+    # Only the exception type: messages may carry values from the request.
+    log.error("unexpected error %s trace=%s", type(exc).__name__, trace)
+    return problem(request, 500, "internal-error", "Something went wrong on our side. Nothing was saved.")
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(DomainError, _domain)
+    app.add_exception_handler(HttpProblem, _http_problem)
+    app.add_exception_handler(RequestValidationError, _validation)
+    app.add_exception_handler(StarletteHTTPException, _starlette_http)
+    app.add_exception_handler(Exception, _unexpected)
+
+
+def _schema(description: str) -> dict[str, Any]:
+    return {
+        "description": description,
+        "content": {MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+    }
+
+
+# Declared on every route so the OpenAPI document tells integrators what errors look like.
+COMMON_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: _schema("Malformed body"),
+    401: _schema("Not authenticated"),
+    403: _schema("Role or scope not allowed"),
+    404: _schema("Not found, or not visible to you"),
+    409: _schema("Conflicts with the current state"),
+    413: _schema("Body too large"),
+    422: _schema("Breaks a rule or does not match the schema"),
+    429: _schema("Too many requests; see Retry-After"),
+}
+
+PROBLEM_SCHEMA = {
+    "type": "object",
+    "title": "Problem",
+    "description": "RFC 9457 problem details.",
+    "required": ["type", "title", "status", "code"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "code": {"type": "string", "description": "Stable, kebab-case."},
+        "detail": {"type": "string"},
+        "instance": {"type": "string"},
+        "trace_id": {"type": "string"},
+        "errors": {"type": "array", "items": {"type": "object"}},
+    },
+}

@@ -1,0 +1,184 @@
+"""The `withu` command: serve, migrate, user create, client create, audit verify, demo seed."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import TypeVar
+
+from app.db import encryption
+from app.db.engine import make_engine, make_sessionmaker
+from app.db.uow import UnitOfWork
+from app.domain.enums import ClientKind, Role, Team
+from app.domain.errors import DomainError
+from app.settings import Settings, get_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+T = TypeVar("T")
+
+
+def migrate(settings: Settings, revision: str = "head") -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config(str(ROOT / "alembic.ini"))
+    config.attributes["database_url"] = settings.database_url
+    command.upgrade(config, revision)
+
+
+def run_in_uow(settings: Settings, work: Callable[[UnitOfWork], Awaitable[T]]) -> T:
+    """Run one use case in its own unit of work and commit it (the CLI's equivalent of a request)."""
+
+    async def main() -> T:
+        encryption.configure(settings.load_master_key())
+        engine = make_engine(settings.database_url)
+        try:
+            async with UnitOfWork(make_sessionmaker(engine), settings) as uow:
+                result = await work(uow)
+                await uow.commit()
+                return result
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(main())
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> None:
+    import uvicorn
+
+    from app.main import configure_logging
+
+    configure_logging()
+    uvicorn.run(
+        "app.main:create_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        access_log=False,  # uvicorn's access log carries client addresses (INT-1); ours does not
+        server_header=False,
+        proxy_headers=args.proxy_headers,
+        forwarded_allow_ips=args.forwarded_allow_ips,
+    )
+
+
+def cmd_user_create(args: argparse.Namespace, settings: Settings) -> None:
+    from app.services.admin import create_user
+
+    password = args.password or getpass.getpass("Password (at least 12 characters): ")
+    team = Team(args.team) if args.team else None
+    user, secret = run_in_uow(
+        settings,
+        lambda uow: create_user(
+            uow,
+            email=args.email,
+            display_name=args.name,
+            role=Role(args.role),
+            team=team,
+            password=password,
+            employee_number=args.employee_number,
+        ),
+    )
+    print(f"Created {user.role} {user.email} (id {user.id}).")
+    print(f"TOTP secret (add it to an authenticator app now; it is not shown again): {secret}")
+
+
+def cmd_client_create(args: argparse.Namespace, settings: Settings) -> None:
+    from app.services.auth import create_client
+
+    scopes = [s for s in (args.scopes or "").replace(",", " ").split() if s]
+    client, secret = run_in_uow(settings, lambda uow: create_client(uow, args.name, ClientKind(args.kind), scopes))
+    print(f"client_id:     {client.client_id}")
+    print(f"client_secret: {secret}   (shown once; keep it in the integrator's secret store)")
+    print(f"scopes:        {' '.join(client.scopes)}")
+
+
+def cmd_audit_verify(args: argparse.Namespace, settings: Settings) -> None:
+    from app.services.audit import verify
+
+    count, broken = run_in_uow(settings, verify)
+    if broken is None:
+        print(f"audit chain intact: {count} entries verified")
+        return
+    print(f"audit chain BROKEN at entry {broken.seq}: {broken.reason}", file=sys.stderr)
+    sys.exit(1)
+
+
+def cmd_demo_seed(args: argparse.Namespace, settings: Settings) -> None:
+    from app.services.demo import seed_demo
+
+    for line in run_in_uow(settings, seed_demo):
+        print(line)
+
+
+def cmd_demo_totp(args: argparse.Namespace, settings: Settings) -> None:
+    from app.services.demo import current_totp
+
+    print(run_in_uow(settings, lambda uow: current_totp(uow, args.email)))
+
+
+def cmd_migrate(args: argparse.Namespace, settings: Settings) -> None:
+    migrate(settings, args.revision)
+    print(f"database migrated to {args.revision}")
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="withu", description=__doc__)
+    sub = p.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="serve the API and the PWA")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument("--proxy-headers", action="store_true", help="trust X-Forwarded-For from the proxy")
+    serve.add_argument("--forwarded-allow-ips", default="127.0.0.1")
+    serve.set_defaults(run=cmd_serve)
+
+    mig = sub.add_parser("migrate", help="apply database migrations")
+    mig.add_argument("revision", nargs="?", default="head")
+    mig.set_defaults(run=cmd_migrate)
+
+    user = sub.add_parser("user", help="staff accounts").add_subparsers(dest="user_command", required=True)
+    uc = user.add_parser("create", help="create a staff account (prints its TOTP secret once)")
+    uc.add_argument("--email", required=True)
+    uc.add_argument("--name", required=True)
+    uc.add_argument("--role", required=True, choices=[r.value for r in Role])
+    uc.add_argument("--team", choices=[t.value for t in Team])
+    uc.add_argument("--employee-number")
+    uc.add_argument("--password", help="omit to be asked (keeps it out of shell history)")
+    uc.set_defaults(run=cmd_user_create)
+
+    client = sub.add_parser("client", help="machine clients").add_subparsers(dest="client_command", required=True)
+    cc = client.add_parser("create", help="create an OAuth2 client (prints its secret once)")
+    cc.add_argument("--name", required=True)
+    cc.add_argument("--kind", required=True, choices=[k.value for k in ClientKind])
+    cc.add_argument("--scopes", help="space- or comma-separated; default: all of the kind's scopes")
+    cc.set_defaults(run=cmd_client_create)
+
+    audit = sub.add_parser("audit", help="the audit log").add_subparsers(dest="audit_command", required=True)
+    audit.add_parser("verify", help="verify the hash chain (exit 1 if broken)").set_defaults(run=cmd_audit_verify)
+
+    demo = sub.add_parser("demo", help="development only").add_subparsers(dest="demo_command", required=True)
+    demo.add_parser("seed", help="create demo staff and print their logins").set_defaults(run=cmd_demo_seed)
+    totp = demo.add_parser("totp", help="print a demo user's current TOTP code")
+    totp.add_argument("email")
+    totp.set_defaults(run=cmd_demo_totp)
+    return p
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parser().parse_args(argv)
+    settings = get_settings()
+    try:
+        args.run(args, settings)
+    except DomainError as exc:
+        print(f"error: {exc.detail or exc.title}", file=sys.stderr)
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,100 @@
+"""ACC-2: envelope encryption of sensitive columns with AES-GCM.
+
+Each value gets its own random data key; the data key is wrapped by the master key. The column's name is
+bound as associated data, so a ciphertext moved into another column does not decrypt. Rotating the master
+key means re-wrapping data keys only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import secrets
+from typing import Any
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from sqlalchemy import LargeBinary
+from sqlalchemy.types import TypeDecorator
+
+VERSION = b"\x01"
+NONCE = 12
+WRAPPED_KEY = NONCE + 32 + 16
+
+
+class Cipher:
+    def __init__(self, master_key: bytes) -> None:
+        if len(master_key) != 32:
+            raise ValueError("master key must be 32 bytes")
+        self._master = AESGCM(master_key)
+        # Keys derived for keyed hashes (lookups that must not reveal the value, e.g. employee numbers).
+        self._mac_key = hmac.new(master_key, b"withu:lookup-mac", hashlib.sha256).digest()
+
+    def encrypt(self, plaintext: bytes, context: str) -> bytes:
+        data_key = AESGCM.generate_key(bit_length=256)
+        key_nonce, value_nonce = secrets.token_bytes(NONCE), secrets.token_bytes(NONCE)
+        aad = context.encode()
+        wrapped = key_nonce + self._master.encrypt(key_nonce, data_key, aad)
+        return VERSION + wrapped + value_nonce + AESGCM(data_key).encrypt(value_nonce, plaintext, aad)
+
+    def decrypt(self, blob: bytes, context: str) -> bytes:
+        if blob[:1] != VERSION:
+            raise ValueError("unknown ciphertext version")
+        aad = context.encode()
+        wrapped, rest = blob[1 : 1 + WRAPPED_KEY], blob[1 + WRAPPED_KEY :]
+        data_key = self._master.decrypt(wrapped[:NONCE], wrapped[NONCE:], aad)
+        return AESGCM(data_key).decrypt(rest[:NONCE], rest[NONCE:], aad)
+
+    def lookup_mac(self, purpose: str, value: str) -> str:
+        """A keyed hash for equality lookups (e.g. the same respondent) that reveals nothing without the key."""
+        return hmac.new(self._mac_key, f"{purpose}:{value}".encode(), hashlib.sha256).hexdigest()
+
+
+_cipher: Cipher | None = None
+
+
+def configure(master_key: bytes) -> None:
+    global _cipher
+    _cipher = Cipher(master_key)
+
+
+def cipher() -> Cipher:
+    if _cipher is None:
+        raise RuntimeError("encryption is not configured (app.db.encryption.configure)")
+    return _cipher
+
+
+class EncryptedText(TypeDecorator[str]):
+    """A text column stored as AES-GCM ciphertext (ACC-2)."""
+
+    impl = LargeBinary
+    cache_ok = True
+
+    def __init__(self, context: str) -> None:
+        super().__init__()
+        self.context = context
+
+    def process_bind_param(self, value: str | None, dialect: Any) -> bytes | None:
+        return None if value is None else cipher().encrypt(value.encode(), self.context)
+
+    def process_result_value(self, value: bytes | None, dialect: Any) -> str | None:
+        return None if value is None else cipher().decrypt(bytes(value), self.context).decode()
+
+
+class EncryptedJSON(TypeDecorator[Any]):
+    """A JSON value stored as AES-GCM ciphertext (ACC-2)."""
+
+    impl = LargeBinary
+    cache_ok = True
+
+    def __init__(self, context: str) -> None:
+        super().__init__()
+        self.context = context
+
+    def process_bind_param(self, value: Any, dialect: Any) -> bytes | None:
+        if value is None:
+            return None
+        return cipher().encrypt(json.dumps(value, ensure_ascii=False).encode(), self.context)
+
+    def process_result_value(self, value: bytes | None, dialect: Any) -> Any:
+        return None if value is None else json.loads(cipher().decrypt(bytes(value), self.context))

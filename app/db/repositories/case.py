@@ -1,0 +1,107 @@
+"""Cases, reports, deadlines and messages. Every case read goes through the actor's visibility."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.db.models import Case, CaseAssignment, CaseDeadline, CaseMessage, Report
+from app.domain.access import StaffFacts, works_cases
+from app.domain.enums import CaseStatus, Role, Team
+
+
+class CaseRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    def add(self, row: object) -> None:
+        self.session.add(row)
+
+    async def flush(self) -> None:
+        await self.session.flush()
+
+    def _visible(self, staff: StaffFacts) -> Select[tuple[Case]]:
+        """ACC-1: the cases the staff member's case team works (the domain's can_see_case, as SQL)."""
+        query = select(Case)
+        if not works_cases(staff.role):
+            return query.where(False)
+        if staff.role == Role.division_head:
+            return query
+        assigned = select(CaseAssignment.case_id).where(CaseAssignment.user_id == staff.user_id)
+        return query.where(or_(Case.team == staff.team, Case.id.in_(assigned)))
+
+    async def visible_case(self, staff: StaffFacts, case_id: uuid.UUID) -> Case | None:
+        return await self.session.scalar(self._visible(staff).where(Case.id == case_id))
+
+    async def list_visible(
+        self,
+        staff: StaffFacts,
+        *,
+        team: Team | None,
+        status: CaseStatus | None,
+        mine: bool,
+        reference: str | None,
+        offset: int,
+        limit: int,
+    ) -> tuple[list[Case], int]:
+        query = self._visible(staff)
+        if team is not None:
+            query = query.where(Case.team == team)
+        if status is not None:
+            query = query.where(Case.status == status)
+        if reference is not None:
+            query = query.where(Case.reference == reference.strip().upper())
+        if mine:
+            assigned = select(CaseAssignment.case_id).where(CaseAssignment.user_id == staff.user_id)
+            query = query.where(Case.id.in_(assigned))
+        total = await self.session.scalar(select(func.count()).select_from(query.subquery()))
+        rows = await self.session.scalars(
+            query.order_by(Case.opened_on.desc(), Case.reference).offset(offset).limit(limit)
+        )
+        return list(rows.all()), int(total or 0)
+
+    async def case(self, case_id: uuid.UUID) -> Case | None:
+        """Unscoped: only for the reporter's own case (reached through the receipt) and for services."""
+        return await self.session.get(Case, case_id)
+
+    async def reference_taken(self, reference: str) -> bool:
+        return await self.session.scalar(select(Case.id).where(Case.reference == reference)) is not None
+
+    async def handler_ids(self, case_id: uuid.UUID) -> list[uuid.UUID]:
+        rows = await self.session.scalars(select(CaseAssignment.user_id).where(CaseAssignment.case_id == case_id))
+        return list(rows.all())
+
+    async def reports(self, case_id: uuid.UUID) -> list[Report]:
+        rows = await self.session.scalars(select(Report).where(Report.case_id == case_id).order_by(Report.received_on))
+        return list(rows.all())
+
+    async def report(self, report_id: uuid.UUID) -> Report | None:
+        return await self.session.get(Report, report_id)
+
+    async def report_by_locator(self, locator: str) -> Report | None:
+        """Locked for update: concurrent failed attempts must all count (INT-6)."""
+        return await self.session.scalar(select(Report).where(Report.locator == locator).with_for_update())
+
+    async def deadlines(self, case_id: uuid.UUID) -> list[CaseDeadline]:
+        rows = await self.session.scalars(
+            select(CaseDeadline).where(CaseDeadline.case_id == case_id).order_by(CaseDeadline.due_on, CaseDeadline.kind)
+        )
+        return list(rows.all())
+
+    async def deadlines_for_cases(self, case_ids: list[uuid.UUID]) -> list[CaseDeadline]:
+        if not case_ids:
+            return []
+        rows = await self.session.scalars(select(CaseDeadline).where(CaseDeadline.case_id.in_(case_ids)))
+        return list(rows.all())
+
+    async def messages(self, case_id: uuid.UUID, *, include_internal: bool) -> list[CaseMessage]:
+        query = select(CaseMessage).where(CaseMessage.case_id == case_id)
+        if not include_internal:
+            query = query.where(CaseMessage.internal.is_(False))
+        return list((await self.session.scalars(query.order_by(CaseMessage.seq))).all())
+
+    async def next_message_seq(self, case_id: uuid.UUID) -> int:
+        last = await self.session.scalar(select(func.max(CaseMessage.seq)).where(CaseMessage.case_id == case_id))
+        return int(last or 0) + 1

@@ -1,0 +1,39 @@
+"""The unit of work: one session, one transaction, the repositories over it. Services never commit."""
+
+from __future__ import annotations
+
+from types import TracebackType
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from app.db.repositories.audit import AuditRepository
+from app.db.repositories.case import CaseRepository
+from app.db.repositories.idempotency import IdempotencyRepository
+from app.db.repositories.staff import StaffRepository
+from app.settings import Settings
+
+
+class UnitOfWork:
+    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], settings: Settings) -> None:
+        self._sessionmaker = sessionmaker
+        self.settings = settings
+
+    async def __aenter__(self) -> UnitOfWork:
+        self.session = self._sessionmaker()
+        self.staff = StaffRepository(self.session)
+        self.cases = CaseRepository(self.session)
+        self.audit = AuditRepository(self.session)
+        self.idempotency = IdempotencyRepository(self.session)
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.session.rollback()
+        await self.session.close()
+
+    async def commit(self) -> None:
+        await self.session.commit()
+
+    async def rollback(self) -> None:
+        await self.session.rollback()

@@ -1,0 +1,37 @@
+"""AUD-1: the audit log is a hash chain; changing or removing any entry breaks every later hash."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+GENESIS = "0" * 64
+
+
+def entry_hash(prev_hash: str, fields: Mapping[str, object]) -> str:
+    """The hash of an entry: SHA-256 over the previous hash and the entry's canonical JSON."""
+    canonical = json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    return hashlib.sha256(f"{prev_hash}\n{canonical}".encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class ChainBreak:
+    seq: int
+    reason: str
+
+
+def verify_chain(entries: Iterable[tuple[int, str, str, Mapping[str, object]]]) -> ChainBreak | None:
+    """AUD-1: entries as (seq, prev_hash, hash, fields) in order; the first break found, or None."""
+    expected_prev = GENESIS
+    expected_seq = 1
+    for seq, prev_hash, stored_hash, fields in entries:
+        if seq != expected_seq:
+            return ChainBreak(seq, f"entry {expected_seq} is missing")
+        if prev_hash != expected_prev:
+            return ChainBreak(seq, "previous hash does not match")
+        if entry_hash(prev_hash, fields) != stored_hash:
+            return ChainBreak(seq, "entry was modified")
+        expected_prev, expected_seq = stored_hash, seq + 1
+    return None

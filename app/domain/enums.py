@@ -1,0 +1,104 @@
+"""The closed vocabularies of the rulebook."""
+
+from enum import StrEnum
+
+
+class ReporterKind(StrEnum):
+    """INT-2: who submits."""
+
+    victim = "victim"
+    third_party = "third_party"
+
+
+class IdentityMode(StrEnum):
+    """INT-2: how much of the reporter's identity is kept."""
+
+    anonymous = "anonymous"
+    confidential = "confidential"
+    named = "named"
+
+
+class Category(StrEnum):
+    """INT-3: what the report is about."""
+
+    sexual_harassment = "sexual_harassment"
+    sexual_assault = "sexual_assault"
+    stalking = "stalking"
+    online = "online"
+    secondary_damage = "secondary_damage"
+    other = "other"
+
+
+class OrgKind(StrEnum):
+    """Where it happened: the city government, an affiliated institution, a contractor, a citizen's workplace."""
+
+    smg = "smg"
+    affiliated = "affiliated"
+    contractor = "contractor"
+    citizen_workplace = "citizen_workplace"
+
+
+class CaseStatus(StrEnum):
+    """CASE-1."""
+
+    received = "received"
+    triaged = "triaged"
+    investigating = "investigating"
+    decided = "decided"
+    closed = "closed"
+    withdrawn = "withdrawn"
+
+
+class Finding(StrEnum):
+    """CASE-1: the finding a `decided` case carries."""
+
+    substantiated = "substantiated"
+    not_substantiated = "not_substantiated"
+    insufficient_evidence = "insufficient_evidence"
+
+
+class Team(StrEnum):
+    """CASE-3: the four teams of the gender-violence division."""
+
+    intake_counselling = "intake_counselling"
+    investigation = "investigation"
+    victim_support_legal = "victim_support_legal"
+    prevention_education = "prevention_education"
+
+
+class Role(StrEnum):
+    """Staff roles."""
+
+    intake = "intake"
+    investigator = "investigator"
+    team_lead = "team_lead"
+    division_head = "division_head"
+    hr_officer = "hr_officer"
+    auditor = "auditor"
+    sysadmin = "sysadmin"
+
+
+class ClientKind(StrEnum):
+    """Machine clients."""
+
+    hr_system = "hr_system"
+    contractor_portal = "contractor_portal"
+
+
+class DeadlineKind(StrEnum):
+    """CASE-2."""
+
+    acknowledgement = "acknowledgement"
+    triage = "triage"
+    feedback = "feedback"
+    investigation = "investigation"
+    ministry_notification = "ministry_notification"
+    prevention_plan = "prevention_plan"
+
+
+class MessageAuthor(StrEnum):
+    """CASE-4: who wrote a message in a case's conversation."""
+
+    reporter = "reporter"
+    staff = "staff"
+    system = "system"

@@ -1,0 +1,106 @@
+"""Domain errors: a stable kebab-case `code` and a fixed title; the HTTP edge maps categories to statuses."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    code = "domain-error"
+    title = "The request breaks a rule."
+    # Changes made before the error are kept (e.g. a failure counter); otherwise everything rolls back.
+    keeps_changes = False
+
+    def __init__(self, detail: str | None = None, **extra: object) -> None:
+        super().__init__(detail or self.title)
+        self.detail = detail
+        self.extra = extra
+
+
+class NotFound(DomainError):
+    code = "not-found"
+    title = "Not found."
+
+
+class Unauthenticated(DomainError):
+    code = "unauthenticated"
+    title = "Authentication is required."
+
+
+class AccessDenied(DomainError):
+    code = "access-denied"
+    title = "Your role may not do this."
+
+
+class Conflict(DomainError):
+    """The request conflicts with stored state (409)."""
+
+    code = "conflict"
+    title = "The request conflicts with the current state."
+
+
+class RuleViolation(DomainError):
+    """The request breaks a rule of the rulebook whatever the stored state (422)."""
+
+    code = "rule-violation"
+    title = "The request breaks a rule."
+
+
+class IllegalTransition(Conflict):
+    code = "illegal-transition"
+    title = "That status change is not allowed from the current status."
+
+
+class CaseClosedForWriting(Conflict):
+    code = "case-closed"
+    title = "The case is closed; it can be read but not written to."
+
+
+class IdentityNotAllowed(RuleViolation):
+    code = "identity-not-allowed"
+    title = "An anonymous report carries no identity."
+
+
+class IdentityRequired(RuleViolation):
+    code = "identity-required"
+    title = "A named or confidential report needs the reporter's identity."
+
+
+class VictimOnlyForThirdParty(RuleViolation):
+    code = "victim-only-for-third-party"
+    title = "Only a third-party reporter names the victim separately."
+
+
+class IdempotencyKeyReused(RuleViolation):
+    code = "idempotency-key-reused"
+    title = "This Idempotency-Key was already used with a different request."
+
+
+class ReceiptNotAccepted(Unauthenticated):
+    code = "receipt-not-accepted"
+    title = "That receipt code was not accepted."
+    keeps_changes = True
+
+
+class LoginFailed(Unauthenticated):
+    code = "login-failed"
+    title = "Sign-in failed."
+    keeps_changes = True
+
+
+class InvalidToken(Unauthenticated):
+    code = "invalid-token"
+    title = "The token is missing, expired or not valid here."
+
+
+class InvalidClient(Unauthenticated):
+    code = "invalid-client"
+    title = "Client authentication failed."
+
+
+class ScopeNotAllowed(AccessDenied):
+    code = "scope-not-allowed"
+    title = "The client may not request that scope."
+
+
+class DuplicateEntry(Conflict):
+    code = "duplicate"
+    title = "That entry exists already."

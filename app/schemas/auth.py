@@ -1,0 +1,43 @@
+"""Staff sign-in and machine clients."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from pydantic import BaseModel, StringConstraints
+
+from app.domain.enums import Role, Team
+from app.schemas.common import Strict
+
+
+class LoginRequest(Strict):
+    email: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=254)]
+    password: Annotated[str, StringConstraints(min_length=1, max_length=1024)]
+    totp: Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[0-9]{6}$")]
+
+
+class RefreshRequest(Strict):
+    refresh_token: Annotated[str, StringConstraints(min_length=10, max_length=200)]
+
+
+class StaffTokens(BaseModel):
+    access_token: str
+    refresh_token: str
+    token_type: str = "Bearer"
+    expires_in: int
+
+
+class MeRead(BaseModel):
+    id: uuid.UUID
+    email: str
+    display_name: str
+    role: Role
+    team: Team | None
+
+
+class MachineToken(BaseModel):
+    access_token: str
+    token_type: str = "Bearer"
+    expires_in: int
+    scope: str

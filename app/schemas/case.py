@@ -1,0 +1,84 @@
+"""The case team's view of cases."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Any
+
+from pydantic import BaseModel
+
+from app.domain.enums import (
+    CaseStatus,
+    Category,
+    Finding,
+    IdentityMode,
+    MessageAuthor,
+    OrgKind,
+    ReporterKind,
+    Team,
+)
+from app.schemas.common import Strict
+from app.schemas.inbox import DeadlineRead, MessageBody
+
+
+class CaseSummary(BaseModel):
+    id: uuid.UUID
+    reference: str
+    status: CaseStatus
+    team: Team
+    category: Category
+    org_kind: OrgKind | None
+    opened_on: date
+    days_open: int
+    next_deadline: DeadlineRead | None
+    overdue: bool
+
+
+class CasePage(BaseModel):
+    items: list[CaseSummary]
+    total: int
+    offset: int
+    limit: int
+
+
+class ReportRead(BaseModel):
+    id: uuid.UUID
+    reporter_kind: ReporterKind
+    identity_mode: IdentityMode
+    received_on: date
+    narrative: str
+    reporter: dict[str, Any] | None
+    details: dict[str, Any]
+
+
+class CaseMessageRead(BaseModel):
+    id: uuid.UUID
+    seq: int
+    author: MessageAuthor
+    author_name: str | None
+    internal: bool
+    body: str
+    sent_on: date
+    sent_at: datetime | None
+
+
+class CaseRead(BaseModel):
+    id: uuid.UUID
+    reference: str
+    status: CaseStatus
+    finding: Finding | None
+    team: Team
+    category: Category
+    org_kind: OrgKind | None
+    opened_on: date
+    version: int
+    allowed_transitions: list[CaseStatus]
+    deadlines: list[DeadlineRead]
+    reports: list[ReportRead]
+    messages: list[CaseMessageRead]
+
+
+class CaseMessageCreate(Strict):
+    body: MessageBody
+    internal: bool = False

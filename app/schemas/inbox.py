@@ -1,0 +1,55 @@
+"""The reporter's inbox (CASE-4)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from pydantic import BaseModel, StringConstraints
+
+from app.domain.enums import CaseStatus, DeadlineKind, MessageAuthor
+from app.schemas.common import Strict
+
+MessageBody = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000)]
+
+
+class InboxSessionCreate(Strict):
+    receipt_code: Annotated[str, StringConstraints(max_length=100)]
+
+
+class TokenRead(BaseModel):
+    access_token: str
+    token_type: str = "Bearer"
+    expires_in: int
+
+
+class DeadlineRead(BaseModel):
+    kind: DeadlineKind
+    due_on: date
+    met_on: date | None
+    breached: bool
+
+
+class InboxMessageRead(BaseModel):
+    seq: int
+    author: MessageAuthor
+    body: str
+    sent_on: date
+
+
+class InboxRead(BaseModel):
+    case_reference: str
+    status: CaseStatus
+    received_on: date
+    can_write: bool
+    deadlines: list[DeadlineRead]
+    messages: list[InboxMessageRead]
+
+
+class MessageCreate(Strict):
+    body: MessageBody
+
+
+class MessageCreated(BaseModel):
+    seq: int
+    sent_on: date

@@ -1,0 +1,68 @@
+"""INT-2, INT-3: what a report carries."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from pydantic import EmailStr, Field, StringConstraints
+
+from app.domain.enums import Category, IdentityMode, OrgKind, ReporterKind
+from app.domain.intake import NARRATIVE_MAX, NARRATIVE_MIN
+from app.schemas.common import EmployeeNumber, MediumText, ShortText, Strict
+
+Narrative = Annotated[str, StringConstraints(strip_whitespace=True, min_length=NARRATIVE_MIN, max_length=NARRATIVE_MAX)]
+
+
+class PersonIdentity(Strict):
+    """The reporter's own identity (named or confidential reports only)."""
+
+    name: ShortText
+    email: EmailStr | None = None
+    phone: Annotated[str, StringConstraints(pattern=r"^[0-9+ ()-]{6,30}$")] | None = None
+    employee_number: EmployeeNumber | None = None
+
+
+class PersonReference(Strict):
+    """Someone the report names: by employee number, by name, or by description."""
+
+    employee_number: EmployeeNumber | None = None
+    name: ShortText | None = None
+    description: MediumText | None = None
+
+
+class Workplace(Strict):
+    kind: OrgKind
+    name: ShortText | None = None
+    unit: ShortText | None = None
+
+
+class ReportCreate(Strict):
+    """A new report. Only `reporter_kind`, `identity_mode` and `narrative` are required."""
+
+    reporter_kind: ReporterKind
+    identity_mode: IdentityMode
+    narrative: Narrative = Field(description="What happened, 10–20,000 characters.")
+    reporter: PersonIdentity | None = Field(default=None, description="Absent for anonymous reports.")
+    category: Category = Category.other
+    occurred_on: date | None = None
+    occurred_when: MediumText | None = Field(default=None, description="When, in the reporter's words.")
+    location: MediumText | None = None
+    respondent: PersonReference | None = None
+    victim: PersonReference | None = Field(default=None, description="Only when a third party reports.")
+    witnesses: list[PersonReference] = Field(default_factory=list, max_length=20)
+    workplace: Workplace | None = None
+    wishes: MediumText | None = Field(default=None, description="What the reporter wants to happen.")
+    objects_to_ministry_notification: bool = Field(
+        default=False,
+        description="CASE-2: the victim objects to the gender-equality ministry being notified.",
+    )
+
+
+class ReportReceipt(Strict):
+    """Shown exactly once: the receipt code is never stored or shown again (INT-4)."""
+
+    receipt_code: str
+    case_reference: str
+    status: str
+    message: str

@@ -1,0 +1,61 @@
+"""Who is asking: a staff member, a reporter holding an inbox token, a machine client, or nobody."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from app.domain.access import StaffFacts
+from app.domain.enums import ClientKind, Role, Team
+
+
+@dataclass(frozen=True)
+class StaffActor:
+    user_id: uuid.UUID
+    role: Role
+    team: Team | None
+    session_id: uuid.UUID
+
+    @property
+    def facts(self) -> StaffFacts:
+        return StaffFacts(user_id=self.user_id, role=self.role, team=self.team)
+
+    @property
+    def audit_id(self) -> tuple[str, str]:
+        return "staff", str(self.user_id)
+
+
+@dataclass(frozen=True)
+class ReporterActor:
+    """Holds an inbox token: reaches exactly one report and its case."""
+
+    report_id: uuid.UUID
+    case_id: uuid.UUID
+
+    @property
+    def audit_id(self) -> tuple[str, str | None]:
+        # The reporter is never identified in the log, not even by report id.
+        return "reporter", None
+
+
+@dataclass(frozen=True)
+class ClientActor:
+    client_id: str
+    kind: ClientKind
+    scopes: frozenset[str]
+
+    @property
+    def audit_id(self) -> tuple[str, str]:
+        return "client", self.client_id
+
+
+@dataclass(frozen=True)
+class SystemActor:
+    name: str = "system"
+
+    @property
+    def audit_id(self) -> tuple[str, str]:
+        return "system", self.name
+
+
+Actor = StaffActor | ReporterActor | ClientActor | SystemActor

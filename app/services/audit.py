@@ -1,0 +1,55 @@
+"""AUD-1: append entries to the hash-chained audit log, and verify the chain."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from app.db.models import AuditEntry
+from app.db.uow import UnitOfWork
+from app.domain.audit_chain import GENESIS, ChainBreak, entry_hash, verify_chain
+from app.services import clock
+from app.services.actors import Actor, ReporterActor
+
+
+async def record(
+    uow: UnitOfWork,
+    actor: Actor | None,
+    action: str,
+    *,
+    case_id: uuid.UUID | None = None,
+    target: str | None = None,
+) -> AuditEntry:
+    """Append one entry (who, what, when, which case — never content) to the chain."""
+    kind, actor_id = actor.audit_id if actor is not None else ("anonymous", None)
+    at = _audit_time(clock.now(), actor)
+    tail = await uow.audit.lock_tail()
+    entry = AuditEntry(
+        seq=(tail.seq + 1) if tail else 1,
+        at=at,
+        actor_kind=kind,
+        actor_id=actor_id,
+        action=action,
+        case_id=case_id,
+        target=target,
+        prev_hash=tail.hash if tail else GENESIS,
+        hash="",
+    )
+    entry.hash = entry_hash(entry.prev_hash, entry.chained_fields())
+    uow.audit.add(entry)
+    return entry
+
+
+def _audit_time(now: datetime, actor: Actor | None) -> datetime:
+    """INT-1: what a reporter (or an anonymous submitter) does is logged with its day only."""
+    if actor is None or isinstance(actor, ReporterActor):
+        return now.replace(hour=0, minute=0, second=0, microsecond=0)
+    return now
+
+
+async def verify(uow: UnitOfWork) -> tuple[int, ChainBreak | None]:
+    """AUD-1: walk the whole chain; (entries checked, first break or None)."""
+    rows: list[tuple[int, str, str, dict[str, object]]] = []
+    async for entry in uow.audit.stream():
+        rows.append((entry.seq, entry.prev_hash, entry.hash, entry.chained_fields()))
+    return len(rows), verify_chain(rows)

@@ -1,0 +1,209 @@
+"""Staff sign-in (password + TOTP), refresh-token rotation, sign-out; machine clients' tokens."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+import pyotp
+
+from app.db.models import MachineClient, RefreshToken, StaffSession, StaffUser
+from app.db.uow import UnitOfWork
+from app.domain.enums import ClientKind, Role, Team
+from app.domain.errors import InvalidClient, InvalidToken, LoginFailed, ScopeNotAllowed
+from app.domain.lockout import LockoutPolicy, is_locked, locked_until
+from app.schemas.auth import LoginRequest, MachineToken, MeRead, StaffTokens
+from app.services import audit, clock
+from app.services.actors import ClientActor, StaffActor
+from app.services.security import (
+    hash_secret,
+    issue_jwt,
+    new_opaque_token,
+    read_jwt,
+    sha256_hex,
+    verify_secret,
+)
+
+STAFF_AUDIENCE = "staff"
+MACHINE_AUDIENCE = "machine"
+TOTP_PERIOD = 30
+
+
+def login_lockout(uow: UnitOfWork) -> LockoutPolicy:
+    s = uow.settings
+    return LockoutPolicy(s.login_failures_before_lock, s.lock_base_seconds, s.lock_max_seconds)
+
+
+def _totp_step(user: StaffUser, code: str, now_ts: float) -> int | None:
+    """The time step the code belongs to (±1 step of drift), or None. A step is accepted once only."""
+    totp = pyotp.TOTP(user.totp_secret, interval=TOTP_PERIOD)
+    current = int(now_ts // TOTP_PERIOD)
+    for step in (current, current - 1, current + 1):
+        if step > user.last_totp_step and totp.verify(code, for_time=step * TOTP_PERIOD):
+            return step
+    return None
+
+
+async def login(uow: UnitOfWork, command: LoginRequest) -> StaffTokens:
+    """Sign in with e-mail, password and TOTP. Every failure answers alike; repeated ones lock with growing delays."""
+    now = clock.now()
+    user = await uow.staff.user_by_email(command.email)
+    password_ok = verify_secret(uow.settings, user.password_hash if user else None, command.password)
+    if user is None or not user.active:
+        raise LoginFailed()
+    step = _totp_step(user, command.totp, now.timestamp()) if password_ok else None
+    if is_locked(user.locked_until, now) or step is None:
+        if not is_locked(user.locked_until, now):
+            user.failed_logins += 1
+            user.locked_until = locked_until(user.failed_logins, now, login_lockout(uow))
+        await audit.record(uow, None, "auth.login_failed", target=str(user.id))
+        raise LoginFailed()
+    user.failed_logins = 0
+    user.locked_until = None
+    user.last_totp_step = step
+    session = StaffSession(user_id=user.id, created_at=now)
+    uow.staff.add(session)
+    await uow.session.flush()
+    actor = _actor(user, session.id)
+    await audit.record(uow, actor, "auth.login")
+    return await _issue_tokens(uow, user, session)
+
+
+async def _issue_tokens(uow: UnitOfWork, user: StaffUser, session: StaffSession) -> StaffTokens:
+    now = clock.now()
+    refresh = new_opaque_token()
+    uow.staff.add(
+        RefreshToken(
+            session_id=session.id,
+            token_hash=sha256_hex(refresh),
+            expires_at=now + timedelta(days=uow.settings.refresh_token_days),
+        )
+    )
+    ttl = timedelta(minutes=uow.settings.access_token_minutes)
+    access = issue_jwt(uow.settings, STAFF_AUDIENCE, str(user.id), now, ttl, sid=str(session.id))
+    await uow.session.flush()
+    return StaffTokens(access_token=access, refresh_token=refresh, expires_in=int(ttl.total_seconds()))
+
+
+async def refresh(uow: UnitOfWork, refresh_token: str) -> StaffTokens:
+    """Rotate: a refresh token works once. Presenting a used one again revokes the whole sign-in (theft)."""
+    now = clock.now()
+    row = await uow.staff.refresh_token(sha256_hex(refresh_token))
+    session = await uow.staff.staff_session(row.session_id) if row else None
+    user = await uow.staff.user(session.user_id) if session else None
+    if row is None or session is None or user is None or not user.active or session.revoked_at is not None:
+        raise InvalidToken()
+    if row.used_at is not None:
+        session.revoked_at = now
+        await audit.record(uow, _actor(user, session.id), "auth.refresh_reused")
+        raise _KeepingInvalidToken()
+    if row.expires_at <= now:
+        raise InvalidToken()
+    row.used_at = now
+    return await _issue_tokens(uow, user, session)
+
+
+class _KeepingInvalidToken(InvalidToken):
+    """The revocation that a reused refresh token causes must be committed."""
+
+    keeps_changes = True
+
+
+async def logout(uow: UnitOfWork, actor: StaffActor) -> None:
+    """Sign out: the sign-in's access and refresh tokens stop working at once."""
+    session = await uow.staff.staff_session(actor.session_id)
+    if session is not None and session.revoked_at is None:
+        session.revoked_at = clock.now()
+    await audit.record(uow, actor, "auth.logout")
+
+
+async def staff_from_token(uow: UnitOfWork, token: str) -> StaffActor:
+    """The current staff member, read afresh on every request (role, team and sign-in may have changed)."""
+    claims = read_jwt(uow.settings, token, STAFF_AUDIENCE)
+    try:
+        user_id, session_id = uuid.UUID(claims["sub"]), uuid.UUID(claims["sid"])
+    except (KeyError, ValueError) as exc:
+        raise InvalidToken() from exc
+    user = await uow.staff.user(user_id)
+    session = await uow.staff.staff_session(session_id)
+    if (
+        user is None
+        or not user.active
+        or session is None
+        or session.revoked_at is not None
+        or session.user_id != user.id
+    ):
+        raise InvalidToken()
+    return _actor(user, session.id)
+
+
+def _actor(user: StaffUser, session_id: uuid.UUID) -> StaffActor:
+    return StaffActor(
+        user_id=user.id,
+        role=Role(user.role),
+        team=Team(user.team) if user.team else None,
+        session_id=session_id,
+    )
+
+
+async def me(uow: UnitOfWork, actor: StaffActor) -> MeRead:
+    """Who is signed in."""
+    user = await uow.staff.user(actor.user_id)
+    assert user is not None
+    return MeRead(id=user.id, email=user.email, display_name=user.display_name, role=user.role, team=user.team)
+
+
+async def client_token(uow: UnitOfWork, client_id: str, client_secret: str, scope: str | None) -> MachineToken:
+    """OAuth2 client credentials: a short-lived token limited to the client's scopes (or fewer, if asked)."""
+    now = clock.now()
+    client = await uow.staff.client(client_id)
+    secret_ok = verify_secret(uow.settings, client.secret_hash if client else None, client_secret)
+    if client is None or not client.active or not secret_ok:
+        raise InvalidClient()
+    granted = set(client.scopes)
+    requested = set(scope.split()) if scope else granted
+    if not requested <= granted:
+        raise ScopeNotAllowed()
+    ttl = timedelta(minutes=uow.settings.machine_token_minutes)
+    scope_text = " ".join(sorted(requested))
+    token = issue_jwt(
+        uow.settings, MACHINE_AUDIENCE, client.client_id, now, ttl, scope=scope_text, kind=str(client.kind)
+    )
+    await audit.record(uow, ClientActor(client.client_id, client.kind, frozenset(requested)), "oauth.token")
+    return MachineToken(access_token=token, expires_in=int(ttl.total_seconds()), scope=scope_text)
+
+
+async def client_from_token(uow: UnitOfWork, token: str) -> ClientActor:
+    claims = read_jwt(uow.settings, token, MACHINE_AUDIENCE)
+    client = await uow.staff.client(str(claims["sub"]))
+    if client is None or not client.active:
+        raise InvalidToken()
+    return ClientActor(client.client_id, ClientKind(client.kind), frozenset(str(claims.get("scope", "")).split()))
+
+
+# Scopes a machine client can hold; the capabilities that use them arrive with later issues.
+SCOPES = {
+    ClientKind.hr_system: ("personnel:write", "separation:check", "separation:read", "webhooks:read"),
+    ClientKind.contractor_portal: ("obligations:read", "obligations:write"),
+}
+
+
+async def create_client(uow: UnitOfWork, name: str, kind: ClientKind, scopes: list[str]) -> tuple[MachineClient, str]:
+    """Create a machine client; its secret is returned once and kept only as an Argon2id hash."""
+    unknown = set(scopes) - set(SCOPES[kind])
+    if unknown:
+        raise ScopeNotAllowed(f"Unknown scopes for {kind}: {', '.join(sorted(unknown))}")
+    secret = new_opaque_token()
+    client = MachineClient(
+        client_id=f"{kind.value}-{new_opaque_token()[:12]}",
+        name=name,
+        kind=kind,
+        secret_hash=hash_secret(uow.settings, secret),
+        scopes=sorted(scopes or SCOPES[kind]),
+        active=True,
+        created_at=clock.now(),
+    )
+    uow.staff.add(client)
+    await uow.session.flush()
+    await audit.record(uow, None, "client.created", target=client.client_id)
+    return client, secret

@@ -1,0 +1,163 @@
+"""The case team's use cases: queues, reading a case (audited), writing to the reporter and internal notes."""
+
+from __future__ import annotations
+
+import uuid
+
+from app.db.models import Case, CaseMessage
+from app.db.uow import UnitOfWork
+from app.domain.access import CaseFacts, can_see_case, works_cases
+from app.domain.deadlines import MET_BY_STAFF_MESSAGE, is_breached
+from app.domain.enums import CaseStatus, MessageAuthor, Team
+from app.domain.errors import AccessDenied, CaseClosedForWriting, NotFound
+from app.domain.intake import identity_visible_to_case_team
+from app.domain.lifecycle import allowed_next, is_open_for_writing
+from app.schemas.case import (
+    CaseMessageCreate,
+    CaseMessageRead,
+    CasePage,
+    CaseRead,
+    CaseSummary,
+    ReportRead,
+)
+from app.schemas.inbox import MessageCreated
+from app.services import audit, clock
+from app.services.actors import StaffActor
+from app.services.inbox import deadline_read
+
+
+def require_case_role(actor: StaffActor) -> None:
+    """ACC-1: roles outside the case team never reach case endpoints."""
+    if not works_cases(actor.role):
+        raise AccessDenied()
+
+
+async def load_visible_case(uow: UnitOfWork, actor: StaffActor, case_id: uuid.UUID) -> Case:
+    """A case the actor's case team works, or NotFound (existence is never revealed, ACC-1)."""
+    require_case_role(actor)
+    case = await uow.cases.visible_case(actor.facts, case_id)
+    if case is None:
+        raise NotFound()
+    facts = CaseFacts(team=case.team, handler_ids=await uow.cases.handler_ids(case.id))
+    if not can_see_case(actor.facts, facts):
+        raise NotFound()
+    return case
+
+
+async def list_cases(
+    uow: UnitOfWork,
+    actor: StaffActor,
+    *,
+    team: Team | None = None,
+    status: CaseStatus | None = None,
+    mine: bool = False,
+    reference: str | None = None,
+    offset: int = 0,
+    limit: int = 50,
+) -> CasePage:
+    """The queue: cases the actor's case team works, newest first; overdue ones are flagged, never hidden."""
+    require_case_role(actor)
+    rows, total = await uow.cases.list_visible(
+        actor.facts, team=team, status=status, mine=mine, reference=reference, offset=offset, limit=limit
+    )
+    today = clock.now().date()
+    deadlines = await uow.cases.deadlines_for_cases([c.id for c in rows])
+    by_case: dict[uuid.UUID, list] = {}
+    for d in deadlines:
+        by_case.setdefault(d.case_id, []).append(d)
+    items = []
+    for case in rows:
+        open_deadlines = sorted((d for d in by_case.get(case.id, []) if d.met_on is None), key=lambda d: d.due_on)
+        items.append(
+            CaseSummary(
+                id=case.id,
+                reference=case.reference,
+                status=case.status,
+                team=case.team,
+                category=case.category,
+                org_kind=case.org_kind,
+                opened_on=case.opened_on,
+                days_open=(today - case.opened_on).days,
+                next_deadline=deadline_read(open_deadlines[0]) if open_deadlines else None,
+                overdue=any(is_breached(d.due_on, d.met_on, today) for d in by_case.get(case.id, [])),
+            )
+        )
+    return CasePage(items=items, total=total, offset=offset, limit=limit)
+
+
+async def read_case(uow: UnitOfWork, actor: StaffActor, case_id: uuid.UUID) -> CaseRead:
+    """Open a case: its reports, deadlines and conversation with internal notes. Every read is audited (AUD-1)."""
+    case = await load_visible_case(uow, actor, case_id)
+    reports = await uow.cases.reports(case.id)
+    messages = await uow.cases.messages(case.id, include_internal=True)
+    authors = {
+        u.id: u.display_name
+        for u in await uow.staff.users_by_ids([m.author_user_id for m in messages if m.author_user_id])
+    }
+    await audit.record(uow, actor, "case.read", case_id=case.id)
+    return CaseRead(
+        id=case.id,
+        reference=case.reference,
+        status=case.status,
+        finding=case.finding,
+        team=case.team,
+        category=case.category,
+        org_kind=case.org_kind,
+        opened_on=case.opened_on,
+        version=case.version,
+        allowed_transitions=allowed_next(case.status),
+        deadlines=[deadline_read(d) for d in await uow.cases.deadlines(case.id)],
+        reports=[
+            ReportRead(
+                id=r.id,
+                reporter_kind=r.reporter_kind,
+                identity_mode=r.identity_mode,
+                received_on=r.received_on,
+                narrative=r.narrative,
+                reporter=r.identity if identity_visible_to_case_team(r.identity_mode) else None,
+                details=r.details,
+            )
+            for r in reports
+        ],
+        messages=[
+            CaseMessageRead(
+                id=m.id,
+                seq=m.seq,
+                author=m.author,
+                author_name=authors.get(m.author_user_id) if m.author_user_id else None,
+                internal=m.internal,
+                body=m.body,
+                sent_on=m.sent_on,
+                sent_at=m.sent_at,
+            )
+            for m in messages
+        ],
+    )
+
+
+async def send_case_message(
+    uow: UnitOfWork, actor: StaffActor, case_id: uuid.UUID, command: CaseMessageCreate
+) -> MessageCreated:
+    """CASE-4: write to the reporter's inbox, or an internal note the reporter never sees."""
+    case = await load_visible_case(uow, actor, case_id)
+    if not command.internal and not is_open_for_writing(case.status):
+        raise CaseClosedForWriting()
+    now = clock.now()
+    message = CaseMessage(
+        case_id=case.id,
+        seq=await uow.cases.next_message_seq(case.id),
+        author=MessageAuthor.staff,
+        author_user_id=actor.user_id,
+        internal=command.internal,
+        body=command.body,
+        sent_on=now.date(),
+        sent_at=now,
+    )
+    uow.cases.add(message)
+    if not command.internal:
+        for deadline in await uow.cases.deadlines(case.id):
+            if deadline.kind in MET_BY_STAFF_MESSAGE and deadline.met_on is None:
+                deadline.met_on = now.date()
+    await uow.cases.flush()
+    await audit.record(uow, actor, "case.note_added" if command.internal else "message.to_reporter", case_id=case.id)
+    return MessageCreated(seq=message.seq, sent_on=message.sent_on)

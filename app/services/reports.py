@@ -1,0 +1,139 @@
+"""Report intake (INT-1 … INT-7): a report opens a case, acknowledged at once, with a receipt code."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date
+from typing import Any
+
+from app.db.encryption import cipher
+from app.db.models import Case, CaseDeadline, CaseMessage, Report
+from app.db.uow import UnitOfWork
+from app.domain import receipt
+from app.domain.deadlines import DeadlinePolicy, deadlines_at_receipt
+from app.domain.enums import DeadlineKind, MessageAuthor
+from app.domain.intake import check_report_shape
+from app.domain.lifecycle import INITIAL_STATUS
+from app.domain.routing import route_team
+from app.schemas.report import ReportCreate, ReportReceipt
+from app.services import audit, clock
+from app.services.idempotency import IdempotencyKey, remember, replay
+from app.services.security import hash_secret
+
+ACKNOWLEDGEMENT = (
+    "신고가 접수되었습니다. 사건 담당팀이 내용을 확인하고 이 수신함으로 연락드립니다. "
+    "접수 코드는 다시 표시되지 않으니 안전한 곳에 보관해 주세요.\n\n"
+    "Your report has been received. The case team will review it and reach you in this inbox. "
+    "Your receipt code is not shown again: keep it somewhere safe."
+)
+REFERENCE_CHARS = 10
+
+
+async def submit_report(
+    uow: UnitOfWork, command: ReportCreate, idempotency_key: str | None
+) -> tuple[int, dict[str, Any]]:
+    """Submit a report without an account; answer with the receipt code, once (INT-4, INT-5, INT-7)."""
+    now = clock.now()
+    body = command.model_dump(mode="json")
+    key = IdempotencyKey("reports", idempotency_key) if idempotency_key else None
+    if key is not None and (stored := await replay(uow, key, body, now)) is not None:
+        return stored
+
+    check_report_shape(
+        command.reporter_kind,
+        command.identity_mode,
+        has_identity=command.reporter is not None,
+        names_victim=command.victim is not None,
+    )
+    settings = uow.settings
+    today = now.date()
+    org_kind = command.workplace.kind if command.workplace else None
+    case = Case(
+        reference=await _new_reference(uow),
+        status=INITIAL_STATUS,
+        team=route_team(command.category, org_kind, settings.routing),
+        category=command.category,
+        org_kind=org_kind,
+        opened_on=today,
+        received_at=now.isoformat(),
+    )
+    uow.cases.add(case)
+    await uow.cases.flush()
+
+    code = receipt.encode(secrets.token_bytes(receipt.ENTROPY_BYTES))
+    locator, _ = receipt.split(code)
+    report = Report(
+        case_id=case.id,
+        reporter_kind=command.reporter_kind,
+        identity_mode=command.identity_mode,
+        locator=locator,
+        receipt_hash=hash_secret(settings, code),
+        narrative=command.narrative,
+        identity=command.reporter.model_dump(mode="json", exclude_none=True) if command.reporter else None,
+        details=_details(command),
+        respondent_key=_respondent_key(command),
+        received_on=today,
+    )
+    uow.cases.add(report)
+    _add_deadlines(uow, case, today, command, settings_policy(uow))
+    uow.cases.add(
+        CaseMessage(
+            case_id=case.id,
+            seq=1,
+            author=MessageAuthor.system,
+            internal=False,
+            body=ACKNOWLEDGEMENT,
+            sent_on=today,
+        )
+    )
+    await uow.cases.flush()
+    await audit.record(uow, None, "report.submitted", case_id=case.id)
+
+    response = ReportReceipt(
+        receipt_code=receipt.display(code),
+        case_reference=case.reference,
+        status=str(case.status),
+        message=ACKNOWLEDGEMENT,
+    ).model_dump()
+    if key is not None:
+        await remember(uow, key, body, 201, response, now)
+    return 201, response
+
+
+def settings_policy(uow: UnitOfWork) -> DeadlinePolicy:
+    s = uow.settings
+    return DeadlinePolicy(
+        acknowledgement_days=s.acknowledgement_days,
+        triage_days=s.triage_days,
+        feedback_months=s.feedback_months,
+        investigation_days=s.investigation_days,
+    )
+
+
+def _add_deadlines(uow: UnitOfWork, case: Case, today: date, command: ReportCreate, policy: DeadlinePolicy) -> None:
+    for deadline in deadlines_at_receipt(today, case.org_kind, command.objects_to_ministry_notification, policy):
+        # INT-7: the acknowledgement goes out with the submission itself.
+        met_on = today if deadline.kind == DeadlineKind.acknowledgement else None
+        uow.cases.add(CaseDeadline(case_id=case.id, kind=deadline.kind, due_on=deadline.due_on, met_on=met_on))
+
+
+def _details(command: ReportCreate) -> dict[str, Any]:
+    return command.model_dump(
+        mode="json",
+        exclude_none=True,
+        exclude={"reporter_kind", "identity_mode", "narrative", "reporter", "category"},
+    )
+
+
+def _respondent_key(command: ReportCreate) -> str | None:
+    number = command.respondent.employee_number if command.respondent else None
+    return cipher().lookup_mac("employee", number.upper()) if number else None
+
+
+async def _new_reference(uow: UnitOfWork) -> str:
+    """An unguessable case reference (it may be handed to others for SD-2), never a sequence number."""
+    while True:
+        raw = receipt.encode(secrets.token_bytes(receipt.ENTROPY_BYTES))[:REFERENCE_CHARS]
+        reference = f"WU-{raw[:5]}-{raw[5:]}"
+        if not await uow.cases.reference_taken(reference):
+            return reference

@@ -1,0 +1,88 @@
+"""Hashing (Argon2id) and tokens (JWT), with their parameters from settings."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from datetime import datetime, timedelta
+from functools import lru_cache
+from typing import Any
+
+import jwt
+from argon2 import PasswordHasher, Type
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
+from app.domain.errors import InvalidToken
+from app.settings import Settings
+
+ISSUER = "withu"
+ALGORITHM = "HS256"
+
+
+@lru_cache(maxsize=8)
+def _hasher(time_cost: int, memory_kib: int, parallelism: int) -> PasswordHasher:
+    return PasswordHasher(time_cost=time_cost, memory_cost=memory_kib, parallelism=parallelism, type=Type.ID)
+
+
+def hasher(settings: Settings) -> PasswordHasher:
+    return _hasher(settings.argon2_time_cost, settings.argon2_memory_kib, settings.argon2_parallelism)
+
+
+def hash_secret(settings: Settings, secret: str) -> str:
+    """Argon2id with a per-record salt (INT-4, passwords, client secrets)."""
+    return hasher(settings).hash(secret)
+
+
+def verify_secret(settings: Settings, stored_hash: str | None, secret: str) -> bool:
+    """Constant work whether or not there is a stored hash, so misses and mismatches look alike."""
+    ph = hasher(settings)
+    try:
+        return ph.verify(stored_hash or _dummy_hash(settings), secret) and stored_hash is not None
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
+@lru_cache(maxsize=8)
+def _dummy_hash_for(time_cost: int, memory_kib: int, parallelism: int) -> str:
+    return _hasher(time_cost, memory_kib, parallelism).hash(secrets.token_urlsafe(16))
+
+
+def _dummy_hash(settings: Settings) -> str:
+    return _dummy_hash_for(settings.argon2_time_cost, settings.argon2_memory_kib, settings.argon2_parallelism)
+
+
+def sha256_hex(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
+def new_opaque_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def issue_jwt(settings: Settings, audience: str, subject: str, now: datetime, ttl: timedelta, **claims: Any) -> str:
+    payload = {
+        "iss": ISSUER,
+        "aud": audience,
+        "sub": subject,
+        "iat": int(now.timestamp()),
+        "exp": int((now + ttl).timestamp()),
+        "jti": uuid.uuid4().hex,
+        **claims,
+    }
+    return jwt.encode(payload, settings.jwt_secret, algorithm=ALGORITHM)
+
+
+def read_jwt(settings: Settings, token: str, audience: str) -> dict[str, Any]:
+    """The claims of a valid token for `audience`; a token for another audience is refused."""
+    try:
+        return jwt.decode(
+            token,
+            settings.jwt_secret,
+            algorithms=[ALGORITHM],
+            audience=audience,
+            issuer=ISSUER,
+            options={"require": ["exp", "iat", "sub", "aud", "iss"]},
+        )
+    except jwt.PyJWTError as exc:
+        raise InvalidToken() from exc
