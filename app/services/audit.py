@@ -37,6 +37,7 @@ async def record(
     )
     entry.hash = entry_hash(entry.prev_hash, entry.chained_fields())
     uow.audit.add(entry)
+    await uow.session.flush()  # the next entry in this transaction chains to this one
     return entry
 
 

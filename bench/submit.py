@@ -1,0 +1,434 @@
+"""Benchmark: concurrent report submissions (POST /api/v1/reports), beside a baseline measured in the same run.
+
+Run on demand (`make bench`), never as a timed test. The baseline is what one submission cannot avoid: one
+Argon2id hash of a receipt code with the server's parameters (`app.services.security.hash_secret`, settings from
+the same environment) plus one committed insert of a report-sized row into the same kind of database. The ratio
+submission-p50 / baseline says how far a submission's latency is from that floor.
+
+    .venv/bin/python bench/submit.py --smoke                          # CI: a few requests, exit 1 on any failure
+    .venv/bin/python bench/submit.py --requests 300 --concurrency 16  # own server on a temporary SQLite file
+    .venv/bin/python bench/submit.py --database-url postgresql+asyncpg://postgres@127.0.0.1:5432/withu_bench
+    .venv/bin/python bench/submit.py --url http://127.0.0.1:8000      # a server that is already running
+
+Without --url the benchmark starts its own server (`withu migrate`, then `withu serve` on 127.0.0.1 and a free
+port) with a fresh temporary directory and a submission rate limit high enough not to interfere, and stops it at
+the end, also on failure. Traffic goes to 127.0.0.1 only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import base64
+import itertools
+import math
+import os
+import secrets
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import httpx
+from sqlalchemy import Column, Date, Integer, MetaData, String, Table, Uuid
+from sqlalchemy.engine import make_url
+
+from app.db import encryption
+from app.db.encryption import EncryptedJSON, EncryptedText
+from app.db.engine import make_engine
+from app.domain import receipt
+from app.services.security import hash_secret
+from app.settings import Settings
+
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+SMOKE_REQUESTS, SMOKE_CONCURRENCY = 5, 2
+NARRATIVE = (
+    "I am reporting on behalf of a colleague. During the team dinner after the quarterly review, a section "
+    "chief repeatedly made comments about her appearance and body in front of the team, and when she left the "
+    "table he followed her to the corridor and touched her shoulder and waist although she stepped away and "
+    "told him to stop. Two colleagues saw it. Since then he has assigned her late shifts and commented on her "
+    "clothes in meetings. She is afraid of retaliation and asked me to report it without her name for now."
+)
+BODY = {
+    "reporter_kind": "third_party",
+    "identity_mode": "anonymous",
+    "narrative": NARRATIVE,
+    "category": "sexual_harassment",
+}
+# What `services.reports._details` stores for BODY: every optional field that is not None.
+DETAILS = {"witnesses": [], "objects_to_ministry_notification": False}
+
+
+@dataclass
+class Target:
+    base_url: str
+    settings: Settings
+    description: str
+    workers: int | None = None  # unknown for a server we did not start
+
+
+@dataclass
+class LoadResult:
+    requests: int
+    concurrency: int
+    wall_seconds: float
+    latencies: list[float] = field(default_factory=list)  # successful requests, seconds
+    failures: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def ok(self) -> int:
+        return len(self.latencies)
+
+    def percentile(self, p: float) -> float:
+        """Nearest-rank percentile of the successful requests' latencies."""
+        ordered = sorted(self.latencies)
+        return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
+
+
+@dataclass
+class Baseline:
+    hash_seconds: float
+    insert_seconds: float
+    row_bytes: int
+    repeats: int
+
+    @property
+    def total(self) -> float:
+        return self.hash_seconds + self.insert_seconds
+
+
+# --- the server -------------------------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_healthy(base_url: str, server: subprocess.Popen[bytes], timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    with httpx.Client(base_url=base_url, timeout=2.0) as client:
+        while time.monotonic() < deadline:
+            if server.poll() is not None:
+                raise RuntimeError(f"the server exited with code {server.returncode} before answering")
+            try:
+                if client.get("/api/v1/health").status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            time.sleep(0.2)
+    raise RuntimeError(f"the server did not answer GET /api/v1/health with 200 within {timeout:.0f} s")
+
+
+def stop(server: subprocess.Popen[bytes]) -> None:
+    if server.poll() is not None:
+        return
+    server.terminate()
+    try:
+        server.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait(timeout=5)
+
+
+def show_log(log_path: Path, lines: int = 40) -> None:
+    if log_path.exists():
+        tail = log_path.read_text(errors="replace").splitlines()[-lines:]
+        print(f"--- last {len(tail)} lines of the server log ---", file=sys.stderr)
+        print("\n".join(tail), file=sys.stderr)
+
+
+@contextmanager
+def own_server(database_url: str | None, workers: int, start_timeout: float) -> Iterator[Target]:
+    """Migrate and serve a fresh instance on 127.0.0.1; always stopped (and its directory removed) at the end."""
+    withu = Path(sys.executable).parent / "withu"
+    if not withu.exists():
+        raise RuntimeError(f"{withu} not found: run this with the project's virtualenv python (.venv/bin/python)")
+    with tempfile.TemporaryDirectory(prefix="withu-bench-") as tmp:
+        tmpdir = Path(tmp)
+        key_file = tmpdir / "master.key"
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(base64.b64encode(secrets.token_bytes(32)).decode())
+        # The baseline's Settings() and the server read the same environment.
+        os.environ.update(
+            {
+                "WITHU_ENVIRONMENT": "development",
+                "WITHU_DATABASE_URL": database_url or f"sqlite+aiosqlite:///{tmpdir / 'bench.db'}",
+                "WITHU_MASTER_KEY_FILE": str(key_file),
+                "WITHU_RATE_SUBMIT": "100000/minute",
+                "WITHU_PWA_DIR": str(tmpdir / "no-pwa"),
+            }
+        )
+        os.environ.pop("WITHU_MASTER_KEY", None)
+        settings = Settings()
+        log_path = tmpdir / "server.log"
+        with log_path.open("wb") as log:
+            migrated = subprocess.run([str(withu), "migrate"], cwd=tmpdir, stdout=log, stderr=log, check=False)  # noqa: S603
+        if migrated.returncode != 0:
+            show_log(log_path)
+            raise RuntimeError(f"`withu migrate` failed with code {migrated.returncode}")
+        port = free_port()
+        command = [str(withu), "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
+        with log_path.open("ab") as log:
+            server = subprocess.Popen(command, cwd=tmpdir, stdout=log, stderr=log)  # noqa: S603
+        failed = True
+        try:
+            base_url = f"http://127.0.0.1:{port}"
+            wait_healthy(base_url, server, start_timeout)
+            db = make_url(settings.database_url).render_as_string(hide_password=True)
+            yield Target(base_url, settings, f"own server {base_url}, {workers} worker(s), database {db}", workers)
+            failed = False
+        finally:
+            stop(server)
+            if failed:
+                show_log(log_path)
+
+
+# --- the load -----------------------------------------------------------------------------------------------------
+
+
+async def submit_one(client: httpx.AsyncClient) -> tuple[float, str | None]:
+    """(seconds, None) for a 201 with a receipt code; (seconds, what went wrong) otherwise."""
+    started = time.perf_counter()
+    try:
+        response = await client.post("/api/v1/reports", json=BODY)
+    except httpx.HTTPError as exc:
+        return time.perf_counter() - started, type(exc).__name__
+    elapsed = time.perf_counter() - started
+    if response.status_code != 201:
+        code = response.json().get("code", "") if response.headers.get("content-type", "").endswith("json") else ""
+        return elapsed, f"HTTP {response.status_code} {code}".strip()
+    if "receipt_code" not in response.json():
+        return elapsed, "201 without a receipt_code"
+    return elapsed, None
+
+
+async def run_load(base_url: str, requests: int, concurrency: int, request_timeout: float) -> LoadResult:
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    tickets = itertools.count()
+    async with httpx.AsyncClient(base_url=base_url, timeout=request_timeout, limits=limits) as client:
+        warm_seconds, warm_error = await submit_one(client)  # not counted: first-request costs (imports, pools)
+        if warm_error is not None:
+            result = LoadResult(requests, concurrency, 0.0)
+            result.failures[f"warm-up: {warm_error}"] += 1
+            return result
+        result = LoadResult(requests, concurrency, 0.0)
+
+        async def worker() -> None:
+            while next(tickets) < requests:
+                seconds, error = await submit_one(client)
+                if error is None:
+                    result.latencies.append(seconds)
+                else:
+                    result.failures[error] += 1
+
+        started = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        result.wall_seconds = time.perf_counter() - started
+    return result
+
+
+# --- the baseline -------------------------------------------------------------------------------------------------
+
+
+def scratch_table(name: str) -> Table:
+    """The report table's columns and types (encrypted narrative and details), without its foreign key."""
+    return Table(
+        name,
+        MetaData(),
+        Column("id", Uuid, primary_key=True),
+        Column("case_id", Uuid),
+        Column("reporter_kind", String(40)),
+        Column("identity_mode", String(40)),
+        Column("locator", String(16), unique=True),
+        Column("receipt_hash", String(200)),
+        Column("receipt_failures", Integer),
+        Column("narrative", EncryptedText("report.narrative")),
+        Column("identity", EncryptedJSON("report.identity"), nullable=True),
+        Column("details", EncryptedJSON("report.details")),
+        Column("respondent_key", String(64), nullable=True),
+        Column("received_on", Date),
+    )
+
+
+def report_row(receipt_hash: str) -> dict[str, object]:
+    code = receipt.encode(secrets.token_bytes(receipt.ENTROPY_BYTES))
+    return {
+        "id": uuid.uuid4(),
+        "case_id": uuid.uuid4(),
+        "reporter_kind": BODY["reporter_kind"],
+        "identity_mode": BODY["identity_mode"],
+        "locator": receipt.split(code)[0],
+        "receipt_hash": receipt_hash,
+        "receipt_failures": 0,
+        "narrative": NARRATIVE,
+        "identity": None,
+        "details": DETAILS,
+        "respondent_key": None,
+        "received_on": date.today(),
+    }
+
+
+def row_bytes(table: Table, row: dict[str, object]) -> int:
+    """The row's stored size: bound values as the database receives them (ciphertext for encrypted columns)."""
+    size = 0
+    for column in table.columns:
+        value = row[column.name]
+        if isinstance(column.type, EncryptedText | EncryptedJSON):
+            value = column.type.process_bind_param(value, None)
+        if isinstance(value, bytes | str):
+            size += len(value)
+        elif isinstance(value, uuid.UUID):
+            size += 16
+        elif value is not None:
+            size += 4  # an integer or a date
+    return size
+
+
+async def measure_baseline(settings: Settings, repeats: int) -> Baseline:
+    """Median of `repeats` Argon2id hashes and of `repeats` committed single-row inserts (after one warm-up)."""
+    encryption.configure(secrets.token_bytes(32))  # the key does not change the cost; the server's stays unread
+    hashes = []
+    for _ in range(repeats + 1):
+        code = receipt.encode(secrets.token_bytes(receipt.ENTROPY_BYTES))
+        started = time.perf_counter()
+        receipt_hash = hash_secret(settings, code)
+        hashes.append(time.perf_counter() - started)
+    hashes = hashes[1:]  # the first builds the hasher
+
+    with tempfile.TemporaryDirectory(prefix="withu-bench-baseline-") as tmp:
+        url = f"sqlite+aiosqlite:///{Path(tmp) / 'baseline.db'}" if settings.is_sqlite else settings.database_url
+        engine = make_engine(url)  # the server's engine setup: WAL + synchronous=FULL + BEGIN IMMEDIATE on SQLite
+        table = scratch_table(f"bench_baseline_{secrets.token_hex(4)}")
+        inserts = []
+        try:
+            async with engine.begin() as conn:
+                await conn.run_sync(table.metadata.create_all)
+            for _ in range(repeats + 1):
+                row = report_row(receipt_hash)
+                started = time.perf_counter()
+                async with engine.begin() as conn:
+                    await conn.execute(table.insert().values(**row))
+                inserts.append(time.perf_counter() - started)
+        finally:
+            async with engine.begin() as conn:
+                await conn.run_sync(table.metadata.drop_all)
+            await engine.dispose()
+    return Baseline(statistics.median(hashes), statistics.median(inserts[1:]), row_bytes(table, row), repeats)
+
+
+# --- the report ---------------------------------------------------------------------------------------------------
+
+
+def report(target: Target, load: LoadResult, baseline: Baseline, settings: Settings) -> None:
+    ms = 1000.0
+    print(f"WithU submission benchmark: {target.description}")
+    print(
+        f"  requests {load.requests}, concurrency {load.concurrency}: {load.ok} ok, "
+        f"{sum(load.failures.values())} failed, {load.wall_seconds:.1f} s"
+    )
+    for reason, count in load.failures.most_common(5):
+        print(f"    failed: {count} x {reason}")
+    if any(reason.startswith("HTTP 429") for reason in load.failures):
+        print("    (429: the server's WITHU_RATE_SUBMIT limits this client; raise it for a benchmark)")
+    print(
+        f"  baseline     {baseline.total * ms:8.1f} ms   = Argon2id (t={settings.argon2_time_cost}, "
+        f"m={settings.argon2_memory_kib} KiB, p={settings.argon2_parallelism}) {baseline.hash_seconds * ms:.1f} ms"
+        f" + one committed insert of a ~{baseline.row_bytes} B row {baseline.insert_seconds * ms:.1f} ms"
+        f" (medians of {baseline.repeats})"
+    )
+    if not load.latencies:
+        print("  no request succeeded: no throughput or latency to report")
+        return
+    p50, p99 = load.percentile(50), load.percentile(99)
+    print(f"  throughput   {load.ok / load.wall_seconds:8.2f} req/s")
+    print(f"  latency p50  {p50 * ms:8.1f} ms")
+    print(f"  latency p99  {p99 * ms:8.1f} ms")
+    print(f"  ratio        {p50 / baseline.total:8.2f}   (submission p50 / baseline)")
+    if baseline.hash_seconds > baseline.total / 2:
+        expected = f"{load.concurrency / target.workers:.0f}" if target.workers else "concurrency / workers"
+        print(
+            f"  reading: the server hashes on its event loop, one submission at a time per worker, so a ratio near "
+            f"{expected} is queueing for the hash (cores permitting); the ceiling is about "
+            f"{1 / baseline.total:.1f} req/s per free core"
+        )
+
+
+def check_loopback(url: str) -> str:
+    host = urlsplit(url).hostname or ""
+    if host not in LOOPBACK:
+        raise SystemExit(f"--url must point at 127.0.0.1 (this benchmark sends traffic to loopback only): {url}")
+    return url.rstrip("/")
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("--url", help="a running server on 127.0.0.1 (default: start our own)")
+    where.add_argument(
+        "--database-url",
+        help="our own server's database (default: a temporary SQLite file), e.g. postgresql+asyncpg://…",
+    )
+    p.add_argument("--requests", type=int, help="submissions to send (default 300; --smoke: 5)")
+    p.add_argument("--concurrency", type=int, help="submissions in flight at once (default 16; --smoke: 2)")
+    p.add_argument("--workers", type=int, default=1, help="our own server's uvicorn workers (default 1)")
+    p.add_argument("--baseline-repeats", type=int, help="hashes and inserts in the baseline (default 5; --smoke: 1)")
+    p.add_argument("--timeout", type=float, default=60.0, help="seconds per request (default 60)")
+    p.add_argument("--start-timeout", type=float, default=60.0, help="seconds for our server to answer (default 60)")
+    p.add_argument("--smoke", action="store_true", help="a few requests; exit 1 if any fails (CI)")
+    args = p.parse_args(argv)
+    args.requests = args.requests or (SMOKE_REQUESTS if args.smoke else 300)
+    args.concurrency = args.concurrency or (SMOKE_CONCURRENCY if args.smoke else 16)
+    args.baseline_repeats = args.baseline_repeats or (1 if args.smoke else 5)
+    if min(args.requests, args.concurrency, args.workers, args.baseline_repeats) < 1:
+        p.error("--requests, --concurrency, --workers and --baseline-repeats must be at least 1")
+    args.concurrency = min(args.concurrency, args.requests)
+    return args
+
+
+@contextmanager
+def target_for(args: argparse.Namespace) -> Iterator[Target]:
+    if args.url:
+        url = check_loopback(args.url)
+        with httpx.Client(base_url=url, timeout=5.0) as client:
+            client.get("/api/v1/health").raise_for_status()
+        yield Target(url, Settings(), f"server {url} (baseline settings from this environment)")
+    else:
+        with own_server(args.database_url, args.workers, args.start_timeout) as target:
+            yield target
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    # A terminated benchmark still stops its server (the `finally` in own_server runs on SystemExit).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    try:
+        with target_for(args) as target:
+            baseline = asyncio.run(measure_baseline(target.settings, args.baseline_repeats))
+            load = asyncio.run(run_load(target.base_url, args.requests, args.concurrency, args.timeout))
+            report(target, load, baseline, target.settings)
+    except (RuntimeError, httpx.HTTPError) as exc:
+        print(f"benchmark failed: {exc}", file=sys.stderr)
+        return 2
+    failed = sum(load.failures.values())
+    if failed:
+        print(f"{failed} request(s) failed", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

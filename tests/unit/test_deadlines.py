@@ -1,0 +1,238 @@
+"""CASE-2: deadlines from the receipt, in calendar days and calendar months."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from app.domain.deadlines import (
+    MET_BY_STAFF_MESSAGE,
+    PUBLIC_BODIES,
+    REPORTER_FACING,
+    Deadline,
+    DeadlinePolicy,
+    add_months,
+    deadlines_at_receipt,
+    is_breached,
+    prevention_plan_due,
+)
+from app.domain.enums import DeadlineKind, OrgKind
+
+K = DeadlineKind
+POLICY = DeadlinePolicy()
+RECEIPT_KINDS = {K.acknowledgement, K.triage, K.feedback, K.investigation}
+
+
+@pytest.mark.parametrize(
+    ("start", "months", "expected"),
+    [
+        # same day number when the target month has it
+        (date(2026, 1, 15), 1, date(2026, 2, 15)),
+        (date(2026, 3, 10), 3, date(2026, 6, 10)),
+        (date(2026, 5, 31), 0, date(2026, 5, 31)),
+        # month ends: clamp to the last day of the target month
+        (date(2026, 1, 31), 1, date(2026, 2, 28)),
+        (date(2028, 1, 31), 1, date(2028, 2, 29)),
+        (date(2026, 1, 30), 1, date(2026, 2, 28)),
+        (date(2026, 3, 31), 1, date(2026, 4, 30)),
+        (date(2026, 8, 31), 3, date(2026, 11, 30)),
+        (date(2026, 5, 31), 3, date(2026, 8, 31)),
+        (date(2026, 11, 30), 3, date(2027, 2, 28)),
+        (date(2027, 11, 30), 3, date(2028, 2, 29)),
+        (date(2026, 12, 31), 2, date(2027, 2, 28)),
+        # leap years: 2028 and 2000 are leap, 2100 is not
+        (date(2028, 2, 29), 3, date(2028, 5, 29)),
+        (date(2028, 2, 29), 12, date(2029, 2, 28)),
+        (date(2028, 2, 29), 48, date(2032, 2, 29)),
+        (date(2027, 11, 29), 3, date(2028, 2, 29)),
+        (date(1999, 11, 30), 3, date(2000, 2, 29)),
+        (date(2099, 11, 30), 3, date(2100, 2, 28)),
+        (date(2099, 12, 31), 2, date(2100, 2, 28)),
+        (date(2100, 1, 29), 1, date(2100, 2, 28)),
+        # year wrap
+        (date(2026, 12, 15), 3, date(2027, 3, 15)),
+        (date(2026, 12, 31), 3, date(2027, 3, 31)),
+        (date(2026, 10, 1), 3, date(2027, 1, 1)),
+        (date(2026, 11, 30), 1, date(2026, 12, 30)),
+        (date(2026, 12, 1), 1, date(2027, 1, 1)),
+        (date(2026, 12, 31), 12, date(2027, 12, 31)),
+        (date(2026, 12, 31), 25, date(2029, 1, 31)),
+        (date(2026, 1, 1), 36, date(2029, 1, 1)),
+    ],
+)
+def test_case_2_add_months_is_calendar_months(start: date, months: int, expected: date) -> None:
+    """CASE-2: calendar months keep the day number, or clamp to the month's last day; leap years and year wrap."""
+    assert add_months(start, months) == expected
+
+
+@pytest.mark.parametrize("year", [2026, 2027, 2028, 2100, 2000])
+@pytest.mark.parametrize("month", range(1, 13))
+def test_case_2_add_months_from_every_month_end_lands_in_the_next_months(year: int, month: int) -> None:
+    """CASE-2: from any day, +1..+12 calendar months land in the right month, never past its end."""
+    start = date(year, month, 28)
+    for months in range(1, 13):
+        result = add_months(start, months)
+        index = month - 1 + months
+        assert (result.year, result.month) == (year + index // 12, index % 12 + 1)
+        assert result.day == 28
+
+
+@pytest.mark.parametrize(
+    ("org_kind", "objects", "with_ministry"),
+    [
+        (OrgKind.smg, False, True),
+        (OrgKind.affiliated, False, True),
+        (OrgKind.smg, True, False),
+        (OrgKind.affiliated, True, False),
+        (OrgKind.contractor, False, False),
+        (OrgKind.contractor, True, False),
+        (OrgKind.citizen_workplace, False, False),
+        (OrgKind.citizen_workplace, True, False),
+        (None, False, False),
+        (None, True, False),
+    ],
+)
+def test_case_2_deadlines_at_receipt_kinds(org_kind: OrgKind | None, objects: bool, with_ministry: bool) -> None:
+    """CASE-2: every case gets acknowledgement, triage, feedback and investigation deadlines; public bodies
+    (SMG, affiliated) also notify the ministry at once (the same day) unless the victim objects."""
+    received = date(2026, 3, 14)
+    due = deadlines_at_receipt(received, org_kind, objects, POLICY)
+    kinds = [d.kind for d in due]
+    assert len(kinds) == len(set(kinds)), "each kind at most once"
+    expected = RECEIPT_KINDS | ({K.ministry_notification} if with_ministry else set())
+    assert set(kinds) == expected
+    assert K.prevention_plan not in kinds
+    by_kind = {d.kind: d.due_on for d in due}
+    if with_ministry:
+        assert by_kind[K.ministry_notification] == received
+
+
+def test_case_2_public_bodies_are_smg_and_affiliated() -> None:
+    """CASE-2: the ministry notification applies to public bodies: the city government and affiliated institutions."""
+    assert PUBLIC_BODIES == {OrgKind.smg, OrgKind.affiliated}
+
+
+@pytest.mark.parametrize(
+    ("received", "ack", "triage", "feedback", "investigation"),
+    [
+        (date(2026, 3, 14), date(2026, 3, 21), date(2026, 3, 17), date(2026, 6, 14), date(2026, 4, 13)),
+        (date(2026, 11, 30), date(2026, 12, 7), date(2026, 12, 3), date(2027, 2, 28), date(2026, 12, 30)),
+        (date(2027, 11, 30), date(2027, 12, 7), date(2027, 12, 3), date(2028, 2, 29), date(2027, 12, 30)),
+        (date(2026, 12, 29), date(2027, 1, 5), date(2027, 1, 1), date(2027, 3, 29), date(2027, 1, 28)),
+        (date(2028, 2, 28), date(2028, 3, 6), date(2028, 3, 2), date(2028, 5, 28), date(2028, 3, 29)),
+    ],
+)
+def test_case_2_default_deadline_dates(
+    received: date, ack: date, triage: date, feedback: date, investigation: date
+) -> None:
+    """CASE-2: acknowledgement 7 days, triage 3 days, feedback 3 calendar months, investigation 30 days."""
+    by_kind = {d.kind: d.due_on for d in deadlines_at_receipt(received, OrgKind.smg, False, POLICY)}
+    assert by_kind == {
+        K.acknowledgement: ack,
+        K.triage: triage,
+        K.feedback: feedback,
+        K.investigation: investigation,
+        K.ministry_notification: received,
+    }
+
+
+def test_case_2_default_policy_numbers() -> None:
+    """CASE-2: the rulebook's numbers are the defaults."""
+    assert (POLICY.acknowledgement_days, POLICY.triage_days, POLICY.feedback_months, POLICY.investigation_days) == (
+        7,
+        3,
+        3,
+        30,
+    )
+
+
+@pytest.mark.parametrize(
+    ("policy", "kind", "expected"),
+    [
+        (DeadlinePolicy(triage_days=1), K.triage, date(2026, 3, 15)),
+        (DeadlinePolicy(triage_days=10), K.triage, date(2026, 3, 24)),
+        (DeadlinePolicy(investigation_days=60), K.investigation, date(2026, 5, 13)),
+        (DeadlinePolicy(acknowledgement_days=1), K.acknowledgement, date(2026, 3, 15)),
+        (DeadlinePolicy(feedback_months=1), K.feedback, date(2026, 4, 14)),
+        (DeadlinePolicy(feedback_months=12), K.feedback, date(2027, 3, 14)),
+    ],
+)
+def test_case_2_configured_policy_is_honoured(policy: DeadlinePolicy, kind: DeadlineKind, expected: date) -> None:
+    """CASE-2: the (config) numbers change the due dates; the rule holds for any value."""
+    by_kind = {d.kind: d.due_on for d in deadlines_at_receipt(date(2026, 3, 14), None, False, policy)}
+    assert by_kind[kind] == expected
+
+
+@pytest.mark.parametrize(
+    ("received", "three_months", "ninety_days"),
+    [
+        (date(2026, 3, 1), date(2026, 6, 1), date(2026, 5, 30)),
+        (date(2026, 6, 1), date(2026, 9, 1), date(2026, 8, 30)),
+        (date(2026, 11, 30), date(2027, 2, 28), date(2027, 2, 28)),
+        (date(2026, 12, 1), date(2027, 3, 1), date(2027, 3, 1)),
+        (date(2026, 7, 15), date(2026, 10, 15), date(2026, 10, 13)),
+    ],
+)
+def test_case_2_feedback_in_calendar_months_not_90_days(received: date, three_months: date, ninety_days: date) -> None:
+    """CASE-2: feedback is due 3 calendar months after the acknowledgement (sent at receipt), not 90 days."""
+    assert received + timedelta(days=90) == ninety_days
+    by_kind = {d.kind: d.due_on for d in deadlines_at_receipt(received, None, False, POLICY)}
+    assert by_kind[K.feedback] == three_months
+
+
+def test_case_2_feedback_differs_from_90_days_on_some_date() -> None:
+    """CASE-2: a date where 3 calendar months and 90 days differ, so the rule is really calendar months."""
+    received = date(2026, 3, 1)
+    feedback = {d.kind: d.due_on for d in deadlines_at_receipt(received, None, False, POLICY)}[K.feedback]
+    assert feedback == date(2026, 6, 1)
+    assert feedback != received + timedelta(days=90)
+
+
+@pytest.mark.parametrize(
+    ("due_on", "met_on", "today", "breached"),
+    [
+        # met on time (before or on the due day), whatever today is
+        (date(2026, 3, 10), date(2026, 3, 1), date(2026, 3, 5), False),
+        (date(2026, 3, 10), date(2026, 3, 10), date(2026, 3, 10), False),
+        (date(2026, 3, 10), date(2026, 3, 10), date(2027, 1, 1), False),
+        (date(2026, 3, 10), date(2026, 3, 9), date(2026, 4, 1), False),
+        # met late stays breached forever
+        (date(2026, 3, 10), date(2026, 3, 11), date(2026, 3, 11), True),
+        (date(2026, 3, 10), date(2026, 4, 1), date(2030, 1, 1), True),
+        # unmet: not breached up to and including the due day, breached after it
+        (date(2026, 3, 10), None, date(2026, 3, 1), False),
+        (date(2026, 3, 10), None, date(2026, 3, 10), False),
+        (date(2026, 3, 10), None, date(2026, 3, 11), True),
+        (date(2026, 3, 10), None, date(2027, 3, 10), True),
+        # across a year end
+        (date(2026, 12, 31), None, date(2027, 1, 1), True),
+        (date(2026, 12, 31), date(2027, 1, 1), date(2027, 1, 1), True),
+    ],
+)
+def test_case_2_is_breached(due_on: date, met_on: date | None, today: date, breached: bool) -> None:
+    """CASE-2: a deadline is breached when met late, or unmet after the due day; overdue is flagged."""
+    assert is_breached(due_on, met_on, today) is breached
+
+
+@pytest.mark.parametrize(
+    ("substantiated_on", "due_on"),
+    [
+        (date(2026, 3, 14), date(2026, 6, 14)),
+        (date(2026, 8, 31), date(2026, 11, 30)),
+        (date(2026, 11, 30), date(2027, 2, 28)),
+        (date(2027, 11, 30), date(2028, 2, 29)),
+        (date(2099, 11, 30), date(2100, 2, 28)),
+        (date(2026, 12, 31), date(2027, 3, 31)),
+        (date(2026, 3, 1), date(2026, 6, 1)),
+    ],
+)
+def test_case_2_prevention_plan_due_three_calendar_months_after_finding(substantiated_on: date, due_on: date) -> None:
+    """CASE-2: a recurrence-prevention plan within 3 calendar months of a substantiated finding."""
+    assert prevention_plan_due(substantiated_on) == Deadline(K.prevention_plan, due_on)
+
+
+def test_case_2_feedback_is_met_by_staff_and_reporter_facing() -> None:
+    """CASE-2: feedback is met by the case team's first answer; acknowledgement and feedback face the reporter."""
+    assert MET_BY_STAFF_MESSAGE == {K.feedback}
+    assert REPORTER_FACING == {K.acknowledgement, K.feedback}
