@@ -100,11 +100,20 @@ def cmd_client_create(args: argparse.Namespace, settings: Settings) -> None:
 def cmd_audit_verify(args: argparse.Namespace, settings: Settings) -> None:
     from app.services.audit import verify
 
-    count, broken = run_in_uow(settings, verify)
-    if broken is None:
-        print(f"audit chain intact: {count} entries verified")
+    anchor = None
+    if args.anchor:
+        seq, _, digest = args.anchor.partition(":")
+        if not seq.isdigit() or len(digest) != 64:
+            print("error: --anchor takes SEQ:HASH as printed by a previous verification", file=sys.stderr)
+            sys.exit(2)
+        anchor = (int(seq), digest)
+    report = run_in_uow(settings, lambda uow: verify(uow, anchor))
+    if report.broken is None:
+        print(f"audit chain intact: {report.entries} entries verified")
+        if report.head:
+            print(f"head (record it outside the database; pass it as --anchor next time): {report.head[0]}:{report.head[1]}")
         return
-    print(f"audit chain BROKEN at entry {broken.seq}: {broken.reason}", file=sys.stderr)
+    print(f"audit chain BROKEN at entry {report.broken.seq}: {report.broken.reason}", file=sys.stderr)
     sys.exit(1)
 
 
@@ -160,7 +169,9 @@ def parser() -> argparse.ArgumentParser:
     cc.set_defaults(run=cmd_client_create)
 
     audit = sub.add_parser("audit", help="the audit log").add_subparsers(dest="audit_command", required=True)
-    audit.add_parser("verify", help="verify the hash chain (exit 1 if broken)").set_defaults(run=cmd_audit_verify)
+    av = audit.add_parser("verify", help="verify the hash chain (exit 1 if broken)")
+    av.add_argument("--anchor", help="SEQ:HASH of a head recorded earlier: detects a log cut short")
+    av.set_defaults(run=cmd_audit_verify)
 
     demo = sub.add_parser("demo", help="development only").add_subparsers(dest="demo_command", required=True)
     demo.add_parser("seed", help="create demo staff and print their logins").set_defaults(run=cmd_demo_seed)

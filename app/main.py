@@ -65,6 +65,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # Mounted last and outside /api, so API paths never fall through to static files.
         app.mount("/", StaticFiles(directory=settings.pwa_dir, html=True), name="pwa")
 
+    # Added first = innermost: unexpected errors become problems inside the header and logging middleware.
+    app.add_middleware(problems.UnexpectedErrors)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(SecurityHeaders)
     app.add_middleware(TraceAndAccessLog)

@@ -9,6 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.domain.errors import AccessDenied, Conflict, DomainError, NotFound, RuleViolation, Unauthenticated
 
@@ -111,11 +112,36 @@ async def _starlette_http(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
-async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-    trace = getattr(request.state, "trace_id", None)
-    # Only the exception type: messages may carry values from the request.
-    log.error("unexpected error %s trace=%s", type(exc).__name__, trace)
-    return problem(request, 500, "internal-error", "Something went wrong on our side. Nothing was saved.")
+class UnexpectedErrors:
+    """Any unexpected exception becomes a generic 500 problem *inside* the middleware stack, so it still gets
+    the security headers, no-store and the trace id (Starlette's own 500 handler sits outside them)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception as exc:
+            trace = scope.get("state", {}).get("trace_id")
+            # Only the exception type: messages may carry values from the request.
+            log.error("unexpected error %s trace=%s", type(exc).__name__, trace)
+            if started:
+                raise
+            response = problem(
+                Request(scope), 500, "internal-error", "Something went wrong on our side. Nothing was saved."
+            )
+            await response(scope, receive, send)
 
 
 def install(app: FastAPI) -> None:
@@ -123,7 +149,6 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(HttpProblem, _http_problem)
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(StarletteHTTPException, _starlette_http)
-    app.add_exception_handler(Exception, _unexpected)
 
 
 def _schema(description: str) -> dict[str, Any]:

@@ -22,10 +22,18 @@ class ChainBreak:
     reason: str
 
 
-def verify_chain(entries: Iterable[tuple[int, str, str, Mapping[str, object]]]) -> ChainBreak | None:
-    """AUD-1: entries as (seq, prev_hash, hash, fields) in order; the first break found, or None."""
+def verify_chain(
+    entries: Iterable[tuple[int, str, str, Mapping[str, object]]], anchor: tuple[int, str] | None = None
+) -> ChainBreak | None:
+    """AUD-1: entries as (seq, prev_hash, hash, fields) in order; the first break found, or None.
+
+    A chain alone cannot show that its newest entries were cut off or that everything after some entry was
+    rewritten. An `anchor` — an (entry number, hash) pair recorded earlier outside the database, e.g. the head
+    printed by the last verification — closes that gap: the anchored entry must still be there, unchanged.
+    """
     expected_prev = GENESIS
     expected_seq = 1
+    anchor_seen = anchor is None
     for seq, prev_hash, stored_hash, fields in entries:
         if seq != expected_seq:
             return ChainBreak(seq, f"entry {expected_seq} is missing")
@@ -33,5 +41,12 @@ def verify_chain(entries: Iterable[tuple[int, str, str, Mapping[str, object]]]) 
             return ChainBreak(seq, "previous hash does not match")
         if entry_hash(prev_hash, fields) != stored_hash:
             return ChainBreak(seq, "entry was modified")
+        if anchor is not None and seq == anchor[0]:
+            if stored_hash != anchor[1]:
+                return ChainBreak(seq, "does not match the recorded anchor")
+            anchor_seen = True
         expected_prev, expected_seq = stored_hash, seq + 1
+    if not anchor_seen:
+        assert anchor is not None
+        return ChainBreak(anchor[0], "the anchored entry is missing (the log was cut short)")
     return None

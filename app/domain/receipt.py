@@ -36,7 +36,10 @@ def display(code: str) -> str:
 
 def normalize(entered: str) -> str | None:
     """INT-4: tolerant of case, spaces and hyphens (and look-alike letters); None if it cannot be a code."""
-    cleaned = _SEPARATORS.sub("", entered.strip()).upper().translate(_LOOKALIKES)
+    cleaned = _SEPARATORS.sub("", entered.strip())
+    if not cleaned.isascii():  # upper() would turn e.g. "ß" into "SS" and "ı" into "I"
+        return None
+    cleaned = cleaned.upper().translate(_LOOKALIKES)
     if len(cleaned) != CODE_CHARS or any(c not in ALPHABET for c in cleaned):
         return None
     return cleaned

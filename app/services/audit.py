@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 
 from app.db.models import AuditEntry
@@ -48,9 +49,17 @@ def _audit_time(now: datetime, actor: Actor | None) -> datetime:
     return now
 
 
-async def verify(uow: UnitOfWork) -> tuple[int, ChainBreak | None]:
-    """AUD-1: walk the whole chain; (entries checked, first break or None)."""
+@dataclass(frozen=True)
+class ChainReport:
+    entries: int
+    head: tuple[int, str] | None
+    broken: ChainBreak | None
+
+
+async def verify(uow: UnitOfWork, anchor: tuple[int, str] | None = None) -> ChainReport:
+    """AUD-1: walk the whole chain (optionally against an anchor recorded earlier); report its head."""
     rows: list[tuple[int, str, str, dict[str, object]]] = []
     async for entry in uow.audit.stream():
         rows.append((entry.seq, entry.prev_hash, entry.hash, entry.chained_fields()))
-    return len(rows), verify_chain(rows)
+    head = (rows[-1][0], rows[-1][2]) if rows else None
+    return ChainReport(len(rows), head, verify_chain(rows, anchor))

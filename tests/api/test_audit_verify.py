@@ -21,7 +21,7 @@ from tests.conftest import MASTER_KEY, make_settings
 WITHU = str(Path(sys.executable).parent / "withu")
 
 
-def verify_cli(url: str) -> subprocess.CompletedProcess[str]:
+def verify_cli(url: str, *extra: str) -> subprocess.CompletedProcess[str]:
     env = {
         **os.environ,
         "WITHU_DATABASE_URL": url,
@@ -29,7 +29,7 @@ def verify_cli(url: str) -> subprocess.CompletedProcess[str]:
         "WITHU_ENVIRONMENT": "test",
         "WITHU_JWT_SECRET": "test-jwt-secret-" + "x" * 32,
     }
-    return subprocess.run([WITHU, "audit", "verify"], env=env, capture_output=True, text=True, timeout=60)  # noqa: S603
+    return subprocess.run([WITHU, "audit", "verify", *extra], env=env, capture_output=True, text=True, timeout=60)  # noqa: S603
 
 
 async def _own_chain(entries: int) -> str:
@@ -107,3 +107,15 @@ async def test_aud_1_verify_detects_a_recomputed_entry_hash() -> None:
     await _tamper(url, f"UPDATE audit_entry SET action = 'forged.action', hash = '{new_hash}' WHERE seq = 2")  # noqa: S608
     result = verify_cli(url)
     assert result.returncode == 1 and "BROKEN at entry 3: previous hash does not match" in result.stderr
+
+
+async def test_aud_1_anchor_detects_a_log_cut_short() -> None:
+    """AUD-1: deleting the newest entries leaves a valid-looking chain; the recorded head (anchor) catches it."""
+    url = await _own_chain(5)
+    first = verify_cli(url)
+    head = first.stdout.strip().splitlines()[-1].rsplit(" ", 1)[-1]
+    assert head.startswith("5:")
+    await _tamper(url, "DELETE FROM audit_entry WHERE seq >= 4")
+    assert verify_cli(url).returncode == 0  # the chain alone cannot tell
+    result = verify_cli(url, "--anchor", head)
+    assert result.returncode == 1 and "anchored entry is missing" in result.stderr

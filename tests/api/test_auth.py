@@ -351,9 +351,7 @@ async def test_malformed_login_bodies_are_problems(client, uow_factory) -> None:
         assert problem["code"] == "validation-failed" and problem["errors"]
         assert staff.password not in response.text
     for raw in (b'{"email": "a@b.c", "password": ', b"", b"not json"):
-        response = await client.post(
-            "/api/v1/auth/login", content=raw, headers={"content-type": "application/json"}
-        )
+        response = await client.post("/api/v1/auth/login", content=raw, headers={"content-type": "application/json"})
         assert response.status_code in (400, 422), raw
         assert response.headers["content-type"] == "application/problem+json"
     broken = await client.post(

@@ -158,3 +158,19 @@ def test_aud_1_chain_break_is_a_value() -> None:
     brk = ChainBreak(3, "entry was modified")
     assert replace(brk) == brk
     assert (brk.seq, brk.reason) == (3, "entry was modified")
+
+
+def test_aud_1_anchor_must_still_be_in_the_chain() -> None:
+    """AUD-1: a head recorded earlier (anchor) detects a log cut short or rewritten after that entry."""
+    entries = []
+    prev = GENESIS
+    for seq in range(1, 6):
+        fields = {"seq": seq, "action": f"a{seq}"}
+        digest = entry_hash(prev, fields)
+        entries.append((seq, prev, digest, fields))
+        prev = digest
+    assert verify_chain(entries, anchor=(5, entries[4][2])) is None
+    cut = verify_chain(entries[:3], anchor=(5, entries[4][2]))
+    assert cut is not None and cut.seq == 5 and "missing" in cut.reason
+    rewritten = verify_chain(entries, anchor=(4, "0" * 64))
+    assert rewritten is not None and rewritten.seq == 4 and "anchor" in rewritten.reason

@@ -68,7 +68,7 @@ def test_case_2_add_months_is_calendar_months(start: date, months: int, expected
 
 @pytest.mark.parametrize("year", [2026, 2027, 2028, 2100, 2000])
 @pytest.mark.parametrize("month", range(1, 13))
-def test_case_2_add_months_from_every_month_end_lands_in_the_next_months(year: int, month: int) -> None:
+def test_case_2_add_months_from_day_28_of_every_month_keeps_the_day(year: int, month: int) -> None:
     """CASE-2: from any day, +1..+12 calendar months land in the right month, never past its end."""
     start = date(year, month, 28)
     for months in range(1, 13):

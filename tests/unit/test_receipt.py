@@ -180,6 +180,10 @@ def test_int_4_normalize_maps_lookalikes(entered: str, expected: str) -> None:
         CODE[:-1] + "é",
         CODE[:-1] + "/",
         "https://example.org/" + CODE,
+        # Non-ASCII letters that upper() would turn into valid ones: "ß"->"SS", "ı"->"I", "ﬀ"->"FF".
+        "ß" + CODE[2:],
+        CODE[:-1] + "ı",
+        "ﬀ" + CODE[2:],
     ],
 )
 def test_int_4_normalize_refuses_what_cannot_be_a_code(entered: str) -> None:
