@@ -111,7 +111,9 @@ def cmd_audit_verify(args: argparse.Namespace, settings: Settings) -> None:
     if report.broken is None:
         print(f"audit chain intact: {report.entries} entries verified")
         if report.head:
-            print(f"head (record it outside the database; pass it as --anchor next time): {report.head[0]}:{report.head[1]}")
+            print(
+                f"head (record it outside the database; pass it as --anchor next time): {report.head[0]}:{report.head[1]}"
+            )
         return
     print(f"audit chain BROKEN at entry {report.broken.seq}: {report.broken.reason}", file=sys.stderr)
     sys.exit(1)

@@ -333,9 +333,12 @@ async def measure_baseline(settings: Settings, repeats: int) -> Baseline:
 # --- the report ---------------------------------------------------------------------------------------------------
 
 
-def report(target: Target, load: LoadResult, baseline: Baseline, settings: Settings) -> None:
+def report(target: Target, load: LoadResult, baseline: Baseline, load_before: tuple[float, ...]) -> None:
+    settings = target.settings
     ms = 1000.0
     print(f"WithU submission benchmark: {target.description}")
+    load_avg = ", ".join(f"{x:.2f}" for x in load_before)
+    print(f"  machine: {os.cpu_count()} CPUs; load average before the run {load_avg} (1, 5, 15 min; ~0 = quiet)")
     print(
         f"  requests {load.requests}, concurrency {load.concurrency}: {load.ok} ok, "
         f"{sum(load.failures.values())} failed, {load.wall_seconds:.1f} s"
@@ -359,11 +362,11 @@ def report(target: Target, load: LoadResult, baseline: Baseline, settings: Setti
     print(f"  latency p99  {p99 * ms:8.1f} ms")
     print(f"  ratio        {p50 / baseline.total:8.2f}   (submission p50 / baseline)")
     if baseline.hash_seconds > baseline.total / 2:
-        expected = f"{load.concurrency / target.workers:.0f}" if target.workers else "concurrency / workers"
+        expected = f"{load.concurrency / target.workers:.0f}" if target.workers else "in-flight/workers"
         print(
-            f"  reading: the server hashes on its event loop, one submission at a time per worker, so a ratio near "
-            f"{expected} is queueing for the hash (cores permitting); the ceiling is about "
-            f"{1 / baseline.total:.1f} req/s per free core"
+            f"  reading: a worker hashes on its event loop, one submission at a time, so p50 is about (submissions in "
+            f"flight per worker) x baseline: a ratio near {expected} here; what exceeds it is overhead beyond one "
+            f"hash and one insert. Ceiling: about {1 / baseline.total:.1f} req/s while hashes do not share cores."
         )
 
 
@@ -413,13 +416,14 @@ def target_for(args: argparse.Namespace) -> Iterator[Target]:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    load_before = os.getloadavg()  # other work on the machine skews every figure; say how busy it was
     # A terminated benchmark still stops its server (the `finally` in own_server runs on SystemExit).
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     try:
         with target_for(args) as target:
             baseline = asyncio.run(measure_baseline(target.settings, args.baseline_repeats))
             load = asyncio.run(run_load(target.base_url, args.requests, args.concurrency, args.timeout))
-            report(target, load, baseline, target.settings)
+            report(target, load, baseline, load_before)
     except (RuntimeError, httpx.HTTPError) as exc:
         print(f"benchmark failed: {exc}", file=sys.stderr)
         return 2

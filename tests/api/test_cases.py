@@ -63,7 +63,9 @@ async def test_acc_1_other_team_gets_404_not_403(client, intake_case, uow_factor
     assert hidden.json()["code"] == missing.json()["code"] == "not-found"
     write = await client.post(f"/api/v1/cases/{case_id}/messages", json={"body": "hi"}, headers=outsider)
     assert write.status_code == 404
-    queue = (await client.get("/api/v1/cases", headers=outsider, params={"reference": intake_case[0]["case_reference"]})).json()
+    queue = (
+        await client.get("/api/v1/cases", headers=outsider, params={"reference": intake_case[0]["case_reference"]})
+    ).json()
     assert queue["total"] == 0
 
 
@@ -75,7 +77,9 @@ async def test_acc_1_division_head_sees_every_team(client, intake_case, uow_fact
 
 
 @pytest.mark.parametrize("role", CONTENT_BLIND)
-async def test_acc_1_content_blind_roles_get_403_on_case_endpoints(client, intake_case, uow_factory, role: Role) -> None:
+async def test_acc_1_content_blind_roles_get_403_on_case_endpoints(
+    client, intake_case, uow_factory, role: Role
+) -> None:
     """ACC-1: hr_officer, auditor and sysadmin never receive narratives: their role is refused (403)."""
     _, _, _, case_id = intake_case
     headers = await login(client, await make_staff(uow_factory, role=role))

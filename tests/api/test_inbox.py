@@ -81,7 +81,9 @@ async def test_case_4_reporter_never_sees_internal_notes_and_sees_replies(client
     staff = await login(client, officer)
     page = (await client.get("/api/v1/cases", headers=staff, params={"reference": body["case_reference"]})).json()
     case_id = page["items"][0]["id"]
-    note = await client.post(f"/api/v1/cases/{case_id}/messages", json={"body": "NOTE-internal", "internal": True}, headers=staff)
+    note = await client.post(
+        f"/api/v1/cases/{case_id}/messages", json={"body": "NOTE-internal", "internal": True}, headers=staff
+    )
     reply = await client.post(f"/api/v1/cases/{case_id}/messages", json={"body": "We have your report."}, headers=staff)
     assert note.status_code == reply.status_code == 201
     inbox = (await client.get("/api/v1/inbox", headers=reporter)).json()

@@ -90,4 +90,3 @@ async def test_acc_2_int_1_int_4_canaries_never_stored_or_logged_in_plain_text(a
     assert "POST /api/v1/reports 201" in logged  # the access log did run
     for secret in secrets_to_find:
         assert secret not in logged, f"found in the logs: {secret[:20]}…"
-

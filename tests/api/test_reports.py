@@ -55,7 +55,10 @@ async def test_int_4_receipt_code_shape_and_stored_hash(client, uow_factory) -> 
 async def test_int_2_named_report_keeps_identity_for_case_team(client, uow_factory) -> None:
     """INT-2: a named victim's identity is stored (encrypted) for the case team."""
     body = await make_report(
-        client, reporter_kind="victim", identity_mode="named", reporter={"name": "Hong Gildong", "email": "h@example.org"}
+        client,
+        reporter_kind="victim",
+        identity_mode="named",
+        reporter={"name": "Hong Gildong", "email": "h@example.org"},
     )
     async with uow_factory() as uow:
         case = await uow.session.scalar(select(Case).where(Case.reference == body["case_reference"]))
