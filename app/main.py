@@ -13,7 +13,7 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from app.api import auth, cases, docs, inbox, meta, problems, reports
+from app.api import auth, cases, docs, inbox, meta, problems, reports, separation, webhooks
 from app.api.middleware import BodyLimit, SecurityHeaders, TraceAndAccessLog
 from app.api.ratelimit import RateLimits
 from app.db import encryption
@@ -57,7 +57,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.runtime = runtime
     problems.install(app)
-    for module in (reports, inbox, auth, cases, meta):
+    for module in (reports, inbox, auth, cases, separation, meta, webhooks):
         app.include_router(module.router)
     docs.install(app)
     _install_openapi(app)

@@ -58,6 +58,8 @@ class Settings(BaseSettings):
     investigation_days: int = 30
     acknowledgement_days: int = 7
     feedback_months: int = 3
+    # RET-1 watch period after closing (config).
+    watch_years_after_closing: int = 3
 
     # CASE-3 routing by category (config): category -> team code.
     routing: dict[str, str] = Field(
@@ -73,6 +75,13 @@ class Settings(BaseSettings):
     )
 
     pwa_dir: Path = Path("pwa")
+
+    # The webhook worker (`withu worker`). A claimed message is leased; the lease must outlast a delivery.
+    worker_poll_seconds: float = Field(default=2.0, gt=0, le=60)
+    worker_lease_seconds: int = Field(default=120, ge=10)
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0, le=60)
+    webhook_backoff_base_seconds: float = Field(default=10.0, gt=0)
+    webhook_backoff_max_seconds: float = Field(default=3600.0, gt=0)
 
     @model_validator(mode="after")
     def _refuse_placeholders(self) -> Settings:

@@ -8,7 +8,7 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from app.db.uow import UnitOfWork
-from app.domain.errors import InvalidToken
+from app.domain.errors import InvalidToken, ScopeNotAllowed
 from app.services import auth, inbox
 from app.services.actors import ClientActor, ReporterActor, StaffActor
 
@@ -44,3 +44,15 @@ async def current_client(uow: Uow, credentials: Bearer) -> ClientActor:
 CurrentStaff = Annotated[StaffActor, Depends(current_staff)]
 CurrentReporter = Annotated[ReporterActor, Depends(current_reporter)]
 CurrentClient = Annotated[ClientActor, Depends(current_client)]
+
+
+def client_with_scope(scope: str):  # type: ignore[no-untyped-def]
+    """A machine client holding `scope` in its token (403 scope-not-allowed otherwise)."""
+
+    async def dependency(uow: Uow, credentials: Bearer) -> ClientActor:
+        client = await auth.client_from_token(uow, _token(credentials))
+        if scope not in client.scopes:
+            raise ScopeNotAllowed(f"This needs the scope '{scope}'.")
+        return client
+
+    return Depends(dependency)

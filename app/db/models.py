@@ -25,6 +25,7 @@ from sqlalchemy.types import TypeDecorator
 
 from app.db.encryption import EncryptedJSON, EncryptedText
 from app.domain.enums import (
+    CaseOrigin,
     CaseStatus,
     Category,
     ClientKind,
@@ -146,6 +147,10 @@ class Case(Base):
     # INT-1: staff see the day of receipt; the exact time is kept only encrypted (for deadlines).
     opened_on: Mapped[date] = mapped_column(Date, index=True)
     received_at: Mapped[str] = mapped_column(EncryptedText("case_file.received_at"))
+    # RET-2, SD-2: a secondary-damage case is linked to the original.
+    parent_case_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("case_file.id"), nullable=True, index=True)
+    origin: Mapped[CaseOrigin] = mapped_column(enum(CaseOrigin), default=CaseOrigin.report)
+    closed_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
     __mapper_args__ = {"version_id_col": version}
 

@@ -9,6 +9,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from app.db.repositories.audit import AuditRepository
 from app.db.repositories.case import CaseRepository
 from app.db.repositories.idempotency import IdempotencyRepository
+from app.db.repositories.outbox import OutboxRepository
+from app.db.repositories.personnel import PersonnelRepository
+from app.db.repositories.separation import SeparationRepository
 from app.db.repositories.staff import StaffRepository
 from app.settings import Settings
 
@@ -24,6 +27,9 @@ class UnitOfWork:
         self.cases = CaseRepository(self.session)
         self.audit = AuditRepository(self.session)
         self.idempotency = IdempotencyRepository(self.session)
+        self.personnel = PersonnelRepository(self.session)
+        self.separation = SeparationRepository(self.session)
+        self.outbox = OutboxRepository(self.session)
         return self
 
     async def __aexit__(

@@ -51,6 +51,15 @@ def deadlines_at_receipt(
     return due
 
 
+def deadlines_for_review(opened_on: date, policy: DeadlinePolicy) -> list[Deadline]:
+    """CASE-2 for a review the retaliation watch opened (RET-2): there is no reporter to acknowledge or to give
+    feedback to, so only triage and investigation run."""
+    return [
+        Deadline(DeadlineKind.triage, opened_on + timedelta(days=policy.triage_days)),
+        Deadline(DeadlineKind.investigation, opened_on + timedelta(days=policy.investigation_days)),
+    ]
+
+
 def prevention_plan_due(substantiated_on: date) -> Deadline:
     """CASE-2: a recurrence-prevention plan within 3 calendar months of a substantiated finding."""
     return Deadline(DeadlineKind.prevention_plan, add_months(substantiated_on, 3))

@@ -102,3 +102,73 @@ class MessageAuthor(StrEnum):
     reporter = "reporter"
     staff = "staff"
     system = "system"
+
+
+class EmployeeStatus(StrEnum):
+    active = "active"
+    on_leave = "on_leave"
+    retired = "retired"
+
+
+class AssignmentKind(StrEnum):
+    """SEP-2: shared work that connects people."""
+
+    project = "project"
+    duty = "duty"
+    shift = "shift"
+    committee = "committee"
+
+
+class PersonnelEventKind(StrEnum):
+    """Incremental change events from the personnel system."""
+
+    transfer = "transfer"
+    new_supervisor = "new_supervisor"
+    joined_assignment = "joined_assignment"
+    left_assignment = "left_assignment"
+    leave = "leave"
+    returned = "returned"
+    retirement = "retirement"
+    evaluation = "evaluation"
+    discipline = "discipline"
+    promotion_decision = "promotion_decision"
+    training_decision = "training_decision"
+    duties_removed = "duties_removed"
+    dismissal = "dismissal"
+    objection = "objection"
+
+
+class OrderStatus(StrEnum):
+    """SEP-6: active until lifted by a team lead, or ended when one of the two leaves the organisation."""
+
+    active = "active"
+    lifted = "lifted"
+    ended = "ended"
+
+
+class ConnectionKind(StrEnum):
+    """SEP-2: ways two people are connected through work."""
+
+    same_unit = "same_unit"
+    chain_of_command = "chain_of_command"
+    shared_assignment = "shared_assignment"
+
+
+class ProtectedRole(StrEnum):
+    """Protected persons of a case (RET-1)."""
+
+    victim = "victim"
+    reporter = "reporter"
+    witness = "witness"
+    helper = "helper"
+
+
+class CaseOrigin(StrEnum):
+    report = "report"
+    retaliation_watch = "retaliation_watch"
+    secondary_damage_report = "secondary_damage_report"
+
+
+class OutboxStatus(StrEnum):
+    pending = "pending"
+    delivered = "delivered"

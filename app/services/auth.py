@@ -183,7 +183,7 @@ async def client_from_token(uow: UnitOfWork, token: str) -> ClientActor:
 
 # Scopes a machine client can hold; the capabilities that use them arrive with later issues.
 SCOPES = {
-    ClientKind.hr_system: ("personnel:write", "separation:check", "separation:read", "webhooks:read"),
+    ClientKind.hr_system: ("personnel:write", "separation:check", "separation:read", "webhooks:manage"),
     ClientKind.contractor_portal: ("obligations:read", "obligations:write"),
 }
 

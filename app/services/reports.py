@@ -16,7 +16,7 @@ from app.domain.intake import check_report_shape
 from app.domain.lifecycle import INITIAL_STATUS
 from app.domain.routing import route_team
 from app.schemas.report import ReportCreate, ReportReceipt
-from app.services import audit, clock
+from app.services import audit, clock, separation
 from app.services.idempotency import IdempotencyKey, remember, replay
 from app.services.security import hash_secret
 
@@ -49,7 +49,7 @@ async def submit_report(
     today = now.date()
     org_kind = command.workplace.kind if command.workplace else None
     case = Case(
-        reference=await _new_reference(uow),
+        reference=await new_case_reference(uow),
         status=INITIAL_STATUS,
         team=route_team(command.category, org_kind, settings.routing),
         category=command.category,
@@ -88,6 +88,7 @@ async def submit_report(
     )
     await uow.cases.flush()
     await audit.record(uow, None, "report.submitted", case_id=case.id)
+    await separation.protect_and_separate(uow, case, command)
 
     response = ReportReceipt(
         receipt_code=receipt.display(code),
@@ -130,7 +131,7 @@ def _respondent_key(command: ReportCreate) -> str | None:
     return cipher().lookup_mac("employee", number.upper()) if number else None
 
 
-async def _new_reference(uow: UnitOfWork) -> str:
+async def new_case_reference(uow: UnitOfWork) -> str:
     """An unguessable case reference (it may be handed to others for SD-2), never a sequence number."""
     while True:
         raw = receipt.encode(secrets.token_bytes(receipt.ENTROPY_BYTES))[:REFERENCE_CHARS]

@@ -1,0 +1,63 @@
+"""Separation orders: the personnel system's check and list (SEP-4), the case team's view and decisions."""
+
+import uuid
+from typing import Annotated
+
+from fastapi import Query, Response
+
+from app.api.deps import CurrentStaff, Uow, client_with_scope
+from app.api.router import make_router
+from app.schemas.separation import (
+    CaseSeparationRead,
+    CheckResult,
+    OrderLift,
+    OrderPage,
+    PlacementCheck,
+    VictimWishCreate,
+    WishRead,
+)
+from app.services import separation
+from app.services.actors import ClientActor
+
+router = make_router("separation")
+
+CheckClient = Annotated[ClientActor, client_with_scope("separation:check")]
+ReadClient = Annotated[ClientActor, client_with_scope("separation:read")]
+
+
+@router.post("/separation/check", response_model=CheckResult)
+async def check_placement(command: PlacementCheck, uow: Uow, client: CheckClient) -> CheckResult:
+    """Ask before any placement: allowed, or refused with a reason code and the order's reference (SEP-4)."""
+    return await separation.check_placement(uow, client, command)
+
+
+@router.get("/separation/orders", response_model=OrderPage)
+async def list_active_orders(
+    uow: Uow,
+    client: ReadClient,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> OrderPage:
+    """The active orders: reference and the two employee numbers, in no particular role (SEP-4)."""
+    return await separation.list_active_orders(uow, client, offset, limit)
+
+
+@router.get("/cases/{case_id}/separation", response_model=CaseSeparationRead)
+async def case_separation(case_id: uuid.UUID, uow: Uow, staff: CurrentStaff) -> CaseSeparationRead:
+    """The case's separation orders: current connections, the proposed plan, violations, the victim's wishes."""
+    return await separation.case_separation(uow, staff, case_id)
+
+
+@router.post("/cases/{case_id}/separation/orders/{order_id}/lift", status_code=204)
+async def lift_order(
+    case_id: uuid.UUID, order_id: uuid.UUID, command: OrderLift, uow: Uow, staff: CurrentStaff
+) -> Response:
+    """Lift an order (team lead only, with a reason; audited) — never automatic, never by closing (SEP-6)."""
+    await separation.lift_order(uow, staff, case_id, order_id, command.reason)
+    return Response(status_code=204)
+
+
+@router.post("/cases/{case_id}/victim-wishes", status_code=201, response_model=WishRead)
+async def record_victim_wish(case_id: uuid.UUID, command: VictimWishCreate, uow: Uow, staff: CurrentStaff) -> WishRead:
+    """Record the victim's own wish about protective measures (CASE-7)."""
+    return await separation.record_victim_wish(uow, staff, case_id, command.wants_to_move, command.note)

@@ -1,0 +1,214 @@
+"""Separation orders and the placements they are checked against (SEP-1 … SEP-6), and protected persons."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+
+from sqlalchemy import func, or_, select, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.db.personnel_models import (
+    Assignment,
+    AssignmentMember,
+    Employee,
+    OrgUnit,
+    ProtectedPerson,
+    SeparationOrder,
+    SeparationViolation,
+    VictimWish,
+)
+from app.domain.enums import OrderStatus
+from app.domain.separation import Placement
+
+MAX_DEPTH = 500
+
+# Recursive queries in the SQL both databases share. Cycles are refused when data comes in; the depth bound
+# keeps a query finite whatever is stored.
+_CHAIN_UP = text(
+    """
+    WITH RECURSIVE up(id, depth) AS (
+        SELECT supervisor_id, 1 FROM employee WHERE id = :start
+        UNION ALL
+        SELECT e.supervisor_id, up.depth + 1 FROM employee e JOIN up ON e.id = up.id
+        WHERE up.depth < :max_depth AND e.supervisor_id IS NOT NULL
+    )
+    SELECT id FROM up WHERE id IS NOT NULL ORDER BY depth
+    """
+)
+_SUBTREE_ORDERS = """
+    WITH RECURSIVE down(id, depth) AS (
+        SELECT {start}, 0
+        UNION ALL
+        SELECT e.id, down.depth + 1 FROM employee e JOIN down ON e.supervisor_id = down.id
+        WHERE down.depth < :max_depth
+    )
+    SELECT o.id FROM separation_order o
+    WHERE o.status = 'active'
+      AND (o.victim_id IN (SELECT id FROM down) OR o.respondent_id IN (SELECT id FROM down))
+    """
+
+
+class SeparationRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    def add(self, row: object) -> None:
+        self.session.add(row)
+
+    @property
+    def _dialect(self) -> str:
+        return self.session.bind.dialect.name
+
+    def _id_param(self, value: uuid.UUID) -> object:
+        # UUIDs are native on PostgreSQL and 32-hex strings on SQLite (SQLAlchemy's Uuid type).
+        return value if self._dialect == "postgresql" else value.hex
+
+    async def chain(self, employee_id: uuid.UUID) -> tuple[uuid.UUID, ...]:
+        rows = await self.session.execute(_CHAIN_UP, {"start": self._id_param(employee_id), "max_depth": MAX_DEPTH})
+        return tuple(r[0] if isinstance(r[0], uuid.UUID) else uuid.UUID(r[0]) for r in rows)
+
+    async def assignments_of(self, employee_id: uuid.UUID) -> frozenset[uuid.UUID]:
+        rows = await self.session.scalars(
+            select(AssignmentMember.assignment_id).where(
+                AssignmentMember.employee_id == employee_id, AssignmentMember.member.is_(True)
+            )
+        )
+        return frozenset(rows.all())
+
+    async def placement(self, employee: Employee) -> Placement:
+        """Where the employee works now: unit, transitive chain of command, assignments."""
+        return Placement(
+            employee_id=employee.id,
+            unit_id=employee.unit_id,
+            chain=await self.chain(employee.id),
+            assignments=await self.assignments_of(employee.id),
+        )
+
+    async def employee(self, employee_id: uuid.UUID) -> Employee | None:
+        return await self.session.get(Employee, employee_id)
+
+    async def employees(self, ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, Employee]:
+        wanted = list(set(ids))
+        if not wanted:
+            return {}
+        rows = await self.session.scalars(select(Employee).where(Employee.id.in_(wanted)))
+        return {e.id: e for e in rows.all()}
+
+    async def order(self, order_id: uuid.UUID) -> SeparationOrder | None:
+        return await self.session.get(SeparationOrder, order_id)
+
+    async def orders_for_case(self, case_id: uuid.UUID) -> list[SeparationOrder]:
+        rows = await self.session.scalars(
+            select(SeparationOrder).where(SeparationOrder.case_id == case_id).order_by(SeparationOrder.opened_at)
+        )
+        return list(rows.all())
+
+    async def active_orders_of(self, employee_ids: Iterable[uuid.UUID]) -> list[SeparationOrder]:
+        ids = list(set(employee_ids))
+        if not ids:
+            return []
+        rows = await self.session.scalars(
+            select(SeparationOrder).where(
+                SeparationOrder.status == OrderStatus.active,
+                or_(SeparationOrder.victim_id.in_(ids), SeparationOrder.respondent_id.in_(ids)),
+            )
+        )
+        return list(rows.all())
+
+    async def active_orders_below(self, employee_id: uuid.UUID) -> list[SeparationOrder]:
+        """Active orders of the employee or of anyone below them in the chain of command."""
+        start = "CAST(:start AS uuid)" if self._dialect == "postgresql" else ":start"
+        rows = await self.session.execute(
+            text(_SUBTREE_ORDERS.format(start=start)), {"start": self._id_param(employee_id), "max_depth": MAX_DEPTH}
+        )
+        found = [r[0] if isinstance(r[0], uuid.UUID) else uuid.UUID(r[0]) for r in rows]
+        if not found:
+            return []
+        rows = await self.session.scalars(select(SeparationOrder).where(SeparationOrder.id.in_(found)))
+        return list(rows.all())
+
+    async def active_orders(self, offset: int, limit: int) -> tuple[list[SeparationOrder], int]:
+        query = select(SeparationOrder).where(SeparationOrder.status == OrderStatus.active)
+        total = await self.session.scalar(select(func.count()).select_from(query.subquery()))
+        rows = await self.session.scalars(query.order_by(SeparationOrder.reference).offset(offset).limit(limit))
+        return list(rows.all()), int(total or 0)
+
+    async def all_active_orders(self) -> list[SeparationOrder]:
+        rows = await self.session.scalars(select(SeparationOrder).where(SeparationOrder.status == OrderStatus.active))
+        return list(rows.all())
+
+    async def reference_taken(self, reference: str) -> bool:
+        found = await self.session.scalar(select(SeparationOrder.id).where(SeparationOrder.reference == reference))
+        return found is not None
+
+    async def violations(self, order_ids: list[uuid.UUID]) -> list[SeparationViolation]:
+        if not order_ids:
+            return []
+        rows = await self.session.scalars(
+            select(SeparationViolation)
+            .where(SeparationViolation.order_id.in_(order_ids))
+            .order_by(SeparationViolation.detected_at)
+        )
+        return list(rows.all())
+
+    async def latest_wish(self, case_id: uuid.UUID) -> VictimWish | None:
+        return await self.session.scalar(
+            select(VictimWish)
+            .where(VictimWish.case_id == case_id)
+            .order_by(VictimWish.recorded_on.desc(), VictimWish.id)
+            .limit(1)
+        )
+
+    async def wishes(self, case_id: uuid.UUID) -> list[VictimWish]:
+        rows = await self.session.scalars(
+            select(VictimWish).where(VictimWish.case_id == case_id).order_by(VictimWish.recorded_on)
+        )
+        return list(rows.all())
+
+    async def protections_of(self, employee_id: uuid.UUID) -> list[ProtectedPerson]:
+        rows = await self.session.scalars(select(ProtectedPerson).where(ProtectedPerson.employee_id == employee_id))
+        return list(rows.all())
+
+    async def employee_by_number(self, employee_number: str) -> Employee | None:
+        return await self.session.scalar(select(Employee).where(Employee.employee_number == employee_number))
+
+    async def unit_by_external_id(self, external_id: str) -> OrgUnit | None:
+        return await self.session.scalar(select(OrgUnit).where(OrgUnit.external_id == external_id))
+
+    async def assignment_by_external_id(self, external_id: str) -> Assignment | None:
+        return await self.session.scalar(select(Assignment).where(Assignment.external_id == external_id))
+
+    async def labels(self, ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, str]:
+        """Readable names for units ("unit X"), assignments ("committee Y") and people (employee numbers)."""
+        wanted = list(set(ids))
+        if not wanted:
+            return {}
+        labels: dict[uuid.UUID, str] = {}
+        for unit in (await self.session.scalars(select(OrgUnit).where(OrgUnit.id.in_(wanted)))).all():
+            labels[unit.id] = f"unit {unit.external_id} ({unit.name})"
+        for a in (await self.session.scalars(select(Assignment).where(Assignment.id.in_(wanted)))).all():
+            labels[a.id] = f"{a.kind} {a.external_id} ({a.name})"
+        for e in (await self.session.scalars(select(Employee).where(Employee.id.in_(wanted)))).all():
+            labels[e.id] = f"employee {e.employee_number}"
+        return labels
+
+    async def directory_snapshot(
+        self, participant_ids: Iterable[uuid.UUID]
+    ) -> tuple[dict[uuid.UUID, tuple[uuid.UUID | None, uuid.UUID | None]], dict[uuid.UUID, frozenset[uuid.UUID]]]:
+        """For evaluating every order at once: (employee -> (unit, supervisor)) for everyone, and the assignments
+        of the given participants."""
+        rows = await self.session.execute(select(Employee.id, Employee.unit_id, Employee.supervisor_id))
+        people = {r[0]: (r[1], r[2]) for r in rows}
+        wanted = list(set(participant_ids))
+        memberships: dict[uuid.UUID, set[uuid.UUID]] = {}
+        for start in range(0, len(wanted), 1000):
+            chunk = wanted[start : start + 1000]
+            member_rows = await self.session.execute(
+                select(AssignmentMember.employee_id, AssignmentMember.assignment_id).where(
+                    AssignmentMember.employee_id.in_(chunk), AssignmentMember.member.is_(True)
+                )
+            )
+            for employee_id, assignment_id in member_rows:
+                memberships.setdefault(employee_id, set()).add(assignment_id)
+        return people, {k: frozenset(v) for k, v in memberships.items()}

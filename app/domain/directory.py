@@ -1,0 +1,298 @@
+"""The personnel directory that SEP-2 and SEP-4 read: references, cycles and effective times.
+
+Rows are keyed by the personnel system's own ids (unit and assignment ids, employee numbers); the database ids
+stay outside the domain. Every placement field carries the effective time of the change that set it, and a
+change applies only if nothing later is stored (last writer by effective time wins, whatever the arrival order).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from typing import Generic, TypeVar
+
+from app.domain.enums import AssignmentKind, EmployeeStatus, OrgKind, PersonnelEventKind
+from app.domain.errors import RuleViolation
+
+K = TypeVar("K")
+V = TypeVar("V")
+LISTED = 20  # problems named in an error; the count says how many there were
+
+
+class UnknownReference(RuleViolation):
+    code = "unknown-reference"
+    title = "The data refers to an organisation, unit, employee or assignment the directory does not know."
+
+
+class DirectoryCycle(RuleViolation):
+    code = "cycle"
+    title = "The unit tree or the chain of command would contain a cycle."
+
+
+class DuplicateInSnapshot(RuleViolation):
+    code = "duplicate-in-snapshot"
+    title = "The same organisation, unit, employee or assignment is listed twice."
+
+
+def refuse(error: type[RuleViolation], problems: list[str]) -> None:
+    """Raise `error` naming the first problems (ids and employee numbers only, never names)."""
+    if problems:
+        raise error(f"{len(problems)} problem(s): " + "; ".join(problems[:LISTED]), problems=problems[:LISTED])
+
+
+def takes_effect(stored_at: datetime | None, effective_at: datetime) -> bool:
+    """A change applies unless a later change of the same field is already stored."""
+    return stored_at is None or stored_at <= effective_at
+
+
+def find_cycle(parent_of: Mapping[K, K | None]) -> list[K] | None:
+    """One cycle of a parent relation (unit tree, chain of command), or None. Linear in the number of rows."""
+    state: dict[K, bool] = {}  # False: on the path being walked; True: known to end at a root
+    for start in parent_of:
+        path: list[K] = []
+        node: K | None = start
+        while node is not None and node not in state:
+            state[node] = False
+            path.append(node)
+            node = parent_of.get(node)
+        if node is not None and state[node] is False:
+            return path[path.index(node) :]
+        for walked in path:
+            state[walked] = True
+    return None
+
+
+def closes_cycle(employee: K, new_supervisor: K | None, chain_above_supervisor: Iterable[K]) -> bool:
+    """Whether putting `employee` under `new_supervisor` would make someone their own (indirect) supervisor."""
+    return new_supervisor is not None and (new_supervisor == employee or employee in set(chain_above_supervisor))
+
+
+@dataclass(frozen=True)
+class OrganisationFacts:
+    name: str
+    kind: OrgKind
+
+
+@dataclass(frozen=True)
+class UnitFacts:
+    organisation: str
+    parent: str | None
+    name: str
+
+
+@dataclass(frozen=True)
+class EmployeeFacts:
+    organisation: str
+    unit: str | None
+    supervisor: str | None
+    status: EmployeeStatus
+    retired_on: date | None
+    unit_at: datetime
+    supervisor_at: datetime
+    status_at: datetime
+
+    def values(self) -> tuple[object, ...]:
+        return self.organisation, self.unit, self.supervisor, self.status, self.retired_on
+
+
+@dataclass(frozen=True)
+class AssignmentFacts:
+    organisation: str
+    kind: AssignmentKind
+    name: str
+
+
+@dataclass(frozen=True)
+class Membership:
+    member: bool
+    effective_at: datetime
+
+
+@dataclass
+class Directory:
+    """What is stored, or what a snapshot says (employees' effective times = the snapshot's as_of)."""
+
+    organisations: dict[str, OrganisationFacts] = field(default_factory=dict)
+    units: dict[str, UnitFacts] = field(default_factory=dict)
+    employees: dict[str, EmployeeFacts] = field(default_factory=dict)
+    assignments: dict[str, AssignmentFacts] = field(default_factory=dict)
+    members: dict[str, dict[str, Membership]] = field(default_factory=dict)  # assignment → employee → state
+
+
+@dataclass
+class Snapshot:
+    as_of: datetime
+    organisations: list[tuple[str, OrganisationFacts]]
+    units: list[tuple[str, UnitFacts]]
+    employees: list[tuple[str, EmployeeFacts]]
+    assignments: list[tuple[str, AssignmentFacts, list[str]]]
+
+
+@dataclass
+class Changes(Generic[K, V]):
+    """Rows to insert and to overwrite. `changed` counts overwrites whose values differ; the others only move
+    effective times forward to the snapshot's as_of (a later snapshot confirms the state)."""
+
+    created: dict[K, V] = field(default_factory=dict)
+    updated: dict[K, V] = field(default_factory=dict)
+    changed: int = 0
+    unchanged: int = 0
+
+    def counts(self) -> dict[str, int]:
+        return {"created": len(self.created), "updated": self.changed, "unchanged": self.unchanged}
+
+
+@dataclass
+class SyncPlan:
+    organisations: Changes[str, OrganisationFacts] = field(default_factory=Changes)
+    units: Changes[str, UnitFacts] = field(default_factory=Changes)
+    employees: Changes[str, EmployeeFacts] = field(default_factory=Changes)
+    assignments: Changes[str, AssignmentFacts] = field(default_factory=Changes)
+    members: Changes[tuple[str, str], Membership] = field(default_factory=Changes)
+
+
+def _upsert(changes: Changes[K, V], key: K, stored: V | None, new: V, visible: bool) -> None:
+    if stored is None:
+        changes.created[key] = new
+        return
+    if new != stored:
+        changes.updated[key] = new
+    if visible:
+        changes.changed += 1
+    else:
+        changes.unchanged += 1
+
+
+def _duplicates(kind: str, keys: list[str]) -> list[str]:
+    seen: set[str] = set()
+    found: list[str] = []
+    for key in keys:
+        if key in seen:
+            found.append(f"{kind} {key}")
+        seen.add(key)
+    return found
+
+
+def merge_employee(stored: EmployeeFacts | None, listed: EmployeeFacts, as_of: datetime) -> EmployeeFacts:
+    """A snapshot row over the stored one, field by field: a later stored change wins."""
+    if stored is None:
+        return listed
+    merged = replace(stored, organisation=listed.organisation)
+    if takes_effect(stored.unit_at, as_of):
+        merged = replace(merged, unit=listed.unit, unit_at=as_of)
+    if takes_effect(stored.supervisor_at, as_of):
+        merged = replace(merged, supervisor=listed.supervisor, supervisor_at=as_of)
+    if takes_effect(stored.status_at, as_of):
+        merged = replace(merged, status=listed.status, retired_on=listed.retired_on, status_at=as_of)
+    return merged
+
+
+def plan_sync(stored: Directory, snapshot: Snapshot) -> SyncPlan:
+    """A full snapshot against the stored directory: refused whole (duplicate, unknown reference, cycle — also
+    with stored rows), otherwise the rows to write. Absent rows stay as they are; leaving is a status."""
+    refuse(
+        DuplicateInSnapshot,
+        _duplicates("organisation", [k for k, _ in snapshot.organisations])
+        + _duplicates("unit", [k for k, _ in snapshot.units])
+        + _duplicates("employee", [k for k, _ in snapshot.employees])
+        + _duplicates("assignment", [k for k, _, _ in snapshot.assignments]),
+    )
+
+    orgs = stored.organisations.keys() | {k for k, _ in snapshot.organisations}
+    units = stored.units.keys() | {k for k, _ in snapshot.units}
+    people = stored.employees.keys() | {k for k, _ in snapshot.employees}
+    problems = [f"unit {k}: organisation {u.organisation}" for k, u in snapshot.units if u.organisation not in orgs]
+    problems += [f"unit {k}: parent {u.parent}" for k, u in snapshot.units if u.parent and u.parent not in units]
+    for number, e in snapshot.employees:
+        problems += [f"employee {number}: organisation {e.organisation}"] if e.organisation not in orgs else []
+        problems += [f"employee {number}: unit {e.unit}"] if e.unit and e.unit not in units else []
+        problems += [f"employee {number}: supervisor {e.supervisor}"] if e.supervisor and e.supervisor not in people else []
+    for key, a, members in snapshot.assignments:
+        problems += [f"assignment {key}: organisation {a.organisation}"] if a.organisation not in orgs else []
+        problems += [f"assignment {key}: member {m}" for m in members if m not in people]
+    refuse(UnknownReference, problems)
+
+    plan = SyncPlan()
+    for key, org in snapshot.organisations:
+        _upsert(plan.organisations, key, stored.organisations.get(key), org, org != stored.organisations.get(key))
+    for key, unit in snapshot.units:
+        _upsert(plan.units, key, stored.units.get(key), unit, unit != stored.units.get(key))
+    parents = {k: u.parent for k, u in stored.units.items()} | {k: u.parent for k, u in snapshot.units}
+    refuse(DirectoryCycle, [f"unit {k}" for k in find_cycle(parents) or []])
+
+    refuse(DirectoryCycle, [f"employee {n}" for n in find_cycle({n: e.supervisor for n, e in snapshot.employees}) or []])
+    for number, listed in snapshot.employees:
+        before = stored.employees.get(number)
+        after = merge_employee(before, listed, snapshot.as_of)
+        _upsert(plan.employees, number, before, after, before is not None and after.values() != before.values())
+    supervisors = {n: e.supervisor for n, e in stored.employees.items()}
+    supervisors |= {n: e.supervisor for n, e in (plan.employees.created | plan.employees.updated).items()}
+    refuse(DirectoryCycle, [f"employee {n}" for n in find_cycle(supervisors) or []])
+
+    for key, assignment, members in snapshot.assignments:
+        before_a = stored.assignments.get(key)
+        _upsert(plan.assignments, key, before_a, assignment, assignment != before_a)
+        stored_members = stored.members.get(key, {})
+        # Listed → member; a stored member of a listed assignment who is not listed any more → not a member.
+        wanted = {n: False for n, m in stored_members.items() if m.member} | dict.fromkeys(members, True)
+        for number, member in wanted.items():
+            was = stored_members.get(number)
+            if was is not None and not takes_effect(was.effective_at, snapshot.as_of):
+                plan.members.unchanged += 1
+                continue
+            now = Membership(member, snapshot.as_of)
+            _upsert(plan.members, (key, number), was, now, was is not None and was.member != member)
+    return plan
+
+
+# Incremental events: which stored fields each kind sets, and what it does to the status.
+FIELDS_SET: dict[PersonnelEventKind, tuple[str, ...]] = {
+    PersonnelEventKind.transfer: ("unit",),
+    PersonnelEventKind.new_supervisor: ("supervisor",),
+    PersonnelEventKind.joined_assignment: ("membership",),
+    PersonnelEventKind.left_assignment: ("membership",),
+    PersonnelEventKind.leave: ("status",),
+    PersonnelEventKind.returned: ("status",),
+    PersonnelEventKind.retirement: ("status",),
+    PersonnelEventKind.dismissal: ("status",),
+}
+STATUS_AFTER = {
+    PersonnelEventKind.leave: EmployeeStatus.on_leave,
+    PersonnelEventKind.returned: EmployeeStatus.active,
+    PersonnelEventKind.retirement: EmployeeStatus.retired,
+    PersonnelEventKind.dismissal: EmployeeStatus.retired,  # dismissal is leaving the organisation (SEP-6)
+}
+# Changes no placement: recorded for the retaliation watch (RET-1), whatever their order.
+RECORDED = frozenset(
+    {
+        PersonnelEventKind.evaluation,
+        PersonnelEventKind.discipline,
+        PersonnelEventKind.promotion_decision,
+        PersonnelEventKind.training_decision,
+        PersonnelEventKind.duties_removed,
+        PersonnelEventKind.objection,
+        PersonnelEventKind.dismissal,
+    }
+)
+
+
+@dataclass(frozen=True)
+class EventDecision:
+    outcome: str  # applied | superseded | recorded
+    fields: frozenset[str]  # of unit, supervisor, status, membership: those the event overwrites
+
+
+def decide_event(
+    kind: PersonnelEventKind,
+    effective_at: datetime,
+    stored_at: Mapping[str, datetime | None],
+    *,
+    sets_supervisor: bool = False,
+) -> EventDecision:
+    """Out of order: an event older than a field's stored effective time does not overwrite it ("superseded")."""
+    wanted = FIELDS_SET.get(kind, ()) + (("supervisor",) if sets_supervisor else ())
+    applied = frozenset(f for f in wanted if takes_effect(stored_at.get(f), effective_at))
+    if kind in RECORDED:
+        return EventDecision("recorded", applied)
+    return EventDecision("applied" if applied else "superseded", applied)

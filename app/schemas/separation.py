@@ -1,0 +1,103 @@
+"""Separation orders: the personnel system's minimal view and the case team's full view."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Annotated
+
+from pydantic import BaseModel, Field, StringConstraints
+
+from app.domain.enums import ConnectionKind, OrderStatus
+from app.schemas.common import EmployeeNumber, Strict
+
+ExternalId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+
+
+class PlacementCheck(Strict):
+    """SEP-4: would this placement connect a separated pair? Name at least the employee."""
+
+    employee_number: EmployeeNumber
+    unit: ExternalId | None = Field(default=None, description="The unit the employee would join.")
+    supervisor: EmployeeNumber | None = Field(default=None, description="The supervisor they would report to.")
+    assignment: ExternalId | None = Field(default=None, description="The assignment they would join.")
+
+
+class CheckRefusal(BaseModel):
+    order_reference: str
+    reason: str = Field(description="separated-same-unit | separated-chain-of-command | separated-shared-assignment")
+
+
+class CheckResult(BaseModel):
+    """Allowed, or refused with reason codes and order references — nothing about any case."""
+
+    allowed: bool
+    refusals: list[CheckRefusal]
+
+
+class OrderMinimal(BaseModel):
+    """What the personnel system knows of an order: its reference and the two people, in no particular role."""
+
+    reference: str
+    employee_numbers: list[str]
+    opened_on: date
+
+
+class OrderPage(BaseModel):
+    items: list[OrderMinimal]
+    total: int
+    offset: int
+    limit: int
+
+
+class ConnectionRead(BaseModel):
+    kind: ConnectionKind
+    via: str = Field(description="The unit, the assignment, or the person above the other.")
+
+
+class PlanStepRead(BaseModel):
+    who: str
+    action: str
+    connection: ConnectionKind
+    via: str
+    at_victims_request: bool
+
+
+class ViolationRead(BaseModel):
+    kind: ConnectionKind
+    detected_on: date
+
+
+class OrderRead(BaseModel):
+    id: uuid.UUID
+    reference: str
+    status: OrderStatus
+    victim_employee_number: str
+    respondent_employee_number: str
+    opened_on: date
+    closed_on: date | None
+    connections: list[ConnectionRead]
+    plan: list[PlanStepRead]
+    violations: list[ViolationRead]
+
+
+class WishRead(BaseModel):
+    wants_to_move: bool
+    note: str | None
+    recorded_on: date
+
+
+class CaseSeparationRead(BaseModel):
+    orders: list[OrderRead]
+    victim_wishes: list[WishRead]
+
+
+class OrderLift(Strict):
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=10, max_length=2000)]
+
+
+class VictimWishCreate(Strict):
+    """CASE-7: what the victim wants; measures that move the victim need `wants_to_move`."""
+
+    wants_to_move: bool
+    note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] | None = None

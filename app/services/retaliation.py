@@ -1,0 +1,58 @@
+"""The retaliation watch (RET-1, RET-2): an adverse personnel event about a protected person of a case opens a
+secondary-damage review linked to that case, for the same team — no one has to complain."""
+
+from __future__ import annotations
+
+from app.db.models import Case, CaseDeadline
+from app.db.personnel_models import PersonnelEvent, RetaliationFlag
+from app.db.uow import UnitOfWork
+from app.domain.deadlines import deadlines_for_review
+from app.domain.enums import CaseOrigin, Category
+from app.domain.lifecycle import INITIAL_STATUS
+from app.domain.retaliation import in_watch_period, is_adverse
+from app.services import audit, clock
+from app.services.actors import SystemActor
+from app.services.reports import new_case_reference, settings_policy
+
+
+async def on_personnel_event(uow: UnitOfWork, event: PersonnelEvent) -> None:
+    """RET-1: flag adverse events about protected persons during the watch period; RET-2: open the review."""
+    if event.outcome == "duplicate" or not is_adverse(event.kind, event.data):
+        return
+    event_on = event.effective_at.date()
+    for protection in await uow.separation.protections_of(event.employee_id):
+        original = await uow.cases.case(protection.case_id)
+        if original is None:
+            continue
+        years = uow.settings.watch_years_after_closing
+        if not in_watch_period(original.opened_on, original.closed_on, event_on, years):
+            continue
+        await _open_review(uow, original, event, protection.role)
+
+
+async def _open_review(uow: UnitOfWork, original: Case, event: PersonnelEvent, role: str) -> None:
+    now = clock.now()
+    today = now.date()
+    review = Case(
+        reference=await new_case_reference(uow),
+        status=INITIAL_STATUS,
+        team=original.team,  # handled by the original case's team (SD-2)
+        category=Category.secondary_damage,
+        org_kind=original.org_kind,
+        opened_on=today,
+        received_at=now.isoformat(),
+        parent_case_id=original.id,
+        origin=CaseOrigin.retaliation_watch,
+    )
+    uow.cases.add(review)
+    await uow.cases.flush()
+    for deadline in deadlines_for_review(today, settings_policy(uow)):
+        uow.cases.add(CaseDeadline(case_id=review.id, kind=deadline.kind, due_on=deadline.due_on))
+    uow.separation.add(
+        RetaliationFlag(
+            event_id=event.id, original_case_id=original.id, review_case_id=review.id, role=role, created_at=now
+        )
+    )
+    await uow.session.flush()
+    await audit.record(uow, SystemActor("retaliation-watch"), "retaliation.flagged", case_id=original.id)
+    await audit.record(uow, SystemActor("retaliation-watch"), "case.opened_by_watch", case_id=review.id)

@@ -1,0 +1,404 @@
+"""Separation orders (SEP-1 … SEP-6): opened by reports, checked by the personnel system before placements,
+re-evaluated on every personnel change, lifted only by a team lead."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from typing import Any
+
+from app.db.models import Case
+from app.db.personnel_models import (
+    Employee,
+    PersonnelEvent,
+    ProtectedPerson,
+    SeparationOrder,
+    SeparationViolation,
+    VictimWish,
+)
+from app.db.uow import UnitOfWork
+from app.domain import receipt
+from app.domain.enums import ConnectionKind, EmployeeStatus, OrderStatus, PersonnelEventKind, ProtectedRole, Role
+from app.domain.errors import AccessDenied, NotFound, RuleViolation
+from app.domain.separation import (
+    REASON_CODES,
+    Connection,
+    LiftReasonRequired,
+    OrderNotActive,
+    Placement,
+    chain_of,
+    check_pairs,
+    connections,
+    ends_order,
+    order_needed,
+    propose_plan,
+    require_placeable,
+)
+from app.schemas.report import ReportCreate
+from app.schemas.separation import (
+    CaseSeparationRead,
+    CheckRefusal,
+    CheckResult,
+    ConnectionRead,
+    OrderMinimal,
+    OrderPage,
+    OrderRead,
+    PlacementCheck,
+    PlanStepRead,
+    ViolationRead,
+    WishRead,
+)
+from app.services import audit, clock, outbox
+from app.services.actors import ClientActor, StaffActor, SystemActor
+from app.services.cases import load_visible_case
+
+PLACEMENT_KINDS = frozenset(
+    {
+        PersonnelEventKind.transfer,
+        PersonnelEventKind.new_supervisor,
+        PersonnelEventKind.joined_assignment,
+        PersonnelEventKind.left_assignment,
+    }
+)
+CHAIN_KINDS = frozenset({PersonnelEventKind.transfer, PersonnelEventKind.new_supervisor})
+
+
+class UnknownReference(RuleViolation):
+    code = "unknown-reference"
+    title = "A referenced employee, unit or assignment is not in the directory."
+
+
+class PlacementCycle(RuleViolation):
+    code = "cycle"
+    title = "That supervisor is the employee or someone below them."
+
+
+# --- opening (SEP-1) -------------------------------------------------------------------------------------
+
+
+async def protect_and_separate(uow: UnitOfWork, case: Case, command: ReportCreate) -> None:
+    """SEP-1, RET-1: record the case's protected persons found in the directory, and open the separation order
+    at once when the report names both victim and respondent as employees. No human step is needed."""
+    victim_number = (command.victim.employee_number if command.victim else None) or (
+        command.reporter.employee_number
+        if command.reporter and command.reporter_kind == "victim" and command.reporter.employee_number
+        else None
+    )
+    respondent_number = command.respondent.employee_number if command.respondent else None
+    named: list[tuple[ProtectedRole, str | None]] = [(ProtectedRole.victim, victim_number)]
+    if command.reporter_kind == "third_party" and command.reporter:
+        named.append((ProtectedRole.reporter, command.reporter.employee_number))
+    named += [(ProtectedRole.witness, w.employee_number) for w in command.witnesses]
+
+    found: dict[str, Employee] = {}
+    for number in {n for _, n in named if n} | ({respondent_number} if respondent_number else set()):
+        employee = await uow.separation.employee_by_number(number)
+        if employee is not None:
+            found[number] = employee
+    for role, number in named:
+        if number and number in found and number != respondent_number:
+            uow.separation.add(ProtectedPerson(case_id=case.id, employee_id=found[number].id, role=role))
+
+    victim = found.get(victim_number or "")
+    respondent = found.get(respondent_number or "")
+    if victim is None or respondent is None or not order_needed(victim.id, respondent.id):
+        return
+    if EmployeeStatus.retired in (victim.status, respondent.status):
+        return  # SEP-6: nothing to separate once one of them has left
+    await _open_order(uow, case, victim, respondent)
+
+
+async def _open_order(uow: UnitOfWork, case: Case, victim: Employee, respondent: Employee) -> SeparationOrder:
+    now = clock.now()
+    found = connections(await uow.separation.placement(victim), await uow.separation.placement(respondent))
+    order = SeparationOrder(
+        reference=await _new_reference(uow),
+        case_id=case.id,
+        victim_id=victim.id,
+        respondent_id=respondent.id,
+        status=OrderStatus.active,
+        connections=_serialize(found),
+        opened_at=now,
+    )
+    uow.separation.add(order)
+    await uow.session.flush()
+    await audit.record(uow, SystemActor(), "separation.order_opened", case_id=case.id, target=order.reference)
+    await outbox.publish(uow, "separation.order_opened", _minimal(order, victim, respondent).model_dump(mode="json"))
+    return order
+
+
+async def _new_reference(uow: UnitOfWork) -> str:
+    while True:
+        raw = receipt.encode(secrets.token_bytes(receipt.ENTROPY_BYTES))[:10]
+        reference = f"SO-{raw[:5]}-{raw[5:]}"
+        if not await uow.separation.reference_taken(reference):
+            return reference
+
+
+def _serialize(found: list[Connection]) -> list[dict[str, str]]:
+    return [{"kind": str(c.kind), "via": str(c.via)} for c in found]
+
+
+def _deserialize(stored: list[dict[str, str]]) -> list[Connection]:
+    return [Connection(ConnectionKind(c["kind"]), uuid.UUID(c["via"])) for c in stored]
+
+
+def _minimal(order: SeparationOrder, a: Employee, b: Employee) -> OrderMinimal:
+    """SEP-4: the two people in no particular role (sorted), never who reported or why."""
+    return OrderMinimal(
+        reference=order.reference,
+        employee_numbers=sorted([a.employee_number, b.employee_number]),
+        opened_on=order.opened_at.date(),
+    )
+
+
+# --- the personnel system's questions (SEP-4) ------------------------------------------------------------
+
+
+async def check_placement(uow: UnitOfWork, client: ClientActor, command: PlacementCheck) -> CheckResult:
+    """SEP-4: would placing the employee in a unit / under a supervisor / on an assignment connect a separated
+    pair? Allowed, or refused with reason codes and order references only."""
+    mover = await _employee(uow, command.employee_number)
+    require_placeable(mover.status)
+    unit_id = mover.unit_id
+    if command.unit is not None:
+        unit = await uow.separation.unit_by_external_id(command.unit)
+        if unit is None:
+            raise UnknownReference()
+        unit_id = unit.id
+    new_chain: tuple[uuid.UUID, ...] | None = None
+    if command.supervisor is not None:
+        supervisor = await _employee(uow, command.supervisor)
+        new_chain = (supervisor.id, *await uow.separation.chain(supervisor.id))
+        if mover.id in new_chain:
+            raise PlacementCycle()
+    assignments = await uow.separation.assignments_of(mover.id)
+    if command.assignment is not None:
+        assignment = await uow.separation.assignment_by_external_id(command.assignment)
+        if assignment is None:
+            raise UnknownReference()
+        assignments = assignments | {assignment.id}
+
+    # A new supervisor also changes the chain of everyone below the mover.
+    orders = (
+        await uow.separation.active_orders_below(mover.id)
+        if new_chain is not None
+        else await uow.separation.active_orders_of([mover.id])
+    )
+    pairs: list[tuple[str, Placement, Placement]] = []
+    for order in orders:
+        sides = []
+        for person_id in (order.victim_id, order.respondent_id):
+            person = await uow.separation.employee(person_id)
+            placement = await uow.separation.placement(person)
+            if person_id == mover.id:
+                placement = Placement(mover.id, unit_id, new_chain or placement.chain, assignments)
+            elif new_chain is not None and mover.id in placement.chain:
+                above_mover = placement.chain[: placement.chain.index(mover.id) + 1]
+                placement = Placement(person_id, placement.unit_id, above_mover + new_chain, placement.assignments)
+            sides.append(placement)
+        pairs.append((order.reference, sides[0], sides[1]))
+    refusals = check_pairs(pairs)
+    for refusal in refusals:
+        await audit.record(uow, client, "separation.check_refused", target=refusal.order_reference)
+    return CheckResult(
+        allowed=not refusals,
+        refusals=[CheckRefusal(order_reference=r.order_reference, reason=r.reason) for r in refusals],
+    )
+
+
+async def _employee(uow: UnitOfWork, number: str) -> Employee:
+    employee = await uow.separation.employee_by_number(number)
+    if employee is None:
+        raise UnknownReference()
+    return employee
+
+
+async def list_active_orders(uow: UnitOfWork, client: ClientActor, offset: int, limit: int) -> OrderPage:
+    """SEP-4: the active orders in their minimal form (reference and the two employee numbers)."""
+    orders, total = await uow.separation.active_orders(offset, limit)
+    people = await uow.separation.employees([o.victim_id for o in orders] + [o.respondent_id for o in orders])
+    items = [_minimal(o, people[o.victim_id], people[o.respondent_id]) for o in orders]
+    return OrderPage(items=items, total=total, offset=offset, limit=limit)
+
+
+# --- the case team's view and decisions (SEP-3, SEP-6, CASE-7) --------------------------------------------
+
+
+async def case_separation(uow: UnitOfWork, actor: StaffActor, case_id: uuid.UUID) -> CaseSeparationRead:
+    """The case's orders with current connections, the plan that moves the respondent, violations, wishes."""
+    case = await load_visible_case(uow, actor, case_id)
+    orders = await uow.separation.orders_for_case(case.id)
+    wish = await uow.separation.latest_wish(case.id)
+    wants_to_move = bool(wish and wish.wants_to_move)
+    violations = await uow.separation.violations([o.id for o in orders])
+    people = await uow.separation.employees([o.victim_id for o in orders] + [o.respondent_id for o in orders])
+    read_orders = []
+    for order in orders:
+        victim, respondent = people[order.victim_id], people[order.respondent_id]
+        found = (
+            connections(await uow.separation.placement(victim), await uow.separation.placement(respondent))
+            if order.status == OrderStatus.active
+            else []
+        )
+        labels = await uow.separation.labels([c.via for c in found])
+        plan = propose_plan(found, wants_to_move)
+        read_orders.append(
+            OrderRead(
+                id=order.id,
+                reference=order.reference,
+                status=order.status,
+                victim_employee_number=victim.employee_number,
+                respondent_employee_number=respondent.employee_number,
+                opened_on=order.opened_at.date(),
+                closed_on=order.closed_at.date() if order.closed_at else None,
+                connections=[ConnectionRead(kind=c.kind, via=labels.get(c.via, str(c.via))) for c in found],
+                plan=[
+                    PlanStepRead(
+                        who=s.who,
+                        action=s.action,
+                        connection=s.connection,
+                        via=labels.get(s.via, str(s.via)),
+                        at_victims_request=s.at_victims_request,
+                    )
+                    for s in plan
+                ],
+                violations=[
+                    ViolationRead(kind=v.kind, detected_on=v.detected_at.date())
+                    for v in violations
+                    if v.order_id == order.id
+                ],
+            )
+        )
+    await audit.record(uow, actor, "separation.read", case_id=case.id)
+    wishes = await uow.separation.wishes(case.id)
+    return CaseSeparationRead(
+        orders=read_orders,
+        victim_wishes=[WishRead(wants_to_move=w.wants_to_move, note=w.note, recorded_on=w.recorded_on) for w in wishes],
+    )
+
+
+async def lift_order(uow: UnitOfWork, actor: StaffActor, case_id: uuid.UUID, order_id: uuid.UUID, reason: str) -> None:
+    """SEP-6: only a team lead lifts an order, with a reason; audited; never automatic, never by closing."""
+    case = await load_visible_case(uow, actor, case_id)
+    if actor.role != Role.team_lead:
+        raise AccessDenied("Only a team lead can lift a separation order.")
+    order = await uow.separation.order(order_id)
+    if order is None or order.case_id != case.id:
+        raise NotFound()
+    if order.status != OrderStatus.active:
+        raise OrderNotActive()
+    if not reason.strip():
+        raise LiftReasonRequired()
+    order.status = OrderStatus.lifted
+    order.closed_at = clock.now()
+    order.closed_by = actor.user_id
+    order.close_reason = reason
+    people = await uow.separation.employees([order.victim_id, order.respondent_id])
+    await audit.record(uow, actor, "separation.order_lifted", case_id=case.id, target=order.reference)
+    await outbox.publish(
+        uow,
+        "separation.order_lifted",
+        _minimal(order, people[order.victim_id], people[order.respondent_id]).model_dump(mode="json"),
+    )
+
+
+# --- personnel changes (SEP-5, SEP-6) ----------------------------------------------------------------------
+
+
+async def on_personnel_change(uow: UnitOfWork, event: PersonnelEvent) -> None:
+    """SEP-5: a change that connects a separated pair is flagged at once; SEP-6: leaving ends the order."""
+    if event.outcome != "applied":
+        return
+    employee = await uow.separation.employee(event.employee_id)
+    if employee is None:
+        return
+    if ends_order(employee.status):
+        for order in await uow.separation.active_orders_of([employee.id]):
+            await _end_order(uow, order)
+        return
+    if event.kind not in PLACEMENT_KINDS:
+        return
+    orders = (
+        await uow.separation.active_orders_below(employee.id)
+        if event.kind in CHAIN_KINDS
+        else await uow.separation.active_orders_of([employee.id])
+    )
+    for order in orders:
+        people = await uow.separation.employees([order.victim_id, order.respondent_id])
+        now_found = connections(
+            await uow.separation.placement(people[order.victim_id]),
+            await uow.separation.placement(people[order.respondent_id]),
+        )
+        await _record_changes(uow, order, now_found, event)
+
+
+async def evaluate_all_orders(uow: UnitOfWork) -> None:
+    """After a full sync: every active order against the new directory (in memory, one pass)."""
+    orders = await uow.separation.all_active_orders()
+    if not orders:
+        return
+    participants = {o.victim_id for o in orders} | {o.respondent_id for o in orders}
+    people, memberships = await uow.separation.directory_snapshot(participants)
+    statuses = await uow.separation.employees(participants)
+    supervisor_of = {pid: sup for pid, (_, sup) in people.items()}
+
+    def placement(pid: uuid.UUID) -> Placement:
+        unit_id = people.get(pid, (None, None))[0]
+        return Placement(pid, unit_id, chain_of(pid, supervisor_of), memberships.get(pid, frozenset()))
+
+    for order in orders:
+        if any(ends_order(statuses[p].status) for p in (order.victim_id, order.respondent_id)):
+            await _end_order(uow, order)
+            continue
+        await _record_changes(uow, order, connections(placement(order.victim_id), placement(order.respondent_id)), None)
+
+
+async def _record_changes(
+    uow: UnitOfWork, order: SeparationOrder, now_found: list[Connection], event: PersonnelEvent | None
+) -> None:
+    before = {(c.kind, c.via) for c in _deserialize(order.connections)}
+    new = [c for c in now_found if (c.kind, c.via) not in before]
+    order.connections = _serialize(now_found)
+    if not new:
+        return
+    now = clock.now()
+    for connection in new:
+        uow.separation.add(
+            SeparationViolation(
+                order_id=order.id, kind=connection.kind, event_id=event.id if event else None, detected_at=now
+            )
+        )
+    await uow.session.flush()
+    await audit.record(uow, SystemActor(), "separation.violation_found", case_id=order.case_id, target=order.reference)
+    data: dict[str, Any] = {
+        "order_reference": order.reference,
+        "reasons": sorted({REASON_CODES[c.kind] for c in new}),
+        "event_id": event.event_id if event else None,
+    }
+    await outbox.publish(uow, "separation.violation_found", data)
+
+
+async def _end_order(uow: UnitOfWork, order: SeparationOrder) -> None:
+    order.status = OrderStatus.ended
+    order.closed_at = clock.now()
+    await audit.record(uow, SystemActor(), "separation.order_ended", case_id=order.case_id, target=order.reference)
+    await outbox.publish(uow, "separation.order_ended", {"order_reference": order.reference})
+
+
+async def record_victim_wish(
+    uow: UnitOfWork, actor: StaffActor, case_id: uuid.UUID, wants_to_move: bool, note: str | None
+) -> WishRead:
+    """CASE-7: record the victim's own wish; only then may a plan move the victim."""
+    case = await load_visible_case(uow, actor, case_id)
+    wish = VictimWish(
+        case_id=case.id,
+        wants_to_move=wants_to_move,
+        note=note,
+        recorded_on=clock.now().date(),
+        recorded_by=actor.user_id,
+    )
+    uow.separation.add(wish)
+    await uow.session.flush()
+    await audit.record(uow, actor, "victim.wish_recorded", case_id=case.id)
+    return WishRead(wants_to_move=wish.wants_to_move, note=wish.note, recorded_on=wish.recorded_on)

@@ -1,0 +1,252 @@
+"""Separation orders through the API: opened by a report (SEP-1), checked by the personnel system (SEP-4),
+seen and lifted by the case team (SEP-3, SEP-6), the victim's wish (CASE-7)."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from sqlalchemy import select
+
+from app.db.models import AuditEntry
+from app.db.personnel_models import Employee
+from app.domain.enums import EmployeeStatus, Role, Team
+from tests.builders import case_id_for, login, make_report, make_staff
+from tests.directory import Org, machine_headers, make_org
+
+CANARY = "CANARY-SEPARATION-NARRATIVE"
+
+
+@pytest.fixture
+async def org(uow_factory) -> Org:  # type: ignore[no-untyped-def]
+    """HQ above units A and B. Victim and respondent both in A under mgr_a; helper in B; big_boss over HQ."""
+    return await make_org(
+        uow_factory,
+        units={"HQ": None, "A": "HQ", "B": "HQ"},
+        people={
+            "big_boss": ("HQ", None),
+            "mgr_a": ("A", "big_boss"),
+            "victim": ("A", "mgr_a"),
+            "resp": ("A", "mgr_a"),
+            "resp_report": ("A", "resp"),
+            "mgr_b": ("B", "big_boss"),
+            "b_worker": ("B", "mgr_b"),
+            "retiree": ("B", "mgr_b"),
+        },
+        assignments={"safety": ["victim", "b_worker"], "budget": ["mgr_b"]},
+    )
+
+
+async def report_naming(client, org: Org, **extra) -> dict:  # type: ignore[no-untyped-def]
+    return await make_report(
+        client,
+        narrative=f"{CANARY} he followed her after the meeting.",
+        victim={"employee_number": org.employees["victim"]},
+        respondent={"employee_number": org.employees["resp"]},
+        **extra,
+    )
+
+
+async def team_view(client, uow_factory, reference: str, role: Role = Role.intake):  # type: ignore[no-untyped-def]
+    staff = await login(client, await make_staff(uow_factory, role=role, team=Team.intake_counselling))
+    case_id = await case_id_for(client, staff, reference)
+    return staff, case_id
+
+
+async def test_sep_1_report_naming_both_opens_an_order_at_once(client, uow_factory, org: Org) -> None:
+    """SEP-1, SEP-3: the order opens with the report; the team sees the connections and a plan moving the
+    respondent."""
+    body = await report_naming(client, org)
+    staff, case_id = await team_view(client, uow_factory, body["case_reference"])
+    view = (await client.get(f"/api/v1/cases/{case_id}/separation", headers=staff)).json()
+    (order,) = view["orders"]
+    assert order["status"] == "active"
+    assert order["victim_employee_number"] == org.employees["victim"]
+    assert order["respondent_employee_number"] == org.employees["resp"]
+    kinds = {c["kind"] for c in order["connections"]}
+    assert kinds == {"same_unit"}  # siblings under mgr_a: same unit, neither in the other's chain
+    assert [(s["who"], s["action"]) for s in order["plan"]] == [("respondent", "transfer_to_another_unit")]
+    async with uow_factory() as uow:
+        actions = [e.action for e in await uow.audit.for_case(uuid.UUID(case_id))]
+    assert "separation.order_opened" in actions
+
+
+async def test_sep_1_no_order_without_both_employees(client, uow_factory, org: Org) -> None:
+    """SEP-1: a report naming only the respondent, or an unknown number, opens no order."""
+    only = await make_report(client, respondent={"employee_number": org.employees["resp"]})
+    unknown = await make_report(
+        client, victim={"employee_number": "E-NOBODY"}, respondent={"employee_number": org.employees["resp"]}
+    )
+    for body in (only, unknown):
+        staff, case_id = await team_view(client, uow_factory, body["case_reference"])
+        assert (await client.get(f"/api/v1/cases/{case_id}/separation", headers=staff)).json()["orders"] == []
+
+
+async def test_sep_1_victim_reporter_named_by_own_employee_number(client, uow_factory, org: Org) -> None:
+    """SEP-1: a confidential victim who gives their own employee number is separated from the respondent."""
+    body = await make_report(
+        client,
+        reporter_kind="victim",
+        identity_mode="confidential",
+        reporter={"name": "V", "employee_number": org.employees["victim"]},
+        respondent={"employee_number": org.employees["resp"]},
+    )
+    staff, case_id = await team_view(client, uow_factory, body["case_reference"])
+    assert len((await client.get(f"/api/v1/cases/{case_id}/separation", headers=staff)).json()["orders"]) == 1
+
+
+async def test_sep_4_check_refuses_each_kind_of_connection(client, uow_factory, org: Org) -> None:
+    """SEP-4: the personnel system asks before placements and is refused with a reason and the order only."""
+    await report_naming(client, org)
+    hr = await machine_headers(client, uow_factory, "separation:check")
+
+    async def check(**placement) -> dict:  # type: ignore[no-untyped-def]
+        response = await client.post("/api/v1/separation/check", json=placement, headers=hr)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    # The respondent moved to unit B under mgr_b: nothing connects them any more.
+    assert await check(employee_number=org.employees["resp"], unit=org.units["B"], supervisor=org.employees["mgr_b"]) == {
+        "allowed": True,
+        "refusals": [],
+    }
+    same_unit = await check(employee_number=org.employees["resp"], unit=org.units["A"], supervisor=org.employees["mgr_b"])
+    assert same_unit["allowed"] is False
+    assert {r["reason"] for r in same_unit["refusals"]} == {"separated-same-unit"}
+    under_victim = await check(employee_number=org.employees["resp"], unit=org.units["B"], supervisor=org.employees["victim"])
+    assert {r["reason"] for r in under_victim["refusals"]} == {"separated-chain-of-command"}
+    shared = await check(
+        employee_number=org.employees["resp"],
+        unit=org.units["B"],
+        supervisor=org.employees["mgr_b"],
+        assignment=org.assignments["safety"],
+    )
+    assert {r["reason"] for r in shared["refusals"]} == {"separated-shared-assignment"}
+    ref = shared["refusals"][0]["order_reference"]
+    assert ref.startswith("SO-") and set(shared) == {"allowed", "refusals"}
+    assert set(shared["refusals"][0]) == {"order_reference", "reason"}
+
+
+async def test_sep_4_moving_a_manager_connects_the_people_below(client, uow_factory) -> None:  # type: ignore[no-untyped-def]
+    """SEP-2, SEP-4: putting the respondent's manager under the victim puts the respondent in the victim's chain."""
+    org = await make_org(
+        uow_factory,
+        units={"X": None, "Y": None},
+        people={"victim": ("X", None), "boss": ("Y", None), "resp": ("Y", "boss")},
+    )
+    await report_naming(client, org)
+    hr = await machine_headers(client, uow_factory, "separation:check")
+    response = await client.post(
+        "/api/v1/separation/check",
+        json={"employee_number": org.employees["boss"], "supervisor": org.employees["victim"]},
+        headers=hr,
+    )
+    assert response.json()["allowed"] is False
+    assert {r["reason"] for r in response.json()["refusals"]} == {"separated-chain-of-command"}
+
+
+async def test_sep_4_bad_checks(client, uow_factory, org: Org) -> None:
+    """SEP-4: unknown people or units, a retired employee, a supervisor cycle — each a clear problem."""
+    hr = await machine_headers(client, uow_factory, "separation:check")
+    async with uow_factory() as uow:
+        retiree = await uow.session.get(Employee, org.ids["retiree"])
+        retiree.status = EmployeeStatus.retired
+        await uow.commit()
+    cases = [
+        ({"employee_number": "E-NOBODY"}, 422, "unknown-reference"),
+        ({"employee_number": org.employees["resp"], "unit": "U-NOWHERE"}, 422, "unknown-reference"),
+        ({"employee_number": org.employees["resp"], "assignment": "A-NOTHING"}, 422, "unknown-reference"),
+        ({"employee_number": org.employees["retiree"], "unit": org.units["A"]}, 422, "employee-not-active"),
+        ({"employee_number": org.employees["mgr_a"], "supervisor": org.employees["victim"]}, 422, "cycle"),
+        ({"employee_number": org.employees["resp"], "colour": "red"}, 422, "validation-failed"),
+        ({}, 422, "validation-failed"),
+    ]
+    for body, status, code in cases:
+        response = await client.post("/api/v1/separation/check", json=body, headers=hr)
+        assert (response.status_code, response.json()["code"]) == (status, code), body
+
+
+async def test_sep_4_check_needs_the_scope(client, uow_factory, org: Org) -> None:
+    """SEP-4: anonymous → 401; a staff or inbox token → 401; a client without the scope → 403."""
+    body = {"employee_number": org.employees["resp"]}
+    assert (await client.post("/api/v1/separation/check", json=body)).status_code == 401
+    staff = await login(client, await make_staff(uow_factory, role=Role.hr_officer))
+    assert (await client.post("/api/v1/separation/check", json=body, headers=staff)).status_code == 401
+    other = await machine_headers(client, uow_factory, "separation:read")
+    response = await client.post("/api/v1/separation/check", json=body, headers=other)
+    assert response.status_code == 403 and response.json()["code"] == "scope-not-allowed"
+
+
+async def test_sep_4_personnel_system_never_sees_case_content(client, uow_factory, org: Org) -> None:
+    """SEP-4, ACC-1: the list and the check carry references and employee numbers only — no roles, no case."""
+    body = await report_naming(client, org, reporter_kind="third_party", witnesses=[{"name": "CANARY-WITNESS"}])
+    hr = await machine_headers(client, uow_factory, "separation:check", "separation:read")
+    listing = await client.get("/api/v1/separation/orders", headers=hr, params={"limit": 1000})
+    check = await client.post(
+        "/api/v1/separation/check",
+        json={"employee_number": org.employees["resp"], "unit": org.units["A"]},
+        headers=hr,
+    )
+    for response in (listing, check):
+        assert response.status_code == 200
+        for secret in (CANARY, "CANARY-WITNESS", body["case_reference"], "victim", "respondent", "reporter"):
+            assert secret not in response.text
+    mine = [o for o in listing.json()["items"] if org.employees["victim"] in o["employee_numbers"]]
+    assert len(mine) == 1 and mine[0]["employee_numbers"] == sorted([org.employees["victim"], org.employees["resp"]])
+
+
+async def test_sep_6_only_a_team_lead_lifts_with_a_reason(client, uow_factory, org: Org) -> None:
+    """SEP-6: an order is lifted only by a team lead's audited decision with a reason; then it is gone from
+    the personnel system's list and further lifts conflict."""
+    body = await report_naming(client, org)
+    officer, case_id = await team_view(client, uow_factory, body["case_reference"])
+    order = (await client.get(f"/api/v1/cases/{case_id}/separation", headers=officer)).json()["orders"][0]
+    lift_url = f"/api/v1/cases/{case_id}/separation/orders/{order['id']}/lift"
+    reason = {"reason": "Finding not substantiated; the victim was informed."}
+    refused = await client.post(lift_url, json=reason, headers=officer)
+    assert refused.status_code == 403
+    lead = await login(client, await make_staff(uow_factory, role=Role.team_lead, team=Team.intake_counselling))
+    assert (await client.post(lift_url, json={"reason": "short"}, headers=lead)).status_code == 422
+    assert (await client.post(lift_url, json=reason, headers=lead)).status_code == 204
+    again = await client.post(lift_url, json=reason, headers=lead)
+    assert again.status_code == 409 and again.json()["code"] == "order-not-active"
+    other_case = f"/api/v1/cases/{uuid.uuid4()}/separation/orders/{order['id']}/lift"
+    assert (await client.post(other_case, json=reason, headers=lead)).status_code == 404
+    view = (await client.get(f"/api/v1/cases/{case_id}/separation", headers=lead)).json()
+    assert view["orders"][0]["status"] == "lifted"
+    hr = await machine_headers(client, uow_factory, "separation:read")
+    listing = (await client.get("/api/v1/separation/orders", headers=hr, params={"limit": 1000})).json()
+    assert order["reference"] not in {o["reference"] for o in listing["items"]}
+    async with uow_factory() as uow:
+        lifted = (
+            await uow.session.scalars(
+                select(AuditEntry).where(
+                    AuditEntry.action == "separation.order_lifted", AuditEntry.target == order["reference"]
+                )
+            )
+        ).all()
+        assert len(lifted) == 1
+
+
+async def test_case_7_victims_wish_changes_the_plan(client, uow_factory, org: Org) -> None:
+    """CASE-7: only after the victim's own recorded wish does the plan move the victim."""
+    body = await report_naming(client, org)
+    staff, case_id = await team_view(client, uow_factory, body["case_reference"])
+    wish = await client.post(
+        f"/api/v1/cases/{case_id}/victim-wishes", json={"wants_to_move": True, "note": "I'd rather move."}, headers=staff
+    )
+    assert wish.status_code == 201
+    view = (await client.get(f"/api/v1/cases/{case_id}/separation", headers=staff)).json()
+    assert view["victim_wishes"][0]["wants_to_move"] is True
+    assert {s["who"] for s in view["orders"][0]["plan"]} == {"victim"}
+    assert all(s["at_victims_request"] for s in view["orders"][0]["plan"])
+
+
+async def test_acc_1_separation_view_is_hidden_outside_the_team(client, uow_factory, org: Org) -> None:
+    """ACC-1: another team gets 404 on the case's separation view; content-blind roles 403."""
+    body = await report_naming(client, org)
+    _, case_id = await team_view(client, uow_factory, body["case_reference"])
+    other = await login(client, await make_staff(uow_factory, role=Role.investigator, team=Team.investigation))
+    assert (await client.get(f"/api/v1/cases/{case_id}/separation", headers=other)).status_code == 404
+    hr_officer = await login(client, await make_staff(uow_factory, role=Role.hr_officer))
+    assert (await client.get(f"/api/v1/cases/{case_id}/separation", headers=hr_officer)).status_code == 403
