@@ -3,14 +3,14 @@
 import uuid
 from typing import Annotated
 
-from fastapi import Query
+from fastapi import Header, Query, Response
 
 from app.api.deps import CurrentStaff, Uow
 from app.api.router import make_router
 from app.domain.enums import CaseStatus, Team
-from app.schemas.case import CaseMessageCreate, CasePage, CaseRead
+from app.schemas.case import AssignmentCreate, CaseMessageCreate, CasePage, CaseRead, CaseTransitionCreate, HandlerRead
 from app.schemas.inbox import MessageCreated
-from app.services import cases
+from app.services import case_handling, cases
 
 router = make_router("cases")
 
@@ -33,9 +33,11 @@ async def list_cases(
 
 
 @router.get("/cases/{case_id}", response_model=CaseRead)
-async def read_case(case_id: uuid.UUID, uow: Uow, staff: CurrentStaff) -> CaseRead:
-    """A case with its reports, deadlines and conversation. The read is audited."""
-    return await cases.read_case(uow, staff, case_id)
+async def read_case(case_id: uuid.UUID, uow: Uow, staff: CurrentStaff, response: Response) -> CaseRead:
+    """A case with its reports, deadlines and conversation. The read is audited. ETag carries the version."""
+    case = await cases.read_case(uow, staff, case_id)
+    response.headers["ETag"] = f'"{case.version}"'
+    return case
 
 
 @router.post("/cases/{case_id}/messages", status_code=201, response_model=MessageCreated)
@@ -44,3 +46,32 @@ async def write_case_message(
 ) -> MessageCreated:
     """Write to the reporter's inbox, or (internal=true) a note the reporter never sees."""
     return await cases.send_case_message(uow, staff, case_id, command)
+
+
+@router.post("/cases/{case_id}/transitions", response_model=CaseRead)
+async def transition_case(
+    case_id: uuid.UUID,
+    command: CaseTransitionCreate,
+    uow: Uow,
+    staff: CurrentStaff,
+    response: Response,
+    if_match: Annotated[str | None, Header(alias="If-Match", max_length=40)] = None,
+) -> CaseRead:
+    """Move the case to another status (CASE-1) with a reason; send If-Match with the version you read."""
+    await case_handling.transition_case(uow, staff, case_id, command, if_match)
+    case = await cases.read_case(uow, staff, case_id)
+    response.headers["ETag"] = f'"{case.version}"'
+    return case
+
+
+@router.post("/cases/{case_id}/handlers", status_code=201, response_model=HandlerRead)
+async def assign_handler(case_id: uuid.UUID, command: AssignmentCreate, uow: Uow, staff: CurrentStaff) -> HandlerRead:
+    """Assign a handler from the case's team (team lead or division head); recused people never (CASE-3)."""
+    return await case_handling.assign_handler(uow, staff, case_id, command.user_id)
+
+
+@router.delete("/cases/{case_id}/handlers/{user_id}", status_code=204)
+async def unassign_handler(case_id: uuid.UUID, user_id: uuid.UUID, uow: Uow, staff: CurrentStaff) -> Response:
+    """Remove a handler from the case."""
+    await case_handling.unassign_handler(uow, staff, case_id, user_id)
+    return Response(status_code=204)

@@ -11,7 +11,16 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.domain.errors import AccessDenied, Conflict, DomainError, NotFound, RuleViolation, Unauthenticated
+from app.domain.errors import (
+    AccessDenied,
+    Conflict,
+    DomainError,
+    NotFound,
+    PreconditionRequired,
+    RuleViolation,
+    StaleVersion,
+    Unauthenticated,
+)
 
 log = logging.getLogger("withu.errors")
 MEDIA_TYPE = "application/problem+json"
@@ -22,6 +31,8 @@ STATUS_BY_CATEGORY: list[tuple[type[DomainError], int]] = [
     (AccessDenied, 403),
     (Conflict, 409),
     (RuleViolation, 422),
+    (StaleVersion, 412),
+    (PreconditionRequired, 428),
 ]
 
 
@@ -167,6 +178,8 @@ COMMON_RESPONSES: dict[int | str, dict[str, Any]] = {
     409: _schema("Conflicts with the current state"),
     413: _schema("Body too large"),
     422: _schema("Breaks a rule or does not match the schema"),
+    412: _schema("If-Match names an older version"),
+    428: _schema("If-Match is required"),
     429: _schema("Too many requests; see Retry-After"),
 }
 

@@ -151,8 +151,26 @@ class Case(Base):
     parent_case_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("case_file.id"), nullable=True, index=True)
     origin: Mapped[CaseOrigin] = mapped_column(enum(CaseOrigin), default=CaseOrigin.report)
     closed_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    # CASE-3 recusal and CASE-8 matching: the respondent as found in the personnel directory, if at all.
+    respondent_employee_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("employee.id"), nullable=True, index=True
+    )
     version: Mapped[int] = mapped_column(Integer, default=1)
     __mapper_args__ = {"version_id_col": version}
+
+
+class CaseTransition(Base):
+    """CASE-1: every status change, with its reason (encrypted: it may describe the case)."""
+
+    __tablename__ = "case_transition"
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("case_file.id"), index=True)
+    from_status: Mapped[CaseStatus] = mapped_column(enum(CaseStatus))
+    to_status: Mapped[CaseStatus] = mapped_column(enum(CaseStatus))
+    finding: Mapped[Finding | None] = mapped_column(enum(Finding), nullable=True)
+    reason: Mapped[str] = mapped_column(EncryptedText("case_transition.reason"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    by_user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("staff_user.id"))
 
 
 class CaseAssignment(Base):

@@ -18,6 +18,7 @@ class StaffFacts:
     user_id: UUID
     role: Role
     team: Team | None
+    employee_number: str | None = None  # links the staff member to the personnel directory (recusal)
 
 
 @dataclass(frozen=True)

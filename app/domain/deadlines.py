@@ -72,6 +72,9 @@ def is_breached(due_on: date, met_on: date | None, today: date) -> bool:
     return today > due_on
 
 
+# CASE-2: the status changes that meet deadlines.
+MET_BY_STATUS = {"triaged": frozenset({DeadlineKind.triage}), "decided": frozenset({DeadlineKind.investigation})}
+
 # What meets which deadline. Feedback (EU 2019/1937 art. 9) is met by the case team's first answer in the inbox.
 MET_BY_STAFF_MESSAGE = frozenset({DeadlineKind.feedback})
 

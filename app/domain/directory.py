@@ -207,7 +207,9 @@ def plan_sync(stored: Directory, snapshot: Snapshot) -> SyncPlan:
     for number, e in snapshot.employees:
         problems += [f"employee {number}: organisation {e.organisation}"] if e.organisation not in orgs else []
         problems += [f"employee {number}: unit {e.unit}"] if e.unit and e.unit not in units else []
-        problems += [f"employee {number}: supervisor {e.supervisor}"] if e.supervisor and e.supervisor not in people else []
+        problems += (
+            [f"employee {number}: supervisor {e.supervisor}"] if e.supervisor and e.supervisor not in people else []
+        )
     for key, a, members in snapshot.assignments:
         problems += [f"assignment {key}: organisation {a.organisation}"] if a.organisation not in orgs else []
         problems += [f"assignment {key}: member {m}" for m in members if m not in people]
@@ -221,7 +223,9 @@ def plan_sync(stored: Directory, snapshot: Snapshot) -> SyncPlan:
     parents = {k: u.parent for k, u in stored.units.items()} | {k: u.parent for k, u in snapshot.units}
     refuse(DirectoryCycle, [f"unit {k}" for k in find_cycle(parents) or []])
 
-    refuse(DirectoryCycle, [f"employee {n}" for n in find_cycle({n: e.supervisor for n, e in snapshot.employees}) or []])
+    refuse(
+        DirectoryCycle, [f"employee {n}" for n in find_cycle({n: e.supervisor for n, e in snapshot.employees}) or []]
+    )
     for number, listed in snapshot.employees:
         before = stored.employees.get(number)
         after = merge_employee(before, listed, snapshot.as_of)

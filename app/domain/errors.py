@@ -104,3 +104,17 @@ class ScopeNotAllowed(AccessDenied):
 class DuplicateEntry(Conflict):
     code = "duplicate"
     title = "That entry exists already."
+
+
+class PreconditionRequired(DomainError):
+    """A change to a versioned resource needs If-Match (428)."""
+
+    code = "if-match-required"
+    title = "Send If-Match with the version you read; changes to a case must say which version they change."
+
+
+class StaleVersion(DomainError):
+    """If-Match names an older version (412)."""
+
+    code = "stale-version"
+    title = "The case changed since you read it. Reload it and try again."

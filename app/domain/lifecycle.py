@@ -43,3 +43,8 @@ def check_transition(current: CaseStatus, target: CaseStatus, finding: Finding |
 def is_open_for_writing(status: CaseStatus) -> bool:
     """CASE-4: after `closed` (or `withdrawn`) the reporter can read but not write."""
     return status not in (S.closed, S.withdrawn)
+
+
+def ends_case(target: CaseStatus) -> bool:
+    """Closed and withdrawn cases carry a closing day (the retaliation watch counts from it, RET-1)."""
+    return target in (S.closed, S.withdrawn)

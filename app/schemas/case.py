@@ -73,12 +73,47 @@ class CaseRead(BaseModel):
     org_kind: OrgKind | None
     opened_on: date
     version: int
+    origin: str
+    parent_case_id: uuid.UUID | None
+    closed_on: date | None
     allowed_transitions: list[CaseStatus]
     deadlines: list[DeadlineRead]
     reports: list[ReportRead]
     messages: list[CaseMessageRead]
+    handlers: list[HandlerRead]
+    transitions: list[CaseTransitionRead]
 
 
 class CaseMessageCreate(Strict):
     body: MessageBody
     internal: bool = False
+
+
+class CaseTransitionCreate(Strict):
+    """CASE-1: move the case to another status, with a reason; `decided` carries a finding."""
+
+    to: CaseStatus
+    finding: Finding | None = None
+    reason: MessageBody
+
+
+class CaseTransitionRead(BaseModel):
+    from_status: CaseStatus
+    to_status: CaseStatus
+    finding: Finding | None
+    reason: str
+    at: datetime
+    by: str | None
+
+
+class AssignmentCreate(Strict):
+    user_id: uuid.UUID
+
+
+class HandlerRead(BaseModel):
+    user_id: uuid.UUID
+    display_name: str
+    role: str
+
+
+CaseRead.model_rebuild()

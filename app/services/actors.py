@@ -15,10 +15,11 @@ class StaffActor:
     role: Role
     team: Team | None
     session_id: uuid.UUID
+    employee_number: str | None = None
 
     @property
     def facts(self) -> StaffFacts:
-        return StaffFacts(user_id=self.user_id, role=self.role, team=self.team)
+        return StaffFacts(user_id=self.user_id, role=self.role, team=self.team, employee_number=self.employee_number)
 
     @property
     def audit_id(self) -> tuple[str, str]:

@@ -143,6 +143,7 @@ def _actor(user: StaffUser, session_id: uuid.UUID) -> StaffActor:
         role=Role(user.role),
         team=Team(user.team) if user.team else None,
         session_id=session_id,
+        employee_number=user.employee_number,
     )
 
 

@@ -18,6 +18,8 @@ from app.schemas.case import (
     CasePage,
     CaseRead,
     CaseSummary,
+    CaseTransitionRead,
+    HandlerRead,
     ReportRead,
 )
 from app.schemas.inbox import MessageCreated
@@ -90,10 +92,13 @@ async def read_case(uow: UnitOfWork, actor: StaffActor, case_id: uuid.UUID) -> C
     case = await load_visible_case(uow, actor, case_id)
     reports = await uow.cases.reports(case.id)
     messages = await uow.cases.messages(case.id, include_internal=True)
-    authors = {
-        u.id: u.display_name
-        for u in await uow.staff.users_by_ids([m.author_user_id for m in messages if m.author_user_id])
-    }
+    transitions = await uow.cases.transitions(case.id)
+    handler_ids = await uow.cases.handler_ids(case.id)
+    people = (
+        [m.author_user_id for m in messages if m.author_user_id] + [t.by_user_id for t in transitions] + handler_ids
+    )
+    staff = {u.id: u for u in await uow.staff.users_by_ids(list(set(people)))}
+    authors = {uid: u.display_name for uid, u in staff.items()}
     await audit.record(uow, actor, "case.read", case_id=case.id)
     return CaseRead(
         id=case.id,
@@ -105,6 +110,9 @@ async def read_case(uow: UnitOfWork, actor: StaffActor, case_id: uuid.UUID) -> C
         org_kind=case.org_kind,
         opened_on=case.opened_on,
         version=case.version,
+        origin=case.origin,
+        parent_case_id=case.parent_case_id,
+        closed_on=case.closed_on,
         allowed_transitions=allowed_next(case.status),
         deadlines=[deadline_read(d) for d in await uow.cases.deadlines(case.id)],
         reports=[
@@ -131,6 +139,22 @@ async def read_case(uow: UnitOfWork, actor: StaffActor, case_id: uuid.UUID) -> C
                 sent_at=m.sent_at,
             )
             for m in messages
+        ],
+        handlers=[
+            HandlerRead(user_id=staff[h].id, display_name=staff[h].display_name, role=staff[h].role)
+            for h in handler_ids
+            if h in staff
+        ],
+        transitions=[
+            CaseTransitionRead(
+                from_status=t.from_status,
+                to_status=t.to_status,
+                finding=t.finding,
+                reason=t.reason,
+                at=t.at,
+                by=staff[t.by_user_id].display_name if t.by_user_id in staff else None,
+            )
+            for t in transitions
         ],
     )
 

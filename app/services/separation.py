@@ -101,6 +101,8 @@ async def protect_and_separate(uow: UnitOfWork, case: Case, command: ReportCreat
 
     victim = found.get(victim_number or "")
     respondent = found.get(respondent_number or "")
+    if respondent is not None:
+        case.respondent_employee_id = respondent.id  # CASE-3 recusal follows the respondent's placement
     if victim is None or respondent is None or not order_needed(victim.id, respondent.id):
         return
     if EmployeeStatus.retired in (victim.status, respondent.status):

@@ -4,12 +4,38 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, func, literal, or_, select, union
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.db.models import Case, CaseAssignment, CaseDeadline, CaseMessage, Report
+from app.db.models import Case, CaseAssignment, CaseDeadline, CaseMessage, CaseTransition, Report
+from app.db.personnel_models import Employee, ProtectedPerson
 from app.domain.access import StaffFacts, works_cases
 from app.domain.enums import CaseStatus, Role, Team
+
+
+def recused_case_ids(employee_number: str) -> Select[tuple[object]]:
+    """CASE-3 as SQL (the domain's is_recused over every case at once): cases where the staff member is a
+    party, or where the respondent is in their unit or below them in the chain of command — from current
+    personnel data, so a transfer takes effect from the next request on."""
+    me = select(Employee.id).where(Employee.employee_number == employee_number).scalar_subquery()
+    my_unit = select(Employee.unit_id).where(Employee.employee_number == employee_number).scalar_subquery()
+    below = (
+        select(Employee.id.label("id"), literal(1).label("depth"))
+        .where(Employee.supervisor_id == me)
+        .cte("below", recursive=True)
+    )
+    below = below.union_all(
+        select(Employee.id, below.c.depth + 1)
+        .join(below, Employee.supervisor_id == below.c.id)
+        .where(below.c.depth < 500)
+    )
+    same_unit = select(Employee.id).where(Employee.unit_id == my_unit)
+    return union(
+        select(ProtectedPerson.case_id).where(ProtectedPerson.employee_id == me),
+        select(Case.id).where(Case.respondent_employee_id == me),
+        select(Case.id).where(Case.respondent_employee_id.in_(same_unit)),
+        select(Case.id).where(Case.respondent_employee_id.in_(select(below.c.id))),
+    )
 
 
 class CaseRepository:
@@ -27,6 +53,8 @@ class CaseRepository:
         query = select(Case)
         if not works_cases(staff.role):
             return query.where(False)
+        if staff.employee_number:
+            query = query.where(Case.id.not_in(recused_case_ids(staff.employee_number)))
         if staff.role == Role.division_head:
             return query
         assigned = select(CaseAssignment.case_id).where(CaseAssignment.user_id == staff.user_id)
@@ -105,3 +133,27 @@ class CaseRepository:
     async def next_message_seq(self, case_id: uuid.UUID) -> int:
         last = await self.session.scalar(select(func.max(CaseMessage.seq)).where(CaseMessage.case_id == case_id))
         return int(last or 0) + 1
+
+    async def party_ids(self, case_id: uuid.UUID) -> list[uuid.UUID]:
+        rows = await self.session.scalars(select(ProtectedPerson.employee_id).where(ProtectedPerson.case_id == case_id))
+        return list(rows.all())
+
+    async def transitions(self, case_id: uuid.UUID) -> list[CaseTransition]:
+        rows = await self.session.scalars(
+            select(CaseTransition).where(CaseTransition.case_id == case_id).order_by(CaseTransition.at)
+        )
+        return list(rows.all())
+
+    async def assign(self, case_id: uuid.UUID, user_id: uuid.UUID, at: object) -> bool:
+        """Adds the assignment; False if it was there already."""
+        if await self.session.get(CaseAssignment, (case_id, user_id)) is not None:
+            return False
+        self.session.add(CaseAssignment(case_id=case_id, user_id=user_id, assigned_at=at))
+        return True
+
+    async def unassign(self, case_id: uuid.UUID, user_id: uuid.UUID) -> bool:
+        row = await self.session.get(CaseAssignment, (case_id, user_id))
+        if row is None:
+            return False
+        await self.session.delete(row)
+        return True

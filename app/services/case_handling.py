@@ -1,0 +1,108 @@
+"""Case handling (CASE-1, CASE-3): status changes with optimistic concurrency, and assigning handlers with
+recusal."""
+
+from __future__ import annotations
+
+import uuid
+
+from app.db.models import Case, CaseDeadline, CaseTransition
+from app.db.uow import UnitOfWork
+from app.domain.access import CASE_TEAM_ROLES
+from app.domain.deadlines import MET_BY_STATUS, PUBLIC_BODIES, prevention_plan_due
+from app.domain.enums import Finding, Role
+from app.domain.errors import AccessDenied, PreconditionRequired, RuleViolation, StaleVersion
+from app.domain.lifecycle import check_transition, ends_case
+from app.domain.recusal import RecusalFacts, RecusedStaff, is_recused
+from app.schemas.case import CaseTransitionCreate, HandlerRead
+from app.services import audit, clock
+from app.services.actors import StaffActor
+from app.services.cases import load_visible_case
+
+ASSIGNERS = frozenset({Role.team_lead, Role.division_head})
+
+
+def require_version(case: Case, if_match: str | None) -> None:
+    """Changes name the version they were made against: missing → 428, older → 412."""
+    if if_match is None:
+        raise PreconditionRequired()
+    digits = if_match.strip().removeprefix("W/").strip('"')
+    if not digits.isdigit() or int(digits) != case.version:
+        raise StaleVersion()
+
+
+async def transition_case(
+    uow: UnitOfWork, actor: StaffActor, case_id: uuid.UUID, command: CaseTransitionCreate, if_match: str | None
+) -> Case:
+    """CASE-1: move a case along the transition table with a reason; deadlines met are recorded (CASE-2)."""
+    case = await load_visible_case(uow, actor, case_id)
+    require_version(case, if_match)
+    check_transition(case.status, command.to, command.finding)
+    now = clock.now()
+    today = now.date()
+    uow.cases.add(
+        CaseTransition(
+            case_id=case.id,
+            from_status=case.status,
+            to_status=command.to,
+            finding=command.finding,
+            reason=command.reason,
+            at=now,
+            by_user_id=actor.user_id,
+        )
+    )
+    case.status = command.to
+    if command.finding is not None:  # only `decided` carries one; later statuses keep it
+        case.finding = command.finding
+    if ends_case(command.to):
+        case.closed_on = today
+    met = MET_BY_STATUS.get(str(command.to), frozenset())
+    for deadline in await uow.cases.deadlines(case.id):
+        if deadline.kind in met and deadline.met_on is None:
+            deadline.met_on = today
+    if command.finding == Finding.substantiated and case.org_kind in PUBLIC_BODIES:
+        plan = prevention_plan_due(today)
+        uow.cases.add(CaseDeadline(case_id=case.id, kind=plan.kind, due_on=plan.due_on))
+    await uow.cases.flush()
+    await audit.record(uow, actor, f"case.status.{command.to}", case_id=case.id)
+    return case
+
+
+async def recusal_facts(uow: UnitOfWork, case: Case, employee_number: str | None) -> RecusalFacts:
+    staff_employee = await uow.separation.employee_by_number(employee_number) if employee_number else None
+    respondent = await uow.separation.employee(case.respondent_employee_id) if case.respondent_employee_id else None
+    return RecusalFacts(
+        staff_employee_id=staff_employee.id if staff_employee else None,
+        staff_unit_id=staff_employee.unit_id if staff_employee else None,
+        party_ids=frozenset(await uow.cases.party_ids(case.id)),
+        respondent_id=respondent.id if respondent else None,
+        respondent_unit_id=respondent.unit_id if respondent else None,
+        respondent_chain=await uow.separation.chain(respondent.id) if respondent else (),
+    )
+
+
+async def assign_handler(uow: UnitOfWork, actor: StaffActor, case_id: uuid.UUID, user_id: uuid.UUID) -> HandlerRead:
+    """CASE-3: a team lead (or the division head) assigns a handler of the case's team; a recused person never."""
+    case = await load_visible_case(uow, actor, case_id)
+    if actor.role not in ASSIGNERS:
+        raise AccessDenied("Only a team lead or the division head assigns handlers.")
+    user = await uow.staff.user(user_id)
+    if user is None or not user.active or user.role not in CASE_TEAM_ROLES:
+        raise RuleViolation("Handlers are active members of the case team.")
+    if user.role != Role.division_head and user.team != case.team:
+        raise RuleViolation("Handlers come from the case's team.")
+    if is_recused(await recusal_facts(uow, case, user.employee_number)):
+        raise RecusedStaff()
+    if await uow.cases.assign(case.id, user.id, clock.now()):
+        await uow.cases.flush()
+        await audit.record(uow, actor, "case.handler_assigned", case_id=case.id, target=str(user.id))
+    return HandlerRead(user_id=user.id, display_name=user.display_name, role=user.role)
+
+
+async def unassign_handler(uow: UnitOfWork, actor: StaffActor, case_id: uuid.UUID, user_id: uuid.UUID) -> None:
+    """Remove a handler from the case."""
+    case = await load_visible_case(uow, actor, case_id)
+    if actor.role not in ASSIGNERS:
+        raise AccessDenied("Only a team lead or the division head assigns handlers.")
+    if await uow.cases.unassign(case.id, user_id):
+        await uow.cases.flush()
+        await audit.record(uow, actor, "case.handler_unassigned", case_id=case.id, target=str(user_id))
