@@ -21,6 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy import Enum as SAEnum
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.sql.expression import false
 from sqlalchemy.types import TypeDecorator
 
 from app.db.encryption import EncryptedJSON, EncryptedText
@@ -155,6 +156,9 @@ class Case(Base):
     respondent_employee_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("employee.id"), nullable=True, index=True
     )
+    # CASE-8 escrow: a sealed case is invisible to staff until a second, independent report names the same
+    # respondent; then both are released.
+    sealed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     version: Mapped[int] = mapped_column(Integer, default=1)
     __mapper_args__ = {"version_id_col": version}
 

@@ -172,3 +172,39 @@ class CaseOrigin(StrEnum):
 class OutboxStatus(StrEnum):
     pending = "pending"
     delivered = "delivered"
+
+
+class DisclosureStatus(StrEnum):
+    """CASE-5: a request to see the victim's identity, decided by a second person."""
+
+    pending = "pending"
+    approved = "approved"
+    denied = "denied"
+
+
+class VictimConsent(StrEnum):
+    """CASE-5: the victim's consent to a disclosure, recorded where the law requires it."""
+
+    given = "given"
+    refused = "refused"
+    not_required = "not_required"
+
+
+class MeasureKind(StrEnum):
+    """CASE-7: interim protective measures."""
+
+    workplace_change = "workplace_change"
+    paid_leave = "paid_leave"
+    further_separation = "further_separation"
+    counselling = "counselling"
+    legal_support = "legal_support"
+    other = "other"
+
+
+class MeasureStatus(StrEnum):
+    """CASE-7: offered → the victim accepts or declines → applied (only if accepted)."""
+
+    offered = "offered"
+    accepted = "accepted"
+    declined = "declined"
+    applied = "applied"
