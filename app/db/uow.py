@@ -11,6 +11,7 @@ from app.db.repositories.case import CaseRepository
 from app.db.repositories.idempotency import IdempotencyRepository
 from app.db.repositories.outbox import OutboxRepository
 from app.db.repositories.personnel import PersonnelRepository
+from app.db.repositories.protection import ProtectionRepository
 from app.db.repositories.separation import SeparationRepository
 from app.db.repositories.staff import StaffRepository
 from app.settings import Settings
@@ -30,6 +31,7 @@ class UnitOfWork:
         self.personnel = PersonnelRepository(self.session)
         self.separation = SeparationRepository(self.session)
         self.outbox = OutboxRepository(self.session)
+        self.protection = ProtectionRepository(self.session)
         return self
 
     async def __aexit__(

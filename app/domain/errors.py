@@ -118,3 +118,32 @@ class StaleVersion(DomainError):
 
     code = "stale-version"
     title = "The case changed since you read it. Reload it and try again."
+
+
+class UnsupportedMediaType(DomainError):
+    """The content is not of a type on the allow-list, whatever its name says (415)."""
+
+    code = "unsupported-media-type"
+    title = "This kind of file is not accepted. Send a JPEG, PNG or WebP image, a PDF or a plain-text file."
+
+
+class ContentTooLarge(DomainError):
+    """An uploaded file above the configured size (413)."""
+
+    code = "body-too-large"
+    title = "The file is too large."
+
+
+class EmptyFile(RuleViolation):
+    code = "empty-file"
+    title = "The file is empty."
+
+
+class ImageTooLarge(RuleViolation):
+    code = "image-too-large"
+    title = "The image has too many pixels to be processed safely."
+
+
+class MalformedFile(RuleViolation):
+    code = "malformed-file"
+    title = "The file is damaged or cannot be read."

@@ -6,7 +6,7 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from app.domain.enums import (
     CaseStatus,
@@ -63,6 +63,14 @@ class CaseMessageRead(BaseModel):
     sent_at: datetime | None
 
 
+class LinkedCaseRead(BaseModel):
+    """CASE-8: another case naming the same respondent."""
+
+    id: uuid.UUID
+    reference: str
+    reason: str
+
+
 class CaseRead(BaseModel):
     id: uuid.UUID
     reference: str
@@ -77,6 +85,9 @@ class CaseRead(BaseModel):
     parent_case_id: uuid.UUID | None
     closed_on: date | None
     allowed_transitions: list[CaseStatus]
+    victim_pseudonym: str
+    identity_visible: bool = Field(description="CASE-5: whether you see the victim's identity.")
+    linked_cases: list[LinkedCaseRead]
     deadlines: list[DeadlineRead]
     reports: list[ReportRead]
     messages: list[CaseMessageRead]

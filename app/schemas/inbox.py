@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from pydantic import BaseModel, StringConstraints
+from pydantic import BaseModel, Field, StringConstraints
 
 from app.domain.enums import CaseStatus, DeadlineKind, MessageAuthor
 from app.schemas.common import Strict
+from app.schemas.protection import InboxMeasureRead
 
 MessageBody = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000)]
 
@@ -42,8 +43,11 @@ class InboxRead(BaseModel):
     status: CaseStatus
     received_on: date
     can_write: bool
+    sealed: bool = Field(description="CASE-8: held in escrow until another report names the same person.")
     deadlines: list[DeadlineRead]
     messages: list[InboxMessageRead]
+    measures: list[InboxMeasureRead]
+    can_answer_measures: bool
 
 
 class MessageCreate(Strict):

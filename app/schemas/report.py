@@ -53,6 +53,11 @@ class ReportCreate(Strict):
     witnesses: list[PersonReference] = Field(default_factory=list, max_length=20)
     workplace: Workplace | None = None
     wishes: MediumText | None = Field(default=None, description="What the reporter wants to happen.")
+    escrow: bool = Field(
+        default=False,
+        description="CASE-8: keep the report sealed until a second, independent report names the same respondent "
+        "(needs the respondent's employee number).",
+    )
     objects_to_ministry_notification: bool = Field(
         default=False,
         description="CASE-2: the victim objects to the gender-equality ministry being notified.",

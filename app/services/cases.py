@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import uuid
 
-from app.db.models import Case, CaseMessage
+from app.db.models import Case, CaseMessage, Report
 from app.db.uow import UnitOfWork
 from app.domain.access import CaseFacts, can_see_case, works_cases
 from app.domain.deadlines import MET_BY_STAFF_MESSAGE, is_breached
-from app.domain.enums import CaseStatus, MessageAuthor, Team
+from app.domain.enums import CaseStatus, IdentityMode, MessageAuthor, ReporterKind, Team
 from app.domain.errors import AccessDenied, CaseClosedForWriting, NotFound
+from app.domain.identity import in_assigned_team, pseudonym
 from app.domain.intake import identity_visible_to_case_team
 from app.domain.lifecycle import allowed_next, is_open_for_writing
 from app.schemas.case import (
@@ -20,6 +21,7 @@ from app.schemas.case import (
     CaseSummary,
     CaseTransitionRead,
     HandlerRead,
+    LinkedCaseRead,
     ReportRead,
 )
 from app.schemas.inbox import MessageCreated
@@ -44,6 +46,39 @@ async def load_visible_case(uow: UnitOfWork, actor: StaffActor, case_id: uuid.UU
     if not can_see_case(actor.facts, facts):
         raise NotFound()
     return case
+
+
+async def victim_identity_visible(uow: UnitOfWork, actor: StaffActor, case: Case) -> bool:
+    """CASE-5: the assigned case team sees the victim's identity; others only after an approved disclosure."""
+    handler_ids = await uow.cases.handler_ids(case.id)
+    if in_assigned_team(actor.user_id, actor.role, actor.team, case.team, handler_ids):
+        return True
+    return await uow.protection.has_approved_disclosure(case.id, actor.user_id)
+
+
+def _report_read(report: Report, case: Case, identity_visible: bool) -> ReportRead:
+    """INT-2, CASE-5: confidential identities and the victim's identity only where visible; else a pseudonym."""
+    stand_in = {"pseudonym": pseudonym(case.id)}
+    reporter_is_victim = report.reporter_kind == ReporterKind.victim
+    reporter = report.identity if identity_visible_to_case_team(report.identity_mode) else None
+    if (
+        reporter is not None
+        and not identity_visible
+        and (reporter_is_victim or report.identity_mode == IdentityMode.confidential)
+    ):
+        reporter = stand_in
+    details = dict(report.details)
+    if "victim" in details and not identity_visible:
+        details["victim"] = stand_in
+    return ReportRead(
+        id=report.id,
+        reporter_kind=report.reporter_kind,
+        identity_mode=report.identity_mode,
+        received_on=report.received_on,
+        narrative=report.narrative,
+        reporter=reporter,
+        details=details,
+    )
 
 
 async def list_cases(
@@ -93,6 +128,7 @@ async def read_case(uow: UnitOfWork, actor: StaffActor, case_id: uuid.UUID) -> C
     reports = await uow.cases.reports(case.id)
     messages = await uow.cases.messages(case.id, include_internal=True)
     transitions = await uow.cases.transitions(case.id)
+    identity_visible = await victim_identity_visible(uow, actor, case)
     handler_ids = await uow.cases.handler_ids(case.id)
     people = (
         [m.author_user_id for m in messages if m.author_user_id] + [t.by_user_id for t in transitions] + handler_ids
@@ -115,18 +151,14 @@ async def read_case(uow: UnitOfWork, actor: StaffActor, case_id: uuid.UUID) -> C
         closed_on=case.closed_on,
         allowed_transitions=allowed_next(case.status),
         deadlines=[deadline_read(d) for d in await uow.cases.deadlines(case.id)],
-        reports=[
-            ReportRead(
-                id=r.id,
-                reporter_kind=r.reporter_kind,
-                identity_mode=r.identity_mode,
-                received_on=r.received_on,
-                narrative=r.narrative,
-                reporter=r.identity if identity_visible_to_case_team(r.identity_mode) else None,
-                details=r.details,
-            )
-            for r in reports
+        victim_pseudonym=pseudonym(case.id),
+        identity_visible=identity_visible,
+        linked_cases=[
+            LinkedCaseRead(id=other.id, reference=other.reference, reason=reason)
+            for other, reason in await uow.protection.linked_cases(case.id)
+            if await uow.cases.visible_case(actor.facts, other.id) is not None
         ],
+        reports=[_report_read(r, case, identity_visible) for r in reports],
         messages=[
             CaseMessageRead(
                 id=m.id,

@@ -9,7 +9,7 @@ from app.db.models import Case, CaseDeadline, CaseMessage, Report
 from app.db.uow import UnitOfWork
 from app.domain import receipt
 from app.domain.deadlines import REPORTER_FACING, is_breached
-from app.domain.enums import MessageAuthor
+from app.domain.enums import MessageAuthor, ReporterKind
 from app.domain.errors import CaseClosedForWriting, InvalidToken, ReceiptNotAccepted
 from app.domain.lifecycle import is_open_for_writing
 from app.domain.lockout import LockoutPolicy, is_locked, locked_until
@@ -21,6 +21,7 @@ from app.schemas.inbox import (
     MessageCreated,
     TokenRead,
 )
+from app.schemas.protection import InboxMeasureRead
 from app.services import audit, clock
 from app.services.actors import ReporterActor
 from app.services.security import issue_jwt, read_jwt, verify_secret
@@ -90,8 +91,14 @@ async def read_inbox(uow: UnitOfWork, actor: ReporterActor) -> InboxRead:
         status=case.status,
         received_on=report.received_on,
         can_write=is_open_for_writing(case.status),
+        sealed=case.sealed,
         deadlines=[deadline_read(d) for d in deadlines],
         messages=[InboxMessageRead(seq=m.seq, author=m.author, body=m.body, sent_on=m.sent_on) for m in messages],
+        measures=[
+            InboxMeasureRead(id=m.id, kind=m.kind, status=m.status, offered_on=m.offered_on)
+            for m in await uow.protection.measures(case.id)
+        ],
+        can_answer_measures=report.reporter_kind == ReporterKind.victim and is_open_for_writing(case.status),
     )
 
 

@@ -14,9 +14,11 @@ from app.domain.deadlines import DeadlinePolicy, deadlines_at_receipt
 from app.domain.enums import DeadlineKind, MessageAuthor
 from app.domain.intake import check_report_shape
 from app.domain.lifecycle import INITIAL_STATUS
+from app.domain.matching import SAME_RESPONDENT, check_escrow, stays_sealed
 from app.domain.routing import route_team
 from app.schemas.report import ReportCreate, ReportReceipt
 from app.services import audit, clock, separation
+from app.services.actors import SystemActor
 from app.services.idempotency import IdempotencyKey, remember, replay
 from app.services.security import hash_secret
 
@@ -45,6 +47,7 @@ async def submit_report(
         has_identity=command.reporter is not None,
         names_victim=command.victim is not None,
     )
+    check_escrow(command.escrow, bool(command.respondent and command.respondent.employee_number))
     settings = uow.settings
     today = now.date()
     org_kind = command.workplace.kind if command.workplace else None
@@ -75,7 +78,6 @@ async def submit_report(
         received_on=today,
     )
     uow.cases.add(report)
-    _add_deadlines(uow, case, today, command, settings_policy(uow))
     uow.cases.add(
         CaseMessage(
             case_id=case.id,
@@ -88,7 +90,12 @@ async def submit_report(
     )
     await uow.cases.flush()
     await audit.record(uow, None, "report.submitted", case_id=case.id)
-    await separation.protect_and_separate(uow, case, command)
+    others = await link_same_respondent(uow, case, report)
+    if stays_sealed(command.escrow, len(others)):
+        case.sealed = True  # CASE-8: nothing runs, nobody sees it, until a second report names the same person
+        add_deadlines(uow, case, today, command, others=False)
+    else:
+        await open_for_handling(uow, case, command, today)
 
     response = ReportReceipt(
         receipt_code=receipt.display(code),
@@ -111,8 +118,61 @@ def settings_policy(uow: UnitOfWork) -> DeadlinePolicy:
     )
 
 
-def _add_deadlines(uow: UnitOfWork, case: Case, today: date, command: ReportCreate, policy: DeadlinePolicy) -> None:
+async def open_for_handling(
+    uow: UnitOfWork, case: Case, command: ReportCreate, today: date, *, released: bool = False
+) -> None:
+    """The case starts running: deadlines from today, protected persons and separation (SEP-1)."""
+    add_deadlines(uow, case, today, command, acknowledgement=not released)
+    await separation.protect_and_separate(uow, case, command)
+
+
+async def link_same_respondent(uow: UnitOfWork, case: Case, report: Report) -> list[Case]:
+    """CASE-8: link every other case naming the same respondent; release the sealed ones (escrow)."""
+    if report.respondent_key is None:
+        return []
+    today = clock.now().date()
+    others = await uow.protection.reports_naming(report.respondent_key, case.id)
+    for other_report, other_case in others:
+        await uow.protection.link(case.id, other_case.id, SAME_RESPONDENT, today)
+        if other_case.sealed:
+            other_case.sealed = False
+            await open_for_handling(uow, other_case, stored_command(other_report, other_case), today, released=True)
+            await audit.record(uow, SystemActor("matching"), "case.released_from_escrow", case_id=other_case.id)
+    if others:
+        await audit.record(uow, SystemActor("matching"), "case.linked", case_id=case.id)
+    return [c for _, c in others]
+
+
+def stored_command(report: Report, case: Case) -> ReportCreate:
+    """The report as it was submitted, rebuilt from what is stored (for a report released from escrow)."""
+    return ReportCreate.model_validate(
+        {
+            **report.details,
+            "reporter_kind": report.reporter_kind,
+            "identity_mode": report.identity_mode,
+            "narrative": report.narrative,
+            "reporter": report.identity,
+            "category": case.category,
+        }
+    )
+
+
+def add_deadlines(
+    uow: UnitOfWork,
+    case: Case,
+    today: date,
+    command: ReportCreate,
+    *,
+    acknowledgement: bool = True,
+    others: bool = True,
+) -> None:
+    """CASE-2 deadlines from `today`. A sealed report gets only its acknowledgement; the others start when it
+    is released from escrow (CASE-8)."""
+    policy = settings_policy(uow)
     for deadline in deadlines_at_receipt(today, case.org_kind, command.objects_to_ministry_notification, policy):
+        is_acknowledgement = deadline.kind == DeadlineKind.acknowledgement
+        if not (acknowledgement if is_acknowledgement else others):
+            continue
         # INT-7: the acknowledgement goes out with the submission itself.
         met_on = today if deadline.kind == DeadlineKind.acknowledgement else None
         uow.cases.add(CaseDeadline(case_id=case.id, kind=deadline.kind, due_on=deadline.due_on, met_on=met_on))

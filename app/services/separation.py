@@ -20,6 +20,7 @@ from app.db.uow import UnitOfWork
 from app.domain import receipt
 from app.domain.enums import ConnectionKind, EmployeeStatus, OrderStatus, PersonnelEventKind, ProtectedRole, Role
 from app.domain.errors import AccessDenied, NotFound, RuleViolation
+from app.domain.identity import pseudonym
 from app.domain.separation import (
     REASON_CODES,
     Connection,
@@ -50,7 +51,7 @@ from app.schemas.separation import (
 )
 from app.services import audit, clock, outbox
 from app.services.actors import ClientActor, StaffActor, SystemActor
-from app.services.cases import load_visible_case
+from app.services.cases import load_visible_case, victim_identity_visible
 
 PLACEMENT_KINDS = frozenset(
     {
@@ -230,6 +231,7 @@ async def list_active_orders(uow: UnitOfWork, client: ClientActor, offset: int, 
 async def case_separation(uow: UnitOfWork, actor: StaffActor, case_id: uuid.UUID) -> CaseSeparationRead:
     """The case's orders with current connections, the plan that moves the respondent, violations, wishes."""
     case = await load_visible_case(uow, actor, case_id)
+    identity_visible = await victim_identity_visible(uow, actor, case)
     orders = await uow.separation.orders_for_case(case.id)
     wish = await uow.separation.latest_wish(case.id)
     wants_to_move = bool(wish and wish.wants_to_move)
@@ -244,13 +246,15 @@ async def case_separation(uow: UnitOfWork, actor: StaffActor, case_id: uuid.UUID
             else []
         )
         labels = await uow.separation.labels([c.via for c in found])
+        if not identity_visible:
+            labels[victim.id] = pseudonym(case.id)
         plan = propose_plan(found, wants_to_move)
         read_orders.append(
             OrderRead(
                 id=order.id,
                 reference=order.reference,
                 status=order.status,
-                victim_employee_number=victim.employee_number,
+                victim_employee_number=victim.employee_number if identity_visible else pseudonym(case.id),
                 respondent_employee_number=respondent.employee_number,
                 opened_on=order.opened_at.date(),
                 closed_on=order.closed_at.date() if order.closed_at else None,

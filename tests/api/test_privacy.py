@@ -63,7 +63,7 @@ async def test_acc_2_int_1_int_4_canaries_never_stored_or_logged_in_plain_text(a
         code = submitted.json()["receipt_code"]
         reporter = await inbox_headers(client, code)
         await client.post("/api/v1/inbox/messages", json={"body": canaries["message"]}, headers=reporter)
-        staff = await login(client, await make_staff(uow_factory, role=Role.intake, team=Team.intake_counselling))
+        staff = await login(client, await make_staff(uow_factory, role=Role.team_lead, team=Team.intake_counselling))
         case_id = await case_id_for(client, staff, submitted.json()["case_reference"])
         case = (await client.get(f"/api/v1/cases/{case_id}", headers=staff)).json()
         assert case["reports"][0]["reporter"]["name"] == canaries["name"]  # readable to the team, through the API

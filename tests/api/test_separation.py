@@ -47,7 +47,7 @@ async def report_naming(client, org: Org, **extra) -> dict:  # type: ignore[no-u
     )
 
 
-async def team_view(client, uow_factory, reference: str, role: Role = Role.intake):  # type: ignore[no-untyped-def]
+async def team_view(client, uow_factory, reference: str, role: Role = Role.team_lead):  # type: ignore[no-untyped-def]
     staff = await login(client, await make_staff(uow_factory, role=role, team=Team.intake_counselling))
     case_id = await case_id_for(client, staff, reference)
     return staff, case_id
@@ -199,7 +199,7 @@ async def test_sep_6_only_a_team_lead_lifts_with_a_reason(client, uow_factory, o
     """SEP-6: an order is lifted only by a team lead's audited decision with a reason; then it is gone from
     the personnel system's list and further lifts conflict."""
     body = await report_naming(client, org)
-    officer, case_id = await team_view(client, uow_factory, body["case_reference"])
+    officer, case_id = await team_view(client, uow_factory, body["case_reference"], role=Role.intake)
     order = (await client.get(f"/api/v1/cases/{case_id}/separation", headers=officer)).json()["orders"][0]
     lift_url = f"/api/v1/cases/{case_id}/separation/orders/{order['id']}/lift"
     reason = {"reason": "Finding not substantiated; the victim was informed."}
@@ -250,3 +250,13 @@ async def test_acc_1_separation_view_is_hidden_outside_the_team(client, uow_fact
     assert (await client.get(f"/api/v1/cases/{case_id}/separation", headers=other)).status_code == 404
     hr_officer = await login(client, await make_staff(uow_factory, role=Role.hr_officer))
     assert (await client.get(f"/api/v1/cases/{case_id}/separation", headers=hr_officer)).status_code == 403
+
+
+async def test_case_5_outside_the_assigned_team_the_victim_is_a_pseudonym(client, uow_factory, org: Org) -> None:
+    """CASE-5: a team member who is not assigned sees a pseudonym for the victim's employee number."""
+    body = await report_naming(client, org)
+    officer, case_id = await team_view(client, uow_factory, body["case_reference"], role=Role.intake)
+    order = (await client.get(f"/api/v1/cases/{case_id}/separation", headers=officer)).json()["orders"][0]
+    assert order["victim_employee_number"].startswith("V-")
+    assert org.employees["victim"] not in str(order)
+    assert order["respondent_employee_number"] == org.employees["resp"]

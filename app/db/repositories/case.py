@@ -50,7 +50,7 @@ class CaseRepository:
 
     def _visible(self, staff: StaffFacts) -> Select[tuple[Case]]:
         """ACC-1: the cases the staff member's case team works (the domain's can_see_case, as SQL)."""
-        query = select(Case)
+        query = select(Case).where(Case.sealed.is_(False))  # CASE-8: escrow keeps a report from every eye
         if not works_cases(staff.role):
             return query.where(False)
         if staff.employee_number:
@@ -157,3 +157,7 @@ class CaseRepository:
             return False
         await self.session.delete(row)
         return True
+
+    def visible_ids(self, staff: StaffFacts) -> Select[tuple[object]]:
+        """The ids of the cases the staff member sees, as a subquery."""
+        return self._visible(staff).with_only_columns(Case.id)

@@ -1,0 +1,89 @@
+"""Disclosure requests (CASE-5), protective measures (CASE-7), case links (CASE-8)."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.db.models import Case, Report
+from app.db.protection_models import CaseLink, DisclosureRequest, ProtectiveMeasure
+from app.domain.enums import DisclosureStatus
+
+
+class ProtectionRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    def add(self, row: object) -> None:
+        self.session.add(row)
+
+    async def disclosure(self, request_id: uuid.UUID) -> DisclosureRequest | None:
+        return await self.session.get(DisclosureRequest, request_id, with_for_update=True)
+
+    async def disclosures(self, case_id: uuid.UUID) -> list[DisclosureRequest]:
+        rows = await self.session.scalars(
+            select(DisclosureRequest)
+            .where(DisclosureRequest.case_id == case_id)
+            .order_by(DisclosureRequest.requested_at)
+        )
+        return list(rows.all())
+
+    async def has_approved_disclosure(self, case_id: uuid.UUID, user_id: uuid.UUID) -> bool:
+        found = await self.session.scalar(
+            select(DisclosureRequest.id).where(
+                DisclosureRequest.case_id == case_id,
+                DisclosureRequest.requester_id == user_id,
+                DisclosureRequest.status == DisclosureStatus.approved,
+            )
+        )
+        return found is not None
+
+    async def pending_disclosures(self, case_ids_query: object) -> list[DisclosureRequest]:
+        rows = await self.session.scalars(
+            select(DisclosureRequest)
+            .where(DisclosureRequest.status == DisclosureStatus.pending, DisclosureRequest.case_id.in_(case_ids_query))
+            .order_by(DisclosureRequest.requested_at)
+        )
+        return list(rows.all())
+
+    async def measure(self, measure_id: uuid.UUID) -> ProtectiveMeasure | None:
+        return await self.session.get(ProtectiveMeasure, measure_id, with_for_update=True)
+
+    async def measures(self, case_id: uuid.UUID) -> list[ProtectiveMeasure]:
+        rows = await self.session.scalars(
+            select(ProtectiveMeasure).where(ProtectiveMeasure.case_id == case_id).order_by(ProtectiveMeasure.offered_on)
+        )
+        return list(rows.all())
+
+    async def link(self, a: uuid.UUID, b: uuid.UUID, reason: str, on: object) -> None:
+        first, second = sorted([a, b], key=str)
+        exists = await self.session.scalar(
+            select(CaseLink.id).where(CaseLink.case_a == first, CaseLink.case_b == second)
+        )
+        if exists is None:
+            self.session.add(CaseLink(case_a=first, case_b=second, reason=reason, linked_on=on))
+
+    async def linked_cases(self, case_id: uuid.UUID) -> list[tuple[Case, str]]:
+        rows = await self.session.scalars(
+            select(CaseLink).where(or_(CaseLink.case_a == case_id, CaseLink.case_b == case_id))
+        )
+        links = list(rows.all())
+        out = []
+        for link in links:
+            other = link.case_b if link.case_a == case_id else link.case_a
+            case = await self.session.get(Case, other)
+            if case is not None:
+                out.append((case, link.reason))
+        return out
+
+    async def reports_naming(self, respondent_key: str, except_case: uuid.UUID) -> list[tuple[Report, Case]]:
+        """CASE-8: other reports naming the same respondent (by keyed hash of the employee number)."""
+        rows = await self.session.execute(
+            select(Report, Case)
+            .join(Case, Report.case_id == Case.id)
+            .where(Report.respondent_key == respondent_key, Report.case_id != except_case)
+            .with_for_update(of=Case)
+        )
+        return [(r, c) for r, c in rows.all()]
