@@ -51,7 +51,12 @@ class Settings(BaseSettings):
     rate_token: str = "60/minute"
 
     max_body_bytes: int = 256 * 1024
+    max_sync_bytes: int = 64 * 1024 * 1024  # the personnel system's full snapshot (POST /api/v1/personnel/sync)
     idempotency_hours: int = 24
+
+    # Evidence files (ACC-2): stored encrypted under random names; the largest file accepted.
+    evidence_dir: Path = Path("var/evidence")
+    max_evidence_bytes: int = Field(default=20 * 1024 * 1024, ge=1)
 
     # CASE-2 deadlines (config).
     triage_days: int = 3

@@ -42,6 +42,7 @@ def make_settings(**overrides: object) -> Settings:
         "rate_login": "1000/minute",
         "rate_token": "1000/minute",
         "pwa_dir": TEST_DIR / "no-pwa",
+        "evidence_dir": TEST_DIR / "evidence",
     }
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]

@@ -6,6 +6,7 @@ import json
 import logging
 import secrets
 import time
+from collections.abc import Mapping
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -55,17 +56,32 @@ class SecurityHeaders:
 
 
 class BodyLimit:
-    """Bodies larger than the limit are refused with 413 before they are read (declared or streamed)."""
+    """Bodies larger than the limit are refused with 413 before they are read (declared or streamed).
+    `overrides` gives single paths (exact match) a limit of their own, e.g. the personnel system's full sync.
+    A path may be a template whose `{name}` segments match any one segment (evidence uploads to a case)."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
-        self.app, self.max_bytes = app, max_bytes
+    def __init__(self, app: ASGIApp, max_bytes: int, overrides: Mapping[str, int] | None = None) -> None:
+        self.app, self.default_bytes, self.overrides = app, max_bytes, dict(overrides or {})
+        self.templates = [(path.split("/"), n) for path, n in self.overrides.items() if "{" in path]
+
+    def _limit(self, path: str) -> int:
+        if path in self.overrides:
+            return self.overrides[path]
+        segments = path.split("/")
+        for template, limit in self.templates:
+            if len(template) == len(segments) and all(
+                t == s or (t.startswith("{") and s) for t, s in zip(template, segments, strict=True)
+            ):
+                return limit
+        return self.default_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
+        max_bytes = self._limit(scope["path"])
         declared = dict(scope.get("headers", [])).get(b"content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
-            return await _too_large(scope, send, self.max_bytes)
+        if declared is not None and (not declared.isdigit() or int(declared) > max_bytes):
+            return await _too_large(scope, send, max_bytes)
         received = 0
         response_started = False
 
@@ -74,7 +90,7 @@ class BodyLimit:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_bytes:
+                if received > max_bytes:
                     raise _BodyTooLarge()
             return message
 
@@ -88,7 +104,7 @@ class BodyLimit:
             await self.app(scope, counting_receive, tracking_send)
         except _BodyTooLarge:
             if not response_started:
-                await _too_large(scope, send, self.max_bytes)
+                await _too_large(scope, send, max_bytes)
 
 
 class _BodyTooLarge(Exception):

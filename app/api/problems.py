@@ -14,12 +14,14 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app.domain.errors import (
     AccessDenied,
     Conflict,
+    ContentTooLarge,
     DomainError,
     NotFound,
     PreconditionRequired,
     RuleViolation,
     StaleVersion,
     Unauthenticated,
+    UnsupportedMediaType,
 )
 
 log = logging.getLogger("withu.errors")
@@ -33,6 +35,8 @@ STATUS_BY_CATEGORY: list[tuple[type[DomainError], int]] = [
     (RuleViolation, 422),
     (StaleVersion, 412),
     (PreconditionRequired, 428),
+    (ContentTooLarge, 413),
+    (UnsupportedMediaType, 415),
 ]
 
 
@@ -177,6 +181,7 @@ COMMON_RESPONSES: dict[int | str, dict[str, Any]] = {
     404: _schema("Not found, or not visible to you"),
     409: _schema("Conflicts with the current state"),
     413: _schema("Body too large"),
+    415: _schema("The content's type is not accepted"),
     422: _schema("Breaks a rule or does not match the schema"),
     412: _schema("If-Match names an older version"),
     428: _schema("If-Match is required"),
