@@ -314,16 +314,16 @@ async def lift_order(uow: UnitOfWork, actor: StaffActor, case_id: uuid.UUID, ord
 
 async def on_personnel_change(uow: UnitOfWork, event: PersonnelEvent) -> None:
     """SEP-5: a change that connects a separated pair is flagged at once; SEP-6: leaving ends the order."""
-    if event.outcome != "applied":
-        return
     employee = await uow.separation.employee(event.employee_id)
     if employee is None:
         return
+    # The stored status is the truth whatever the event's outcome: a dismissal is "recorded", yet the person
+    # has left the organisation.
     if ends_order(employee.status):
         for order in await uow.separation.active_orders_of([employee.id]):
             await _end_order(uow, order)
         return
-    if event.kind not in PLACEMENT_KINDS:
+    if event.outcome != "applied" or event.kind not in PLACEMENT_KINDS:
         return
     orders = (
         await uow.separation.active_orders_below(employee.id)

@@ -113,6 +113,14 @@ async def test_sep_6_retirement_ends_the_order_and_closing_does_not(client, uow_
         assert row.closed_at is not None and row.closed_by is None
 
 
+async def test_sep_6_dismissal_ends_the_order(client, uow_factory) -> None:
+    """SEP-6: a dismissal (recorded, not a placement change) also means leaving the organisation."""
+    org, hr, lead, case_id = await setup(client, uow_factory)
+    assert await send(client, hr, event(org.employees["resp"], "dismissal")) == ["recorded"]
+    order = (await client.get(f"/api/v1/cases/{case_id}/separation", headers=lead)).json()["orders"][0]
+    assert order["status"] == "ended"
+
+
 async def test_ret_1_adverse_event_about_the_victim_opens_a_linked_review(client, uow_factory) -> None:
     """RET-1, RET-2, SD-2: a demotion-like event about the victim opens a secondary-damage case linked to the
     original, for the same team, without anyone complaining."""

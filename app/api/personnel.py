@@ -1,0 +1,30 @@
+"""The personnel system keeps WithU's directory current (machine clients with the scope personnel:write)."""
+
+from typing import Annotated
+
+from fastapi import Body
+
+from app.api.deps import Uow, client_with_scope
+from app.api.router import make_router
+from app.schemas.personnel import DirectorySnapshot, EventBatch, EventBatchResult, SyncResult
+from app.services import personnel
+from app.services.actors import ClientActor
+
+router = make_router("personnel")
+SYNC_PATH = "/api/v1/personnel/sync"
+
+PersonnelWriter = Annotated[ClientActor, client_with_scope("personnel:write")]
+
+
+@router.post("/personnel/sync", response_model=SyncResult)
+async def sync_directory(snapshot: DirectorySnapshot, uow: Uow, client: PersonnelWriter) -> SyncResult:
+    """Send the whole directory (organisations, units, employees, assignments) as of a time. All or nothing:
+    unknown references, cycles and duplicates refuse the snapshot. The same snapshot twice changes nothing."""
+    return await personnel.sync_directory(uow, client, snapshot)
+
+
+@router.post("/personnel/events", response_model=EventBatchResult)
+async def record_events(events: Annotated[EventBatch, Body()], uow: Uow, client: PersonnelWriter) -> EventBatchResult:
+    """Send change events (a JSON array), applied in order, all or nothing. Each answers `applied`,
+    `superseded` (older than the stored state), `recorded` (changes no placement) or `duplicate` (id seen)."""
+    return await personnel.record_events(uow, client, events)

@@ -1,0 +1,188 @@
+"""The personnel system keeps the directory current: full snapshots and incremental change events.
+
+Both are all or nothing and idempotent (a snapshot by its content, an event by its id), and both respect
+effective times: a change older than what is stored never overwrites it, whatever order things arrive in."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+from app.db.personnel_models import AssignmentMember, Employee, PersonnelEvent
+from app.db.uow import UnitOfWork
+from app.domain import directory
+from app.domain.directory import DirectoryCycle, EmployeeFacts, Snapshot, UnknownReference
+from app.domain.enums import EmployeeStatus, OrgKind, PersonnelEventKind
+from app.schemas.personnel import (
+    AssignmentEvent,
+    Counts,
+    DirectorySnapshot,
+    EventBatchResult,
+    EventOutcome,
+    NewSupervisorEvent,
+    PersonnelEventIn,
+    RetirementEvent,
+    SyncResult,
+    TransferEvent,
+)
+from app.services import audit, clock, retaliation, separation
+from app.services.actors import ClientActor
+
+
+def _snapshot(command: DirectorySnapshot) -> Snapshot:
+    at = command.as_of
+    return Snapshot(
+        as_of=at,
+        organisations=[(o.id, directory.OrganisationFacts(o.name, OrgKind(o.kind))) for o in command.organisations],
+        units=[(u.id, directory.UnitFacts(u.organisation, u.parent, u.name)) for u in command.units],
+        employees=[
+            (
+                e.employee_number,
+                EmployeeFacts(
+                    organisation=e.organisation,
+                    unit=e.unit,
+                    supervisor=e.supervisor,
+                    status=e.status,
+                    retired_on=e.retired_on if e.status == EmployeeStatus.retired else None,
+                    unit_at=at,
+                    supervisor_at=at,
+                    status_at=at,
+                ),
+            )
+            for e in command.employees
+        ],
+        assignments=[
+            (a.id, directory.AssignmentFacts(a.organisation, a.kind, a.name), a.members) for a in command.assignments
+        ],
+    )
+
+
+async def sync_directory(uow: UnitOfWork, actor: ClientActor, command: DirectorySnapshot) -> SyncResult:
+    """Upsert a full directory snapshot, all or nothing; sending the same snapshot again changes nothing."""
+    await uow.personnel.lock_directory()
+    stored, ids = await uow.personnel.load_directory()
+    plan = directory.plan_sync(stored, _snapshot(command))
+    await uow.personnel.write_sync(plan, ids)
+    await audit.record(uow, actor, "personnel.synced", target=command.as_of.isoformat())
+    # SEP-5, SEP-6: every active order against the new directory.
+    await separation.evaluate_all_orders(uow)
+    return SyncResult(
+        as_of=command.as_of,
+        organisations=Counts(**plan.organisations.counts()),
+        units=Counts(**plan.units.counts()),
+        employees=Counts(**plan.employees.counts()),
+        assignments=Counts(**plan.assignments.counts()),
+        memberships=Counts(**plan.members.counts()),
+    )
+
+
+def _supervisor_of(event: PersonnelEventIn) -> tuple[bool, str | None]:
+    """Whether the event sets the supervisor, and to whom (None: no supervisor)."""
+    if isinstance(event, NewSupervisorEvent):
+        return True, event.data.supervisor
+    if isinstance(event, TransferEvent) and event.data.supervisor is not None:
+        return True, event.data.supervisor
+    return False, None
+
+
+async def record_events(uow: UnitOfWork, actor: ClientActor, events: list[PersonnelEventIn]) -> EventBatchResult:
+    """Apply change events in order, all or nothing: idempotent by event id, and an event older than the
+    stored state is recorded as superseded instead of overwriting it."""
+    await uow.personnel.lock_directory()
+    numbers = {e.employee_number for e in events} | {s for e in events if (s := _supervisor_of(e)[1])}
+    unit_keys = {e.data.unit for e in events if isinstance(e, TransferEvent)}
+    assignment_keys = {e.data.assignment for e in events if isinstance(e, AssignmentEvent)}
+    employees = await uow.personnel.employees_by_numbers(numbers)
+    units = await uow.personnel.unit_ids(unit_keys)
+    assignments = await uow.personnel.assignment_ids(assignment_keys)
+    directory.refuse(
+        UnknownReference,
+        [f"employee {n}" for n in sorted(numbers - employees.keys())]
+        + [f"unit {u}" for u in sorted(unit_keys - units.keys())]
+        + [f"assignment {a}" for a in sorted(assignment_keys - assignments.keys())],
+    )
+
+    seen = await uow.personnel.known_event_ids(e.event_id for e in events)
+    results: list[EventOutcome] = []
+    for event in events:
+        if event.event_id in seen:
+            results.append(EventOutcome(event_id=event.event_id, outcome="duplicate"))
+            continue
+        seen.add(event.event_id)
+        row = await _apply(uow, event, employees, units, assignments)
+        await audit.record(uow, actor, "personnel.event", target=event.event_id)
+        await separation.on_personnel_change(uow, row)  # SEP-5, SEP-6
+        await retaliation.on_personnel_event(uow, row)  # RET-1
+        results.append(EventOutcome(event_id=event.event_id, outcome=row.outcome))  # type: ignore[arg-type]
+    return EventBatchResult(results=results)
+
+
+async def _apply(
+    uow: UnitOfWork,
+    event: PersonnelEventIn,
+    employees: dict[str, Employee],
+    units: dict[str, uuid.UUID],
+    assignments: dict[str, uuid.UUID],
+) -> PersonnelEvent:
+    kind = PersonnelEventKind(event.kind)
+    at = event.effective_at
+    employee = employees[event.employee_number]
+    membership: AssignmentMember | None = None
+    if isinstance(event, AssignmentEvent):
+        membership = await uow.personnel.membership(assignments[event.data.assignment], employee.id)
+    sets_supervisor, supervisor_number = _supervisor_of(event)
+    decision = directory.decide_event(
+        kind,
+        at,
+        {
+            "unit": employee.unit_effective_at,
+            "supervisor": employee.supervisor_effective_at,
+            "status": employee.status_effective_at,
+            "membership": membership.effective_at if membership else None,
+        },
+        sets_supervisor=sets_supervisor and isinstance(event, TransferEvent),
+    )
+    if "supervisor" in decision.fields:
+        supervisor = employees[supervisor_number] if supervisor_number else None
+        chain = await uow.personnel.chain_above(supervisor.id) if supervisor else []
+        if directory.closes_cycle(employee.id, supervisor.id if supervisor else None, chain):
+            directory.refuse(DirectoryCycle, [f"event {event.event_id}: supervisor {supervisor_number}"])
+        employee.supervisor_id = supervisor.id if supervisor else None
+        employee.supervisor_effective_at = at
+    if "unit" in decision.fields and isinstance(event, TransferEvent):
+        employee.unit_id = units[event.data.unit]
+        employee.unit_effective_at = at
+    if "status" in decision.fields:
+        employee.status = directory.STATUS_AFTER[kind]
+        employee.retired_on = _retired_on(event) if employee.status == EmployeeStatus.retired else None
+        employee.status_effective_at = at
+    if "membership" in decision.fields and isinstance(event, AssignmentEvent):
+        member = kind == PersonnelEventKind.joined_assignment
+        if membership is None:
+            membership = AssignmentMember(
+                assignment_id=assignments[event.data.assignment],
+                employee_id=employee.id,
+                member=member,
+                effective_at=at,
+            )
+            uow.personnel.add(membership)
+        else:
+            membership.member, membership.effective_at = member, at
+    row = PersonnelEvent(
+        event_id=event.event_id,
+        employee_id=employee.id,
+        kind=kind,
+        effective_at=at,
+        received_at=clock.now(),
+        data=event.data.model_dump(mode="json", exclude_none=True),
+        outcome=decision.outcome,
+    )
+    uow.personnel.add(row)
+    await uow.personnel.flush()
+    return row
+
+
+def _retired_on(event: PersonnelEventIn) -> date:
+    if isinstance(event, RetirementEvent) and event.data.retired_on is not None:
+        return event.data.retired_on
+    return event.effective_at.date()
