@@ -18,8 +18,9 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/withu migrate
 	$(BIN)/withu demo seed
-	@echo "WithU on http://127.0.0.1:8000  (API docs: http://127.0.0.1:8000/docs)"
-	$(BIN)/withu serve --host 127.0.0.1 --port 8000
+	@echo "WithU on http://127.0.0.1:8000  (API docs: http://127.0.0.1:8000/docs); the worker delivers webhooks"
+	$(BIN)/withu worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  $(BIN)/withu serve --host 127.0.0.1 --port 8000
 
 ## Install and run every check and test: lint, layers, migrations, SQLite, PostgreSQL, Redis, browser.
 test: $(STAMP)

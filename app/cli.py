@@ -1,4 +1,4 @@
-"""The `withu` command: serve, migrate, user create, client create, audit verify, demo seed."""
+"""The `withu` command: serve, migrate, worker, user create, client create, audit verify, demo seed."""
 
 from __future__ import annotations
 
@@ -132,6 +132,24 @@ def cmd_demo_totp(args: argparse.Namespace, settings: Settings) -> None:
     print(run_in_uow(settings, lambda uow: current_totp(uow, args.email)))
 
 
+def cmd_worker(args: argparse.Namespace, settings: Settings) -> None:
+    from app.main import configure_logging
+    from app.worker import run_forever, run_once
+
+    configure_logging()
+    if args.once:
+        summary = asyncio.run(run_once(settings, concurrency=args.concurrency))
+        print(f"claimed {summary.claimed}, delivered {summary.delivered}, failed {summary.failed}")
+        return
+    asyncio.run(run_forever(settings, concurrency=args.concurrency))
+
+
+def _concurrency(value: str) -> int:
+    if not value.isdigit() or not 1 <= int(value) <= 100:
+        raise argparse.ArgumentTypeError("a whole number from 1 to 100")
+    return int(value)
+
+
 def cmd_migrate(args: argparse.Namespace, settings: Settings) -> None:
     migrate(settings, args.revision)
     print(f"database migrated to {args.revision}")
@@ -174,6 +192,11 @@ def parser() -> argparse.ArgumentParser:
     av = audit.add_parser("verify", help="verify the hash chain (exit 1 if broken)")
     av.add_argument("--anchor", help="SEQ:HASH of a head recorded earlier: detects a log cut short")
     av.set_defaults(run=cmd_audit_verify)
+
+    worker = sub.add_parser("worker", help="deliver webhooks from the outbox (run any number side by side)")
+    worker.add_argument("--once", action="store_true", help="deliver what is due now, then exit")
+    worker.add_argument("--concurrency", type=_concurrency, default=8, help="deliveries in flight at once (default 8)")
+    worker.set_defaults(run=cmd_worker)
 
     demo = sub.add_parser("demo", help="development only").add_subparsers(dest="demo_command", required=True)
     demo.add_parser("seed", help="create demo staff and print their logins").set_defaults(run=cmd_demo_seed)

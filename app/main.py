@@ -13,7 +13,21 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from app.api import auth, cases, docs, inbox, meta, problems, reports, separation, webhooks
+from app.api import (
+    auth,
+    cases,
+    docs,
+    evidence,
+    inbox,
+    manual,
+    meta,
+    personnel,
+    problems,
+    protection,
+    reports,
+    separation,
+    webhooks,
+)
 from app.api.middleware import BodyLimit, SecurityHeaders, TraceAndAccessLog
 from app.api.ratelimit import RateLimits
 from app.db import encryption
@@ -57,7 +71,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.runtime = runtime
     problems.install(app)
-    for module in (reports, inbox, auth, cases, separation, meta, webhooks):
+    for module in (reports, inbox, auth, cases, separation, protection, personnel, evidence, meta, webhooks, manual):
         app.include_router(module.router)
     docs.install(app)
     _install_openapi(app)
@@ -67,7 +81,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     # Added first = innermost: unexpected errors become problems inside the header and logging middleware.
     app.add_middleware(problems.UnexpectedErrors)
-    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodyLimit,
+        max_bytes=settings.max_body_bytes,
+        overrides={personnel.SYNC_PATH: settings.max_sync_bytes, **evidence.body_limits(settings)},
+    )
     app.add_middleware(SecurityHeaders)
     app.add_middleware(TraceAndAccessLog)
     return app

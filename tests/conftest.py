@@ -27,6 +27,16 @@ def database_url() -> str:
     return os.environ.get("WITHU_TEST_DATABASE_URL") or f"sqlite+aiosqlite:///{TEST_DIR}/test.db"
 
 
+def sqlite_file_bytes() -> bytes:
+    """The raw bytes of the SQLite test database and its WAL, read by a child process: opening and closing
+    the files in this process would drop its SQLite locks (sqlite.org, "How To Corrupt", 2.2)."""
+    import subprocess
+
+    path = Path(database_url().split(":///", 1)[1])
+    files = sorted(str(p) for p in path.parent.glob(path.name + "*"))
+    return subprocess.run(["cat", *files], capture_output=True, check=True).stdout  # noqa: S603, S607
+
+
 def make_settings(**overrides: object) -> Settings:
     """Test settings: cheap Argon2 (one test pins the production defaults), generous rate limits."""
     values: dict[str, object] = {

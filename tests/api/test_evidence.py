@@ -31,7 +31,7 @@ from app.services import evidence as evidence_service
 from app.services.actors import StaffActor
 from tests.api.test_privacy import _all_stored_values
 from tests.builders import case_id_for, inbox_headers, login, make_report, make_staff
-from tests.conftest import database_url, make_settings
+from tests.conftest import database_url, make_settings, sqlite_file_bytes
 from tests.evidence_samples import (
     ELF,
     jpeg_with_gps,
@@ -499,8 +499,7 @@ async def test_acc_2_no_canary_in_the_database_the_file_store_or_the_logs(client
     for canary in canaries.values():
         assert canary.encode() not in raw, f"found in the file store: {canary[:24]}"
     if database_url().startswith("sqlite"):
-        path = Path(database_url().split(":///", 1)[1])
-        db_raw = b"".join(p.read_bytes() for p in path.parent.glob(path.name + "*"))
+        db_raw = sqlite_file_bytes()
         for canary in canaries.values():
             assert canary.encode() not in db_raw, f"found in the SQLite file: {canary[:24]}"
     logged = "\n".join(r.getMessage() for r in caplog.records)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import logging
 import uuid
-from pathlib import Path
 
 import httpx
 from sqlalchemy import text
@@ -14,7 +13,7 @@ from app.db.models import Base
 from app.domain import receipt
 from app.domain.enums import Role, Team
 from tests.builders import case_id_for, inbox_headers, login, make_staff
-from tests.conftest import database_url
+from tests.conftest import database_url, sqlite_file_bytes
 
 CLIENT_IP = "203.0.113.77"
 
@@ -81,8 +80,7 @@ async def test_acc_2_int_1_int_4_canaries_never_stored_or_logged_in_plain_text(a
         assert secret not in stored, f"found in the database: {secret[:20]}…"
 
     if database_url().startswith("sqlite"):
-        path = Path(database_url().split(":///", 1)[1])
-        raw = b"".join(p.read_bytes() for p in path.parent.glob(path.name + "*"))
+        raw = sqlite_file_bytes()
         for secret in secrets_to_find:
             assert secret.encode() not in raw, f"found in the SQLite file: {secret[:20]}…"
 

@@ -82,6 +82,9 @@ async def test_sep_5_a_transfer_into_the_victims_unit_is_flagged_at_once(client,
         assert len(queued) == 2
         assert all(m.payload["data"]["order_reference"] == order["reference"] for m in queued)
         assert "victim" not in str([m.payload for m in queued])
+    # Leave no live subscription to a dead address behind for the worker tests.
+    deactivated = await client.delete(f"/api/v1/webhooks/subscriptions/{subscription.json()['id']}", headers=hr)
+    assert deactivated.status_code == 204
 
 
 async def test_sep_5_a_change_elsewhere_is_not_a_violation(client, uow_factory) -> None:
@@ -95,7 +98,12 @@ async def test_sep_5_a_change_elsewhere_is_not_a_violation(client, uow_factory) 
 async def test_sep_6_retirement_ends_the_order_and_closing_does_not(client, uow_factory) -> None:
     """SEP-6: the order lasts until one of the two leaves; it does not end with the case."""
     org, hr, lead, case_id = await setup(client, uow_factory)
-    for to, extra in [("triaged", {}), ("investigating", {}), ("decided", {"finding": "substantiated"}), ("closed", {})]:
+    for to, extra in [
+        ("triaged", {}),
+        ("investigating", {}),
+        ("decided", {"finding": "substantiated"}),
+        ("closed", {}),
+    ]:
         version = (await client.get(f"/api/v1/cases/{case_id}", headers=lead)).json()["version"]
         response = await client.post(
             f"/api/v1/cases/{case_id}/transitions",
@@ -130,7 +138,11 @@ async def test_ret_1_adverse_event_about_the_victim_opens_a_linked_review(client
         reviews = (await uow.session.scalars(select(Case).where(Case.parent_case_id == uuid.UUID(case_id)))).all()
         assert len(reviews) == 1
         review = reviews[0]
-        assert (review.category, review.origin, review.team) == ("secondary_damage", "retaliation_watch", "intake_counselling")
+        assert (review.category, review.origin, review.team) == (
+            "secondary_damage",
+            "retaliation_watch",
+            "intake_counselling",
+        )
         review_id = str(review.id)
     view = (await client.get(f"/api/v1/cases/{review_id}", headers=lead)).json()
     assert view["parent_case_id"] == case_id and view["origin"] == "retaliation_watch"

@@ -1,0 +1,58 @@
+"""Webhook subscriptions and the delivery log, as the personnel system sees them."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import AnyHttpUrl, BaseModel, Field, StringConstraints, UrlConstraints
+
+from app.domain.enums import OutboxStatus
+from app.schemas.common import Strict
+
+WebhookUrl = Annotated[AnyHttpUrl, UrlConstraints(max_length=2000, allowed_schemes=["http", "https"])]
+TopicName = Annotated[str, StringConstraints(min_length=1, max_length=60)]
+
+
+class WebhookSubscriptionCreate(Strict):
+    url: WebhookUrl = Field(description="Where events are POSTed. https (http only outside production).")
+    topics: list[TopicName] = Field(
+        min_length=1,
+        max_length=20,
+        description="Topics to receive: separation.order_opened, separation.order_lifted, "
+        "separation.order_ended, separation.violation_found.",
+    )
+
+
+class WebhookSubscriptionRead(BaseModel):
+    id: uuid.UUID
+    url: str
+    topics: list[str]
+    active: bool
+    created_at: datetime
+
+
+class WebhookSubscriptionCreated(WebhookSubscriptionRead):
+    secret: str = Field(description="The signing secret. Shown once: keep it in the receiver's secret store.")
+
+
+class DeliveryRead(BaseModel):
+    id: uuid.UUID = Field(description="The event id (the payload's `id` and the WithU-Event-Id header).")
+    subscription_id: uuid.UUID
+    topic: str
+    status: OutboxStatus
+    attempts: int
+    created_at: datetime
+    next_attempt_at: datetime | None = Field(description="When the next attempt is due; null once delivered.")
+    delivered_at: datetime | None
+    last_attempt_at: datetime | None
+    last_status_code: int | None
+    last_error: str | None
+
+
+class DeliveryPage(BaseModel):
+    items: list[DeliveryRead]
+    total: int
+    offset: int
+    limit: int

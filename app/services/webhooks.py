@@ -1,0 +1,233 @@
+"""SEP-4, the personnel system is told: its webhook subscriptions, the delivery log it reads, and the two short
+transactions of the worker (claim what is due; record how an attempt went). Never commits."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+from app.db.personnel_models import DeliveryAttempt, OutboxMessage, WebhookSubscription
+from app.db.uow import UnitOfWork
+from app.domain.enums import OutboxStatus
+from app.domain.errors import InvalidToken, NotFound, RuleViolation
+from app.schemas.webhooks import (
+    DeliveryPage,
+    DeliveryRead,
+    WebhookSubscriptionCreate,
+    WebhookSubscriptionCreated,
+    WebhookSubscriptionRead,
+)
+from app.services import audit, clock
+from app.services.actors import ClientActor
+from app.services.outbox import TOPICS
+
+# Doubling stops growing long before the float would overflow; the cap applies far earlier anyway.
+_MAX_DOUBLINGS = 32
+
+
+class UnknownTopic(RuleViolation):
+    code = "unknown-topic"
+    title = "A topic is not one WithU publishes."
+
+
+class WebhookUrlNotAllowed(RuleViolation):
+    code = "webhook-url-not-allowed"
+    title = "The webhook URL is not allowed."
+
+
+async def _client_pk(uow: UnitOfWork, actor: ClientActor) -> uuid.UUID:
+    client = await uow.staff.client(actor.client_id)
+    if client is None or not client.active:
+        raise InvalidToken()
+    return client.id
+
+
+def _check_url(uow: UnitOfWork, url: str) -> None:
+    parts = urlsplit(url)
+    if uow.settings.environment == "production" and parts.scheme != "https":
+        raise WebhookUrlNotAllowed("In production a webhook URL must use https.")
+    if parts.username is not None or parts.password is not None:
+        # It would be stored readable and sent in every request; use the signature to authenticate instead.
+        raise WebhookUrlNotAllowed("A webhook URL may not carry credentials.")
+
+
+def _check_topics(topics: list[str]) -> list[str]:
+    unknown = sorted(set(topics) - set(TOPICS))
+    if unknown:
+        raise UnknownTopic(f"Unknown topics: {', '.join(unknown)}. Known topics: {', '.join(TOPICS)}.")
+    return list(dict.fromkeys(topics))
+
+
+def _read(subscription: WebhookSubscription) -> WebhookSubscriptionRead:
+    return WebhookSubscriptionRead(
+        id=subscription.id,
+        url=subscription.url,
+        topics=list(subscription.topics),
+        active=subscription.active,
+        created_at=subscription.created_at,
+    )
+
+
+async def create_subscription(
+    uow: UnitOfWork, actor: ClientActor, command: WebhookSubscriptionCreate
+) -> WebhookSubscriptionCreated:
+    """Subscribe a URL to topics; the signing secret is returned once and stored encrypted."""
+    url = str(command.url)
+    _check_url(uow, url)
+    topics = _check_topics(command.topics)
+    secret = "whsec_" + secrets.token_urlsafe(32)
+    subscription = WebhookSubscription(
+        client_id=await _client_pk(uow, actor),
+        url=url,
+        secret=secret,
+        topics=topics,
+        active=True,
+        created_at=clock.now(),
+    )
+    uow.outbox.add(subscription)
+    await uow.session.flush()
+    await audit.record(uow, actor, "webhook.subscription_created", target=str(subscription.id))
+    return WebhookSubscriptionCreated(**_read(subscription).model_dump(), secret=secret)
+
+
+async def list_subscriptions(uow: UnitOfWork, actor: ClientActor) -> list[WebhookSubscriptionRead]:
+    """The caller's own subscriptions, newest first, active or not."""
+    return [_read(s) for s in await uow.outbox.subscriptions_of(await _client_pk(uow, actor))]
+
+
+async def deactivate_subscription(uow: UnitOfWork, actor: ClientActor, subscription_id: uuid.UUID) -> None:
+    """Stop deliveries to a subscription (idempotent). Another client's subscription is not found."""
+    subscription = await uow.outbox.subscription_of(await _client_pk(uow, actor), subscription_id)
+    if subscription is None:
+        raise NotFound()
+    if subscription.active:
+        subscription.active = False
+        await audit.record(uow, actor, "webhook.subscription_deactivated", target=str(subscription.id))
+
+
+async def list_deliveries(
+    uow: UnitOfWork,
+    actor: ClientActor,
+    *,
+    subscription_id: uuid.UUID | None = None,
+    status: OutboxStatus | None = None,
+    offset: int = 0,
+    limit: int = 50,
+) -> DeliveryPage:
+    """The delivery log of the caller's subscriptions, newest event first, with each event's last attempt."""
+    messages, total = await uow.outbox.deliveries_of(
+        await _client_pk(uow, actor), subscription_id=subscription_id, status=status, offset=offset, limit=limit
+    )
+    last = await uow.outbox.last_attempts([m.id for m in messages])
+    items = []
+    for m in messages:
+        attempt = last.get(m.id)
+        items.append(
+            DeliveryRead(
+                id=m.id,
+                subscription_id=m.subscription_id,
+                topic=m.topic,
+                status=m.status,
+                attempts=m.attempts,
+                created_at=m.created_at,
+                next_attempt_at=None if m.status == OutboxStatus.delivered else m.next_attempt_at,
+                delivered_at=m.delivered_at,
+                last_attempt_at=attempt.attempted_at if attempt else None,
+                last_status_code=attempt.status_code if attempt else None,
+                last_error=attempt.error if attempt else None,
+            )
+        )
+    return DeliveryPage(items=items, total=total, offset=offset, limit=limit)
+
+
+# --- the worker's transactions ---
+
+
+def backoff_seconds(attempts: int, base: float, cap: float) -> float:
+    """The wait after the `attempts`-th failed attempt: base, doubling, capped. There is no last attempt."""
+    return min(cap, base * 2 ** min(max(attempts - 1, 0), _MAX_DOUBLINGS))
+
+
+@dataclass(frozen=True)
+class ClaimedMessage:
+    """What a worker needs to deliver one message outside any transaction. Holds the secret: never log it."""
+
+    id: uuid.UUID
+    subscription_id: uuid.UUID
+    topic: str
+    payload: dict[str, Any] = field(repr=False)
+    url: str = field(repr=False)
+    secret: str = field(repr=False)
+    lease_until: datetime = field(repr=False)
+
+
+async def claim_due(uow: UnitOfWork, now: datetime, *, limit: int, lease_seconds: float) -> list[ClaimedMessage]:
+    """Lease up to `limit` due messages to this worker; nobody else claims them until the lease runs out."""
+    messages = await uow.outbox.lock_due(now, limit)
+    subscriptions = await uow.outbox.subscriptions_by_id([m.subscription_id for m in messages])
+    lease_until = now + timedelta(seconds=lease_seconds)
+    claimed = []
+    for message in messages:
+        message.lease_until = lease_until
+        subscription = subscriptions[message.subscription_id]
+        claimed.append(
+            ClaimedMessage(
+                id=message.id,
+                subscription_id=message.subscription_id,
+                topic=message.topic,
+                payload=dict(message.payload),
+                url=subscription.url,
+                secret=subscription.secret,
+                lease_until=lease_until,
+            )
+        )
+    await uow.session.flush()
+    return claimed
+
+
+async def record_attempt(
+    uow: UnitOfWork,
+    claimed: ClaimedMessage,
+    *,
+    attempted_at: datetime,
+    status_code: int | None,
+    error: str | None,
+    duration_ms: int,
+    now: datetime,
+) -> OutboxStatus:
+    """Log the attempt; a 2xx marks the message delivered for good, anything else schedules a retry with
+    backoff and frees the lease (only while the lease is still this worker's)."""
+    message = await uow.outbox.message_for_update(claimed.id)
+    if message is None:
+        raise NotFound()
+    uow.outbox.add(
+        DeliveryAttempt(
+            message_id=message.id,
+            attempted_at=attempted_at,
+            status_code=status_code,
+            error=error[:500] if error else None,
+            duration_ms=duration_ms,
+        )
+    )
+    message.attempts += 1
+    if message.status == OutboxStatus.delivered:
+        return message.status
+    if status_code is not None and 200 <= status_code < 300:
+        _mark_delivered(message, now)
+    elif message.lease_until == claimed.lease_until:
+        s = uow.settings
+        delay = backoff_seconds(message.attempts, s.webhook_backoff_base_seconds, s.webhook_backoff_max_seconds)
+        message.next_attempt_at = now + timedelta(seconds=delay)
+        message.lease_until = None
+    await uow.session.flush()
+    return message.status
+
+
+def _mark_delivered(message: OutboxMessage, now: datetime) -> None:
+    message.status = OutboxStatus.delivered
+    message.delivered_at = now
+    message.lease_until = None
