@@ -14,8 +14,11 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from app.api import (
+    ambassadors,
     auth,
     cases,
+    contracts,
+    deadlines,
     docs,
     evidence,
     inbox,
@@ -25,7 +28,9 @@ from app.api import (
     problems,
     protection,
     reports,
+    sanctions,
     separation,
+    statistics,
     webhooks,
 )
 from app.api.middleware import BodyLimit, SecurityHeaders, TraceAndAccessLog
@@ -71,7 +76,24 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.runtime = runtime
     problems.install(app)
-    for module in (reports, inbox, auth, cases, separation, protection, personnel, evidence, meta, webhooks, manual):
+    for module in (
+        reports,
+        inbox,
+        auth,
+        cases,
+        separation,
+        protection,
+        personnel,
+        evidence,
+        meta,
+        webhooks,
+        manual,
+        ambassadors,
+        contracts,
+        statistics,
+        sanctions,
+        deadlines,
+    ):
         app.include_router(module.router)
     docs.install(app)
     _install_openapi(app)

@@ -65,6 +65,8 @@ class Settings(BaseSettings):
     feedback_months: int = 3
     # RET-1 watch period after closing (config).
     watch_years_after_closing: int = 3
+    # CON-1: days a commissioned organisation has to record its measures (config).
+    contractor_follow_up_days: int = Field(default=30, ge=1)
 
     # CASE-3 routing by category (config): category -> team code.
     routing: dict[str, str] = Field(
@@ -87,6 +89,25 @@ class Settings(BaseSettings):
     webhook_timeout_seconds: float = Field(default=10.0, gt=0, le=60)
     webhook_backoff_base_seconds: float = Field(default=10.0, gt=0)
     webhook_backoff_max_seconds: float = Field(default=3600.0, gt=0)
+
+    # CASE-2 deadline queues and notifications (config): due within this many days is "due soon"; overdue by
+    # more than this many days escalates to the team lead and the division head.
+    due_soon_days: int = Field(default=2, ge=0)
+    escalate_after_days: int = Field(default=3, ge=0)
+    # The worker's periodic jobs: seconds between runs (each runs at start, and once with `withu worker --once`).
+    deadline_scan_seconds: float = Field(default=600.0, gt=0)
+    obligation_scan_seconds: float = Field(default=600.0, gt=0)
+    evidence_sweep_seconds: float = Field(default=3600.0, gt=0)
+    # Notification e-mail (docs/notifications.md). Without smtp_host nothing is sent: notices wait, pending.
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    smtp_from: str = "WithU <no-reply@withu.invalid>"
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = False
+    smtp_timeout: float = Field(default=10.0, gt=0, le=60)
+    smtp_backoff_base_seconds: float = Field(default=30.0, gt=0)
+    smtp_backoff_max_seconds: float = Field(default=3600.0, gt=0, le=3600)
 
     @model_validator(mode="after")
     def _refuse_placeholders(self) -> Settings:

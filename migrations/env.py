@@ -24,7 +24,6 @@ def database_url() -> str:
 def render_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:
     # Encrypted and UTC columns are plain binary and timestamp columns in the database.
     if type_ == "type" and isinstance(obj, TypeDecorator):
-        autogen_context.imports.add("import sqlalchemy as sa")
         return f"sa.{obj.impl!r}"
     return False
 

@@ -39,6 +39,10 @@ class OrgUnit(Base):
     organisation_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organisation.id"), index=True)
     parent_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("org_unit.id"), nullable=True, index=True)
     name: Mapped[str] = mapped_column(String(200))
+    # SAN-4: the unit's head (joint liability). use_alter: employee and org_unit refer to each other.
+    head_employee_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("employee.id", use_alter=True), nullable=True, index=True
+    )
 
 
 class Employee(Base):

@@ -9,9 +9,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from app.db.repositories.audit import AuditRepository
 from app.db.repositories.case import CaseRepository
 from app.db.repositories.idempotency import IdempotencyRepository
+from app.db.repositories.notifications import NotificationRepository
 from app.db.repositories.outbox import OutboxRepository
 from app.db.repositories.personnel import PersonnelRepository
 from app.db.repositories.protection import ProtectionRepository
+from app.db.repositories.registry import RegistryRepository
+from app.db.repositories.sanctions import SanctionRepository
 from app.db.repositories.separation import SeparationRepository
 from app.db.repositories.staff import StaffRepository
 from app.settings import Settings
@@ -32,6 +35,9 @@ class UnitOfWork:
         self.separation = SeparationRepository(self.session)
         self.outbox = OutboxRepository(self.session)
         self.protection = ProtectionRepository(self.session)
+        self.notifications = NotificationRepository(self.session)
+        self.sanctions = SanctionRepository(self.session)
+        self.registry = RegistryRepository(self.session)
         return self
 
     async def __aexit__(

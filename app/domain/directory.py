@@ -79,6 +79,7 @@ class UnitFacts:
     organisation: str
     parent: str | None
     name: str
+    head: str | None = None  # SAN-4: the unit head's employee number
 
 
 @dataclass(frozen=True)
@@ -225,6 +226,7 @@ def plan_sync(stored: Directory, snapshot: Snapshot) -> SyncPlan:
     for key, a, members in snapshot.assignments:
         problems += [f"assignment {key}: organisation {a.organisation}"] if a.organisation not in orgs else []
         problems += [f"assignment {key}: member {m}" for m in members if m not in people]
+    problems += [f"unit {k}: head {u.head}" for k, u in snapshot.units if u.head and u.head not in people]
     refuse(UnknownReference, problems)
 
     as_of = snapshot.as_of

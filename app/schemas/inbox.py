@@ -38,6 +38,13 @@ class InboxMessageRead(BaseModel):
     sent_on: date
 
 
+class SecondaryDamageCaseRead(BaseModel):
+    """SD-2: a secondary-damage case reported through this inbox — a case of its own, followed here."""
+
+    reference: str
+    status: CaseStatus
+
+
 class InboxRead(BaseModel):
     case_reference: str
     status: CaseStatus
@@ -48,6 +55,9 @@ class InboxRead(BaseModel):
     messages: list[InboxMessageRead]
     measures: list[InboxMeasureRead]
     can_answer_measures: bool
+    secondary_damage_cases: list[SecondaryDamageCaseRead] = Field(
+        default_factory=list, description="SD-2: secondary damage reported through this inbox, with each case's status."
+    )
 
 
 class MessageCreate(Strict):

@@ -30,6 +30,7 @@ class UnitIn(Strict):
     organisation: ExternalId
     parent: ExternalId | None = None
     name: ShortText
+    head: EmployeeNumber | None = Field(default=None, description="SAN-4: the unit head's employee number.")
 
 
 class EmployeeIn(Strict):

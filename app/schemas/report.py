@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 from typing import Annotated
 
@@ -9,9 +10,15 @@ from pydantic import EmailStr, Field, StringConstraints
 
 from app.domain.enums import Category, IdentityMode, OrgKind, ReporterKind
 from app.domain.intake import NARRATIVE_MAX, NARRATIVE_MIN
+from app.domain.statistics import SupportKind
 from app.schemas.common import EmployeeNumber, MediumText, ShortText, Strict
 
 Narrative = Annotated[str, StringConstraints(strip_whitespace=True, min_length=NARRATIVE_MIN, max_length=NARRATIVE_MAX)]
+# SD-2: a case reference as handed to others (entry tolerates case and surrounding spaces; the pattern is
+# checked before the upper-casing).
+CaseReference = Annotated[
+    str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^[Ww][Uu]-[0-9A-Za-z]{5}-[0-9A-Za-z]{5}$")
+]
 
 
 class PersonIdentity(Strict):
@@ -29,12 +36,18 @@ class PersonReference(Strict):
     employee_number: EmployeeNumber | None = None
     name: ShortText | None = None
     description: MediumText | None = None
+    ambassador_id: uuid.UUID | None = Field(
+        default=None, description="AMB-2: the respondent is a publicity ambassador (id from the public listing)."
+    )
 
 
 class Workplace(Strict):
     kind: OrgKind
     name: ShortText | None = None
     unit: ShortText | None = None
+    contract_number: ShortText | None = Field(
+        default=None, description="CON-1: a commissioned organisation's contract number, if known (kind contractor)."
+    )
 
 
 class ReportCreate(Strict):
@@ -61,6 +74,16 @@ class ReportCreate(Strict):
     objects_to_ministry_notification: bool = Field(
         default=False,
         description="CASE-2: the victim objects to the gender-equality ministry being notified.",
+    )
+    original_case_reference: CaseReference | None = Field(
+        default=None,
+        description="SD-2: with category secondary_damage only — the reference of the case the harm is linked to. "
+        "The answer is the same whether or not the reference is known.",
+    )
+    support_requested: list[SupportKind] = Field(
+        default_factory=list,
+        max_length=3,
+        description="WU-1: support asked for; counted under #WithU for citizens' workplaces.",
     )
 
 

@@ -14,7 +14,7 @@ from app.domain.errors import AccessDenied, PreconditionRequired, RuleViolation,
 from app.domain.lifecycle import check_transition, ends_case
 from app.domain.recusal import RecusalFacts, RecusedStaff, is_recused
 from app.schemas.case import CaseTransitionCreate, HandlerRead
-from app.services import audit, clock
+from app.services import ambassadors, audit, clock, sanctions
 from app.services.actors import StaffActor
 from app.services.cases import load_visible_case
 
@@ -64,6 +64,8 @@ async def transition_case(
         uow.cases.add(CaseDeadline(case_id=case.id, kind=plan.kind, due_on=plan.due_on))
     await uow.cases.flush()
     await audit.record(uow, actor, f"case.status.{command.to}", case_id=case.id)
+    await ambassadors.on_status_changed(uow, actor, case)  # AMB-1, AMB-2: in the finding's own transaction
+    await sanctions.on_finding(uow, case)  # SAN-4, SAN-5: a substantiated finding's consequences
     return case
 
 

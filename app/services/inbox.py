@@ -19,6 +19,7 @@ from app.schemas.inbox import (
     InboxRead,
     MessageCreate,
     MessageCreated,
+    SecondaryDamageCaseRead,
     TokenRead,
 )
 from app.schemas.protection import InboxMeasureRead
@@ -99,6 +100,10 @@ async def read_inbox(uow: UnitOfWork, actor: ReporterActor) -> InboxRead:
             for m in await uow.protection.measures(case.id)
         ],
         can_answer_measures=report.reporter_kind == ReporterKind.victim and is_open_for_writing(case.status),
+        secondary_damage_cases=[
+            SecondaryDamageCaseRead(reference=c.reference, status=c.status)
+            for c in await uow.sanctions.reported_through(case.id, report.id)
+        ],
     )
 
 

@@ -16,6 +16,12 @@ TOPICS = (
     "separation.order_lifted",
     "separation.order_ended",
     "separation.violation_found",
+    # SAN-5: to the personnel system, never case content (app/services/sanctions.py).
+    "sanction.decided",
+    "respondent.ineligible",
+    # CON-2: sent only to the contractor's own subscriptions (app/services/contracts.py).
+    "contract.cancellation_initiated",
+    "contract.cancelled",
 )
 
 

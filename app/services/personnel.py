@@ -34,7 +34,7 @@ def _snapshot(command: DirectorySnapshot) -> Snapshot:
     return Snapshot(
         as_of=at,
         organisations=[(o.id, directory.OrganisationFacts(o.name, OrgKind(o.kind))) for o in command.organisations],
-        units=[(u.id, directory.UnitFacts(u.organisation, u.parent, u.name)) for u in command.units],
+        units=[(u.id, directory.UnitFacts(u.organisation, u.parent, u.name, u.head)) for u in command.units],
         employees=[
             (
                 e.employee_number,

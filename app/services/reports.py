@@ -11,13 +11,14 @@ from app.db.models import Case, CaseDeadline, CaseMessage, Report
 from app.db.uow import UnitOfWork
 from app.domain import receipt
 from app.domain.deadlines import DeadlinePolicy, deadlines_at_receipt
-from app.domain.enums import DeadlineKind, MessageAuthor
+from app.domain.enums import CaseOrigin, DeadlineKind, MessageAuthor
 from app.domain.intake import check_report_shape
 from app.domain.lifecycle import INITIAL_STATUS
 from app.domain.matching import SAME_RESPONDENT, check_escrow, stays_sealed
 from app.domain.routing import route_team
+from app.domain.secondary_damage import check_reference, links_to, normalize_reference
 from app.schemas.report import ReportCreate, ReportReceipt
-from app.services import audit, clock, separation
+from app.services import ambassadors, audit, clock, separation
 from app.services.actors import SystemActor
 from app.services.idempotency import IdempotencyKey, remember, replay
 from app.services.security import hash_secret
@@ -51,14 +52,17 @@ async def submit_report(
     settings = uow.settings
     today = now.date()
     org_kind = command.workplace.kind if command.workplace else None
+    original = await original_case(uow, command)  # SD-2: linked and handled by the original's team
     case = Case(
         reference=await new_case_reference(uow),
         status=INITIAL_STATUS,
-        team=route_team(command.category, org_kind, settings.routing),
+        team=original.team if original else route_team(command.category, org_kind, settings.routing),
         category=command.category,
         org_kind=org_kind,
         opened_on=today,
         received_at=now.isoformat(),
+        parent_case_id=original.id if original else None,
+        origin=CaseOrigin.secondary_damage_report if original else CaseOrigin.report,
     )
     uow.cases.add(case)
     await uow.cases.flush()
@@ -108,6 +112,17 @@ async def submit_report(
     return 201, response
 
 
+async def original_case(uow: UnitOfWork, command: ReportCreate) -> Case | None:
+    """SD-2: the case a report of secondary damage names by its reference. An unknown (or sealed, CASE-8)
+    reference links nothing and the report is routed as usual; the reporter is told the same either way, so
+    references cannot be probed. The reference entered stays in the report's encrypted details."""
+    check_reference(command.category, command.original_case_reference is not None)
+    if command.original_case_reference is None:
+        return None
+    found = await uow.sanctions.case_by_reference(normalize_reference(command.original_case_reference))
+    return found if found is not None and links_to(True, found.sealed) else None
+
+
 def settings_policy(uow: UnitOfWork) -> DeadlinePolicy:
     s = uow.settings
     return DeadlinePolicy(
@@ -124,6 +139,7 @@ async def open_for_handling(
     """The case starts running: deadlines from today, protected persons and separation (SEP-1)."""
     add_deadlines(uow, case, today, command, acknowledgement=not released)
     await separation.protect_and_separate(uow, case, command)
+    await ambassadors.on_case_opened(uow, case, command)  # AMB-2, CON-1, WU-1
 
 
 async def link_same_respondent(uow: UnitOfWork, case: Case, report: Report) -> list[Case]:

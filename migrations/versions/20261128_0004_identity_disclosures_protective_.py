@@ -9,7 +9,6 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
-import sqlalchemy as sa
 
 revision: str = "0004"
 down_revision: str | None = "0003"

@@ -128,11 +128,10 @@ class PersonnelRepository:
             org_key[row_id], ids.organisations[key] = key, _uuid(row_id)
             directory.organisations[key] = OrganisationFacts(name, OrgKind(kind))
 
-        units = await self._raw(OrgUnit, "id", "external_id", "organisation_id", "parent_id", "name")
+        units = await self._raw(
+            OrgUnit, "id", "external_id", "organisation_id", "parent_id", "name", "head_employee_id"
+        )
         unit_key = {row[0]: row[1] for row in units}
-        for row_id, key, org_id, parent_id, name in units:
-            ids.units[key] = _uuid(row_id)
-            directory.units[key] = UnitFacts(org_key[org_id], unit_key[parent_id] if parent_id else None, name)
 
         employees = await self._raw(
             Employee,
@@ -160,6 +159,11 @@ class PersonnelRepository:
                 supervisor_at=at(sup_at),
                 status_at=at(status_at),
             )
+
+        for row_id, key, org_id, parent_id, name, head_id in units:  # after the people: heads are people (SAN-4)
+            ids.units[key] = _uuid(row_id)
+            parent = unit_key[parent_id] if parent_id else None
+            directory.units[key] = UnitFacts(org_key[org_id], parent, name, person[head_id] if head_id else None)
 
         assignment_key: dict[Any, str] = {}
         for row_id, key, org_id, kind, name in await self._raw(
@@ -248,6 +252,12 @@ class PersonnelRepository:
         await self._update(Employee, [employee_row(n, e) for n, e in plan.employees.updated.items()])
         await self._update(Assignment, [assignment_row(k, a) for k, a in plan.assignments.updated.items()])
         await self._update(AssignmentMember, [member_row(p, m) for p, m in plan.members.updated.items()])
+        # SAN-4: unit heads are people, and people belong to units: heads are written once both exist.
+        heads = [(k, u) for k, u in plan.units.created.items() if u.head] + list(plan.units.updated.items())
+        await self._update(
+            OrgUnit,
+            [{"id": ids.units[k], "head_employee_id": ids.employees[u.head] if u.head else None} for k, u in heads],
+        )
         employees = Employee.__table__
         at = {"unit_effective_at": plan.as_of, "supervisor_effective_at": plan.as_of, "status_effective_at": plan.as_of}
         for chunk in _chunks([ids.employees[n] for n in plan.employees.confirmed], CONFIRM_CHUNK):

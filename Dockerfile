@@ -1,0 +1,26 @@
+# WithU API image: python:3.11-slim, the project installed from this directory, run as a non-root user.
+# Build context: the repository root (see .dockerignore: no virtualenv, local data, test output, git or secrets).
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1
+
+# A fixed UID, so the operator can give it read access to ./secrets/master.key on the host (compose bind-mounts
+# file secrets with the host file's owner and mode).
+RUN groupadd --system --gid 10001 withu \
+    && useradd --system --uid 10001 --gid withu --home-dir /app --no-create-home --shell /usr/sbin/nologin withu
+
+WORKDIR /app
+# app/, migrations/, alembic.ini, pyproject.toml and pwa/ (when it exists): the whole filtered context.
+COPY . .
+# Editable, so the code stays in /app: `withu migrate` finds alembic.ini and migrations/ next to app/
+# (app/cli.py looks for them there), and the PWA is served from /app/pwa (WITHU_PWA_DIR defaults to ./pwa).
+# The files stay owned by root: the service user can read them but not change them.
+RUN pip install -e . \
+    && python -c "import app.cli, app.main"
+
+USER withu
+EXPOSE 8000
+CMD ["sh", "-c", "withu migrate && exec withu serve --host 0.0.0.0 --port 8000 --workers 4 --proxy-headers"]

@@ -1,0 +1,133 @@
+"""CASE-2 notifications, the worker's two short transactions: claim the notices that are due (a lease, SKIP LOCKED)
+and record how sending went (sent for good, or a retry with backoff — never given up). Never commits.
+
+What is sent is composed here at claim time, from the case reference, the deadline's kind and its due day only
+(app/domain/escalation.py::notice_text): no names, no narrative, no category (ACC-1)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from app.db.models import Case, CaseDeadline, StaffUser
+from app.db.notification_models import Notification
+from app.db.uow import UnitOfWork
+from app.domain.access import StaffFacts
+from app.domain.errors import NotFound
+from app.domain.escalation import SUBJECT, NotificationKind, NotificationStatus, is_live, notice_text, recipients
+from app.services.deadlines import leads_and_heads
+from app.services.webhooks import backoff_seconds
+
+ERROR_LENGTH = 200
+
+
+@dataclass(frozen=True)
+class ClaimedNotice:
+    """What a worker needs to send one notice outside any transaction. The address is personal: never log it."""
+
+    id: uuid.UUID
+    kind: NotificationKind
+    to: str = field(repr=False)
+    subject: str = field(repr=False)
+    body: str = field(repr=False)
+    lease_until: datetime = field(repr=False)
+
+
+async def _still_applies(
+    uow: UnitOfWork,
+    deadline: CaseDeadline | None,
+    case: Case | None,
+    user: StaffUser | None,
+    audience: set[uuid.UUID],
+) -> bool:
+    """A notice goes out only while its deadline is live, its recipient is still one the notice is for (a
+    handler unassigned since the scan is not) and may see the case (a handler recused since is not, CASE-3)."""
+    if deadline is None or case is None or user is None or not user.active or user.id not in audience:
+        return False
+    if not is_live(deadline.kind, deadline.met_on, case.status):
+        return False
+    facts = StaffFacts(user_id=user.id, role=user.role, team=user.team, employee_number=user.employee_number)
+    return await uow.cases.visible_case(facts, case.id) is not None
+
+
+@dataclass
+class Claim:
+    notices: list[ClaimedNotice]
+    cancelled: int  # taken from the queue but never to be sent
+
+    @property
+    def taken(self) -> int:
+        return len(self.notices) + self.cancelled
+
+
+async def claim_due(uow: UnitOfWork, now: datetime, *, limit: int, lease_seconds: float) -> Claim:
+    """Lease up to `limit` due notices to this worker; nobody else claims them until the lease runs out. Notices
+    that no longer apply are cancelled on the way (they are never sent)."""
+    notices = await uow.notifications.lock_due(now, limit)
+    deadlines = await uow.notifications.deadlines_by_id({n.deadline_id for n in notices})
+    cases = await uow.notifications.cases_by_id({n.case_id for n in notices})
+    users = await uow.notifications.staff({n.recipient_user_id for n in notices})
+    handlers = await uow.notifications.handlers_by_case(cases.keys())
+    leads, heads = await leads_and_heads(uow) if notices else ({}, [])
+    lease_until = now + timedelta(seconds=lease_seconds)
+    claim = Claim(notices=[], cancelled=0)
+    for notice in notices:
+        deadline, case, user = (
+            deadlines.get(notice.deadline_id),
+            cases.get(notice.case_id),
+            users.get(notice.recipient_user_id),
+        )
+        audience = (
+            recipients(notice.kind, handlers.get(case.id, []), leads.get(case.team, []), heads) if case else set()
+        )
+        if not await _still_applies(uow, deadline, case, user, audience):
+            notice.status = NotificationStatus.cancelled
+            notice.lease_until = None
+            claim.cancelled += 1
+            continue
+        assert deadline is not None and case is not None and user is not None
+        notice.lease_until = lease_until
+        claim.notices.append(
+            ClaimedNotice(
+                id=notice.id,
+                kind=notice.kind,
+                to=user.email,
+                subject=SUBJECT,
+                body=notice_text(case.reference, notice.kind, deadline.kind, deadline.due_on),
+                lease_until=lease_until,
+            )
+        )
+    await uow.session.flush()
+    return claim
+
+
+async def record_attempt(
+    uow: UnitOfWork, claimed: ClaimedNotice, *, error: str | None, now: datetime
+) -> NotificationStatus:
+    """Accepted by the SMTP server: sent for good. Anything else: a retry after a backoff (doubling, capped at
+    `smtp_backoff_max_seconds`, at most an hour), and the lease is freed — only while it is still this worker's."""
+    notice = await uow.notifications.notice_for_update(claimed.id)
+    if notice is None:
+        raise NotFound()
+    notice.attempts += 1
+    if notice.status != NotificationStatus.pending:
+        return notice.status
+    if error is None:
+        _mark_sent(notice, now)
+    else:
+        notice.last_error = error[:ERROR_LENGTH]
+        if notice.lease_until == claimed.lease_until:
+            s = uow.settings
+            delay = backoff_seconds(notice.attempts, s.smtp_backoff_base_seconds, s.smtp_backoff_max_seconds)
+            notice.next_attempt_at = now + timedelta(seconds=delay)
+            notice.lease_until = None
+    await uow.session.flush()
+    return notice.status
+
+
+def _mark_sent(notice: Notification, now: datetime) -> None:
+    notice.status = NotificationStatus.sent
+    notice.sent_at = now
+    notice.lease_until = None
+    notice.last_error = None

@@ -1,0 +1,101 @@
+"""Secondary damage reported through the inbox of the original case (SD-1, SD-2): a case of its own, linked to
+the original and handled by the original's team; the reporter follows it in the same inbox.
+
+(Anyone else reports it with the case reference through the public intake, `app/services/reports.py`; the
+retaliation watch opens it by itself, `app/services/retaliation.py`.)"""
+
+from __future__ import annotations
+
+import secrets
+
+from app.db.encryption import cipher
+from app.db.models import Case, CaseDeadline, CaseMessage, Report
+from app.db.uow import UnitOfWork
+from app.domain import receipt
+from app.domain.deadlines import deadlines_for_review
+from app.domain.enums import CaseOrigin, Category, DeadlineKind, MessageAuthor
+from app.domain.errors import InvalidToken
+from app.domain.lifecycle import INITIAL_STATUS
+from app.domain.secondary_damage import THROUGH_INBOX, check_inbox_original
+from app.schemas.sanctions import SecondaryDamageCreate, SecondaryDamageReceipt
+from app.services import audit, clock
+from app.services.actors import ReporterActor
+from app.services.reports import link_same_respondent, new_case_reference, settings_policy
+from app.services.security import hash_secret
+
+ACKNOWLEDGEMENT = (
+    "2차 피해 신고가 접수되었습니다. 원 사건의 담당팀이 별도 사건으로 처리하며, 진행 상황은 이 수신함에서 "
+    "확인할 수 있습니다.\n\n"
+    "Your report of secondary damage has been received. The original case's team handles it as a case of its "
+    "own; follow its status in this inbox."
+)
+
+
+async def own_case(uow: UnitOfWork, actor: ReporterActor) -> tuple[Report, Case]:
+    report = await uow.cases.report(actor.report_id)
+    case = await uow.cases.case(actor.case_id)
+    if report is None or case is None or report.case_id != case.id:
+        raise InvalidToken()
+    return report, case
+
+
+async def report_through_inbox(
+    uow: UnitOfWork, actor: ReporterActor, command: SecondaryDamageCreate
+) -> SecondaryDamageReceipt:
+    """SD-2: the victim or reporter reports secondary damage in the inbox of the original case: a new case,
+    linked to it, for the original's team (also after the original is closed — harm can come later)."""
+    report, original = await own_case(uow, actor)
+    check_inbox_original(original.sealed)
+    now = clock.now()
+    today = now.date()
+    number = command.respondent.employee_number if command.respondent else None
+    respondent = await uow.separation.employee_by_number(number) if number else None
+    case = Case(
+        reference=await new_case_reference(uow),
+        status=INITIAL_STATUS,
+        team=original.team,
+        category=Category.secondary_damage,
+        org_kind=original.org_kind,
+        opened_on=today,
+        received_at=now.isoformat(),
+        parent_case_id=original.id,
+        origin=CaseOrigin.secondary_damage_report,
+        respondent_employee_id=respondent.id if respondent else None,  # CASE-3 recusal, SAN-2
+    )
+    uow.cases.add(case)
+    await uow.cases.flush()
+    # Its own report row (the narrative, the reporter as in the original); its receipt code is never issued:
+    # the reporter follows the case in the inbox they are in.
+    unused_code = receipt.encode(secrets.token_bytes(receipt.ENTROPY_BYTES))
+    details = {
+        "kinds": [str(k) for k in command.kinds],
+        THROUGH_INBOX: str(report.id),
+        **({"respondent": command.respondent.model_dump(exclude_none=True)} if command.respondent else {}),
+    }
+    sd_report = Report(
+        case_id=case.id,
+        reporter_kind=report.reporter_kind,
+        identity_mode=report.identity_mode,
+        locator=receipt.split(unused_code)[0],
+        receipt_hash=hash_secret(uow.settings, unused_code),
+        narrative=command.narrative,
+        identity=report.identity,
+        details=details,
+        respondent_key=cipher().lookup_mac("employee", number.upper()) if number else None,
+        received_on=today,
+    )
+    uow.cases.add(sd_report)
+    uow.cases.add(
+        CaseMessage(
+            case_id=case.id, seq=1, author=MessageAuthor.system, internal=False, body=ACKNOWLEDGEMENT, sent_on=today
+        )
+    )
+    # CASE-2: acknowledged at once (INT-7); feedback runs on the original case, where the team reaches them.
+    uow.cases.add(CaseDeadline(case_id=case.id, kind=DeadlineKind.acknowledgement, due_on=today, met_on=today))
+    for deadline in deadlines_for_review(today, settings_policy(uow)):
+        uow.cases.add(CaseDeadline(case_id=case.id, kind=deadline.kind, due_on=deadline.due_on))
+    await uow.cases.flush()
+    await audit.record(uow, actor, "secondary_damage.reported", case_id=case.id)
+    await audit.record(uow, actor, "secondary_damage.linked", case_id=original.id, target=case.reference)
+    await link_same_respondent(uow, case, sd_report)  # CASE-8, as for any report naming an employee
+    return SecondaryDamageReceipt(case_reference=case.reference, status=case.status, message=ACKNOWLEDGEMENT)

@@ -1,0 +1,279 @@
+"""The ambassador cascade (AMB-1, AMB-2) and the contractor deadline (CON-1, CON-2) as pure rules."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+import pytest
+
+from app.domain.ambassadors import (
+    CancelBasis,
+    DesignationCancelled,
+    DesignationStatus,
+    DesignationUnderReview,
+    NotCancelled,
+    PlaceStatus,
+    ReinstatementRefused,
+    cancel,
+    check_new_place,
+    check_reinstatement,
+    finding_cancels,
+    promotional_use_allowed,
+    report_is_open,
+    review_status,
+)
+from app.domain.contracts import (
+    CancellationAlreadyInitiated,
+    CancellationNotInitiated,
+    ContractCancelled,
+    ContractStatus,
+    MeasuresNotOpen,
+    NotAContractor,
+    NotAwaitingReview,
+    ObligationOverdue,
+    ObligationStatus,
+    OwnInitiation,
+    RejectionReasonRequired,
+    WorkplaceNotContractor,
+    check_case_workplace,
+    check_confirm,
+    check_initiate,
+    check_parties,
+    check_record_measures,
+    due_on,
+    initiates_cancellation,
+    is_overdue,
+    needs_initiation,
+    review,
+)
+from app.domain.enums import CaseStatus, ClientKind, Finding, OrgKind, Role
+from app.domain.errors import AccessDenied
+
+D = DesignationStatus
+S = CaseStatus
+O = ObligationStatus  # noqa: E741
+C = ContractStatus
+
+# --- AMB ---
+
+
+@pytest.mark.parametrize(
+    ("current", "open_reports", "expected"),
+    [
+        (D.active, 0, D.active),
+        (D.active, 1, D.under_review),
+        (D.under_review, 2, D.under_review),
+        (D.under_review, 0, D.active),
+        (D.cancelled, 0, D.cancelled),
+        (D.cancelled, 3, D.cancelled),
+    ],
+)
+def test_amb_2_under_review_while_a_report_is_open(current, open_reports, expected) -> None:  # type: ignore[no-untyped-def]
+    """AMB-2: under review while a report naming the ambassador is open; a cancellation never comes back."""
+    assert review_status(current, open_reports) == expected
+
+
+@pytest.mark.parametrize("status", list(CaseStatus))
+def test_amb_2_a_report_is_open_until_closed_or_withdrawn(status: CaseStatus) -> None:
+    assert report_is_open(status) is (status not in (S.closed, S.withdrawn))
+
+
+@pytest.mark.parametrize(
+    ("status", "finding", "expected"),
+    [
+        (S.decided, Finding.substantiated, True),
+        (S.closed, Finding.substantiated, True),
+        (S.decided, Finding.not_substantiated, False),
+        (S.decided, Finding.insufficient_evidence, False),
+        (S.investigating, None, False),
+        (S.withdrawn, None, False),
+    ],
+)
+def test_amb_1_only_a_substantiated_finding_cancels(status, finding, expected) -> None:  # type: ignore[no-untyped-def]
+    """AMB-1: the respondent of a substantiated case loses the designation."""
+    assert finding_cancels(status, finding) is expected
+
+
+@pytest.mark.parametrize("current", [D.active, D.under_review])
+def test_amb_1_cancellation_shuts_every_open_place(current: DesignationStatus) -> None:
+    """AMB-1: every open place under the name is shut in the same decision; shut ones stay as they are."""
+    a, b, c = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    decision = cancel(
+        current, CancelBasis.finding, [(a, PlaceStatus.open), (b, PlaceStatus.shut), (c, PlaceStatus.open)]
+    )
+    assert decision.basis == CancelBasis.finding
+    assert decision.places_to_shut == (a, c)
+
+
+@pytest.mark.parametrize("basis", list(CancelBasis))
+def test_amb_1_cancelled_twice_is_refused(basis: CancelBasis) -> None:
+    """AMB-1: a designation is cancelled once; a second cancellation (finding or conviction) is a conflict."""
+    with pytest.raises(DesignationCancelled):
+        cancel(D.cancelled, basis, [(uuid.uuid4(), PlaceStatus.open)])
+
+
+@pytest.mark.parametrize(
+    ("status", "allowed", "error"),
+    [
+        (D.active, True, None),
+        (D.under_review, False, DesignationUnderReview),
+        (D.cancelled, False, DesignationCancelled),
+    ],
+)
+def test_amb_2_no_new_promotional_use_unless_active(status, allowed, error) -> None:  # type: ignore[no-untyped-def]
+    """AMB-2: no new promotional use (e.g. a new memorial place) under review; none at all once cancelled."""
+    assert promotional_use_allowed(status) is allowed
+    if error is None:
+        check_new_place(status)
+    else:
+        with pytest.raises(error):
+            check_new_place(status)
+
+
+@pytest.mark.parametrize(
+    ("status", "error"), [(D.cancelled, ReinstatementRefused), (D.active, NotCancelled), (D.under_review, NotCancelled)]
+)
+def test_amb_1_a_cancellation_is_never_undone(status, error) -> None:  # type: ignore[no-untyped-def]
+    """AMB-1: reinstatement is always refused; a new designation is a new record."""
+    with pytest.raises(error):
+        check_reinstatement(status)
+
+
+# --- CON ---
+
+
+def test_con_1_measures_are_due_after_the_configured_days() -> None:
+    """CON-1: due 30 days (config) after the obligation opens; any value holds."""
+    assert due_on(date(2026, 11, 28), 30) == date(2026, 12, 28)
+    assert due_on(date(2026, 2, 27), 3) == date(2026, 3, 2)
+
+
+DUE = date(2026, 12, 28)
+
+
+@pytest.mark.parametrize(
+    ("status", "today", "overdue"),
+    [
+        (O.open, date(2026, 12, 27), False),
+        (O.open, DUE, False),  # the due day itself still counts
+        (O.open, date(2026, 12, 29), True),
+        (O.open, date(2027, 6, 1), True),
+        (O.measures_recorded, date(2027, 6, 1), False),
+        (O.accepted, date(2027, 6, 1), False),
+        (O.rejected, date(2027, 6, 1), False),
+        (O.overdue, date(2027, 6, 1), False),  # once is enough: the scan is idempotent
+    ],
+)
+def test_con_2_nothing_recorded_by_the_deadline_with_a_frozen_clock(status, today, overdue) -> None:  # type: ignore[no-untyped-def]
+    """CON-2: an open obligation with nothing recorded after its due day is overdue (the date is a parameter)."""
+    assert is_overdue(DUE, status, today) is overdue
+
+
+@pytest.mark.parametrize(
+    ("status", "today", "error"),
+    [
+        (O.open, DUE, None),
+        (O.open, date(2026, 12, 29), ObligationOverdue),
+        (O.measures_recorded, DUE, MeasuresNotOpen),
+        (O.accepted, DUE, MeasuresNotOpen),
+        (O.rejected, DUE, MeasuresNotOpen),
+        (O.overdue, DUE, MeasuresNotOpen),
+    ],
+)
+def test_con_1_measures_are_recorded_once_by_the_due_day(status, today, error) -> None:  # type: ignore[no-untyped-def]
+    if error is None:
+        check_record_measures(DUE, status, today)
+    else:
+        with pytest.raises(error):
+            check_record_measures(DUE, status, today)
+
+
+@pytest.mark.parametrize(
+    ("status", "accept", "reason", "expected"),
+    [
+        (O.measures_recorded, True, None, O.accepted),
+        (O.measures_recorded, False, "The investigation was not independent.", O.rejected),
+        (O.measures_recorded, False, None, RejectionReasonRequired),
+        (O.measures_recorded, False, "   ", RejectionReasonRequired),
+        (O.open, True, None, NotAwaitingReview),
+        (O.accepted, False, "again", NotAwaitingReview),
+        (O.overdue, True, None, NotAwaitingReview),
+    ],
+)
+def test_con_2_the_case_team_reviews_recorded_measures(status, accept, reason, expected) -> None:  # type: ignore[no-untyped-def]
+    """CON-2: accepted, or rejected as inadequate with a reason; only recorded measures, once."""
+    if isinstance(expected, type):
+        with pytest.raises(expected):
+            review(status, accept, reason)
+    else:
+        assert review(status, accept, reason) == expected
+
+
+@pytest.mark.parametrize("status", list(ObligationStatus))
+def test_con_2_overdue_or_rejected_initiates_cancellation(status: ObligationStatus) -> None:
+    assert initiates_cancellation(status) is (status in (O.overdue, O.rejected))
+
+
+@pytest.mark.parametrize(
+    ("status", "error"),
+    [(C.active, None), (C.cancellation_initiated, CancellationAlreadyInitiated), (C.cancelled, ContractCancelled)],
+)
+def test_con_2_initiated_once_and_a_cancelled_contract_is_not_cancelled_again(status, error) -> None:  # type: ignore[no-untyped-def]
+    assert needs_initiation(status) is (error is None)
+    if error is None:
+        check_initiate(status)
+    else:
+        with pytest.raises(error):
+            check_initiate(status)
+
+
+LEAD, OTHER = uuid.uuid4(), uuid.uuid4()
+
+
+@pytest.mark.parametrize(
+    ("status", "confirmer", "role", "initiator", "error"),
+    [
+        (C.cancellation_initiated, OTHER, Role.team_lead, LEAD, None),
+        (C.cancellation_initiated, OTHER, Role.division_head, LEAD, None),
+        (C.cancellation_initiated, LEAD, Role.team_lead, None, None),  # automatic: anyone of the roles
+        (C.cancellation_initiated, LEAD, Role.team_lead, LEAD, OwnInitiation),
+        (C.cancellation_initiated, OTHER, Role.investigator, LEAD, AccessDenied),
+        (C.cancellation_initiated, OTHER, Role.hr_officer, None, AccessDenied),
+        (C.cancelled, OTHER, Role.team_lead, LEAD, ContractCancelled),
+        (C.active, OTHER, Role.team_lead, None, CancellationNotInitiated),
+    ],
+)
+def test_con_2_a_second_person_confirms(status, confirmer, role, initiator, error) -> None:  # type: ignore[no-untyped-def]
+    """CON-2: a team lead or the division head confirms — never the initiator; cancelled twice → conflict."""
+    if error is None:
+        check_confirm(status, confirmer, role, initiator)
+    else:
+        with pytest.raises(error):
+            check_confirm(status, confirmer, role, initiator)
+
+
+@pytest.mark.parametrize(
+    ("org", "client", "ok"),
+    [
+        (OrgKind.contractor, ClientKind.contractor_portal, True),
+        (OrgKind.smg, ClientKind.contractor_portal, False),
+        (OrgKind.contractor, ClientKind.hr_system, False),
+        (OrgKind.affiliated, ClientKind.hr_system, False),
+    ],
+)
+def test_con_1_contracts_are_held_by_contractors_through_their_portal_client(org, client, ok) -> None:  # type: ignore[no-untyped-def]
+    if ok:
+        check_parties(org, client)
+    else:
+        with pytest.raises(NotAContractor):
+            check_parties(org, client)
+
+
+@pytest.mark.parametrize("kind", [None, *OrgKind])
+def test_con_1_only_cases_at_a_contractor_get_an_obligation(kind: OrgKind | None) -> None:
+    if kind in (None, OrgKind.contractor):
+        check_case_workplace(kind)
+    else:
+        with pytest.raises(WorkplaceNotContractor):
+            check_case_workplace(kind)
