@@ -6,6 +6,7 @@ from types import TracebackType
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from app.db.engine import serial_lock
 from app.db.repositories.audit import AuditRepository
 from app.db.repositories.case import CaseRepository
 from app.db.repositories.idempotency import IdempotencyRepository
@@ -26,6 +27,9 @@ class UnitOfWork:
         self.settings = settings
 
     async def __aenter__(self) -> UnitOfWork:
+        self._lock = serial_lock(self._sessionmaker)
+        if self._lock is not None:
+            await self._lock.acquire()
         self.session = self._sessionmaker()
         self.staff = StaffRepository(self.session)
         self.cases = CaseRepository(self.session)
@@ -43,8 +47,12 @@ class UnitOfWork:
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
-        await self.session.rollback()
-        await self.session.close()
+        try:
+            await self.session.rollback()
+            await self.session.close()
+        finally:
+            if self._lock is not None:
+                self._lock.release()
 
     async def commit(self) -> None:
         await self.session.commit()

@@ -39,7 +39,7 @@ async def create_user(
         role=role,
         team=team,
         employee_number=employee_number,
-        password_hash=hash_secret(uow.settings, password),
+        password_hash=await hash_secret(uow.settings, password),
         totp_secret=secret,
         last_totp_step=0,
         failed_logins=0,

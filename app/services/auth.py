@@ -48,7 +48,7 @@ async def login(uow: UnitOfWork, command: LoginRequest) -> StaffTokens:
     """Sign in with e-mail, password and TOTP. Every failure answers alike; repeated ones lock with growing delays."""
     now = clock.now()
     user = await uow.staff.user_by_email(command.email)
-    password_ok = verify_secret(uow.settings, user.password_hash if user else None, command.password)
+    password_ok = await verify_secret(uow.settings, user.password_hash if user else None, command.password)
     if user is None or not user.active:
         raise LoginFailed()
     step = _totp_step(user, command.totp, now.timestamp()) if password_ok else None
@@ -158,7 +158,7 @@ async def client_token(uow: UnitOfWork, client_id: str, client_secret: str, scop
     """OAuth2 client credentials: a short-lived token limited to the client's scopes (or fewer, if asked)."""
     now = clock.now()
     client = await uow.staff.client(client_id)
-    secret_ok = verify_secret(uow.settings, client.secret_hash if client else None, client_secret)
+    secret_ok = await verify_secret(uow.settings, client.secret_hash if client else None, client_secret)
     if client is None or not client.active or not secret_ok:
         raise InvalidClient()
     granted = set(client.scopes)
@@ -199,7 +199,7 @@ async def create_client(uow: UnitOfWork, name: str, kind: ClientKind, scopes: li
         client_id=f"{kind.value}-{new_opaque_token()[:12]}",
         name=name,
         kind=kind,
-        secret_hash=hash_secret(uow.settings, secret),
+        secret_hash=await hash_secret(uow.settings, secret),
         scopes=sorted(scopes or SCOPES[kind]),
         active=True,
         created_at=clock.now(),

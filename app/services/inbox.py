@@ -42,7 +42,7 @@ async def open_session(uow: UnitOfWork, entered_code: str) -> TokenRead:
     report = await uow.cases.report_by_locator(receipt.split(code)[0]) if code else None
     locked = report is not None and is_locked(report.receipt_locked_until, now)
     # The hash is checked even when there is nothing to check it against, so timing tells nothing.
-    matches = verify_secret(uow.settings, report.receipt_hash if report else None, code or entered_code)
+    matches = await verify_secret(uow.settings, report.receipt_hash if report else None, code or entered_code)
     if report is None or locked or not matches:
         if report is not None and not locked:
             report.receipt_failures += 1

@@ -38,10 +38,6 @@ async def submit_report(
     """Submit a report without an account; answer with the receipt code, once (INT-4, INT-5, INT-7)."""
     now = clock.now()
     body = command.model_dump(mode="json")
-    key = IdempotencyKey("reports", idempotency_key) if idempotency_key else None
-    if key is not None and (stored := await replay(uow, key, body, now)) is not None:
-        return stored
-
     check_report_shape(
         command.reporter_kind,
         command.identity_mode,
@@ -49,6 +45,13 @@ async def submit_report(
         names_victim=command.victim is not None,
     )
     check_escrow(command.escrow, bool(command.respondent and command.respondent.employee_number))
+    # Hashed before the first statement, so the ~150 ms of Argon2id never holds the database's write lock.
+    code = receipt.encode(secrets.token_bytes(receipt.ENTROPY_BYTES))
+    receipt_hash = await hash_secret(uow.settings, code)
+    key = IdempotencyKey("reports", idempotency_key) if idempotency_key else None
+    if key is not None and (stored := await replay(uow, key, body, now)) is not None:
+        return stored
+
     settings = uow.settings
     today = now.date()
     org_kind = command.workplace.kind if command.workplace else None
@@ -67,14 +70,13 @@ async def submit_report(
     uow.cases.add(case)
     await uow.cases.flush()
 
-    code = receipt.encode(secrets.token_bytes(receipt.ENTROPY_BYTES))
     locator, _ = receipt.split(code)
     report = Report(
         case_id=case.id,
         reporter_kind=command.reporter_kind,
         identity_mode=command.identity_mode,
         locator=locator,
-        receipt_hash=hash_secret(settings, code),
+        receipt_hash=receipt_hash,
         narrative=command.narrative,
         identity=command.reporter.model_dump(mode="json", exclude_none=True) if command.reporter else None,
         details=_details(command),

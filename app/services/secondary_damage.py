@@ -77,7 +77,7 @@ async def report_through_inbox(
         reporter_kind=report.reporter_kind,
         identity_mode=report.identity_mode,
         locator=receipt.split(unused_code)[0],
-        receipt_hash=hash_secret(uow.settings, unused_code),
+        receipt_hash=await hash_secret(uow.settings, unused_code),
         narrative=command.narrative,
         identity=report.identity,
         details=details,

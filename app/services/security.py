@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import secrets
 import uuid
@@ -29,13 +30,18 @@ def hasher(settings: Settings) -> PasswordHasher:
     return _hasher(settings.argon2_time_cost, settings.argon2_memory_kib, settings.argon2_parallelism)
 
 
-def hash_secret(settings: Settings, secret: str) -> str:
-    """Argon2id with a per-record salt (INT-4, passwords, client secrets)."""
-    return hasher(settings).hash(secret)
+async def hash_secret(settings: Settings, secret: str) -> str:
+    """Argon2id with a per-record salt (INT-4, passwords, client secrets). Runs in a thread: a hash takes
+    ~150 ms and must not stop the event loop (argon2 releases the GIL, so hashes also use both cores)."""
+    return await asyncio.to_thread(hasher(settings).hash, secret)
 
 
-def verify_secret(settings: Settings, stored_hash: str | None, secret: str) -> bool:
+async def verify_secret(settings: Settings, stored_hash: str | None, secret: str) -> bool:
     """Constant work whether or not there is a stored hash, so misses and mismatches look alike."""
+    return await asyncio.to_thread(_verify, settings, stored_hash, secret)
+
+
+def _verify(settings: Settings, stored_hash: str | None, secret: str) -> bool:
     ph = hasher(settings)
     try:
         return ph.verify(stored_hash or _dummy_hash(settings), secret) and stored_hash is not None

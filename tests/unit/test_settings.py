@@ -64,12 +64,12 @@ def test_acc_1_development_default_is_the_dev_secret(clean_env: None) -> None:
 def test_int_4_production_argon2id_defaults_pinned(clean_env: None) -> None:
     """INT-4: receipt codes are kept as Argon2id hashes with a per-record salt; the production parameters are
     time_cost 3, memory 65536 KiB, parallelism 4 (pinned here; the other tests use cheap parameters)."""
-    from app.services.security import hash_secret
+    from app.services.security import hasher
 
     s = Settings()
     assert (s.argon2_time_cost, s.argon2_memory_kib, s.argon2_parallelism) == (3, 65536, 4)
-    first = hash_secret(s, "x")
-    second = hash_secret(s, "x")
+    first = hasher(s).hash("x")
+    second = hasher(s).hash("x")
     assert first.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
     assert first != second, "a fresh salt per record"
 
