@@ -14,9 +14,13 @@ K = PersonnelEventKind
 ALWAYS_ADVERSE = frozenset({K.dismissal, K.discipline, K.duties_removed, K.objection})
 
 
-def is_adverse(kind: PersonnelEventKind, data: Mapping[str, object]) -> bool:
+def is_adverse(kind: PersonnelEventKind, data: Mapping[str, object], *, carries_out_separation: bool = False) -> bool:
     """RET-1's list: dismissal; discipline (suspension, pay cut, demotion); withheld promotion; transfer or
-    reassignment not at the person's own request; a worse evaluation; withheld training; anything objected to."""
+    reassignment not at the person's own request; a worse evaluation; withheld training; anything objected to.
+    A new supervisor that carries out a separation plan (the respondent leaves the person's chain, SEP-3) is not
+    a reassignment against their will."""
+    if kind == K.new_supervisor and carries_out_separation:
+        return False
     if kind in ALWAYS_ADVERSE:
         return True
     if kind == K.transfer or kind == K.new_supervisor:

@@ -94,6 +94,11 @@ class TransferData(Strict):
 class NewSupervisorData(Strict):
     supervisor: EmployeeNumber | None = Field(description="null: no supervisor any more")
     requested_by_employee: RequestedByEmployee = False
+    separation_order: Annotated[str, StringConstraints(max_length=20)] | None = Field(
+        default=None,
+        description="SEP-3: the order whose plan this carries out (the victim gets a new supervisor because the "
+        "respondent leaves their chain) — not retaliation, when the order is active and names this employee",
+    )
 
 
 class AssignmentData(Strict):

@@ -17,7 +17,9 @@ from app.services.reports import new_case_reference, settings_policy
 
 async def on_personnel_event(uow: UnitOfWork, event: PersonnelEvent) -> None:
     """RET-1: flag adverse events about protected persons during the watch period; RET-2: open the review."""
-    if event.outcome == "duplicate" or not is_adverse(event.kind, event.data):
+    if event.outcome == "duplicate":
+        return
+    if not is_adverse(event.kind, event.data, carries_out_separation=await _carries_out_separation(uow, event)):
         return
     event_on = event.effective_at.date()
     for protection in await uow.separation.protections_of(event.employee_id):
@@ -56,3 +58,17 @@ async def _open_review(uow: UnitOfWork, original: Case, event: PersonnelEvent, r
     await uow.session.flush()
     await audit.record(uow, SystemActor("retaliation-watch"), "retaliation.flagged", case_id=original.id)
     await audit.record(uow, SystemActor("retaliation-watch"), "case.opened_by_watch", case_id=review.id)
+
+
+async def _carries_out_separation(uow: UnitOfWork, event: PersonnelEvent) -> bool:
+    """SEP-3: the event names an active order of this employee whose respondent is not the new supervisor."""
+    reference = event.data.get("separation_order")
+    if not reference:
+        return False
+    for order in await uow.separation.active_orders_of([event.employee_id]):
+        respondent = await uow.separation.employee(order.respondent_id)
+        if order.reference == reference and (
+            respondent is None or respondent.employee_number != event.data.get("supervisor")
+        ):
+            return True
+    return False

@@ -182,3 +182,31 @@ async def test_ret_1_no_flag_for_favourable_or_earlier_events_or_duplicates(clie
     async with uow_factory() as uow:
         reviews = (await uow.session.scalars(select(Case).where(Case.parent_case_id == uuid.UUID(case_id)))).all()
         assert len(reviews) == 1  # only the duties removed, once
+
+
+async def test_ret_1_a_new_supervisor_that_carries_out_the_separation_plan_is_not_retaliation(
+    client, uow_factory
+) -> None:
+    """RET-1, SEP-3: when the respondent leaves the victim's chain, the victim's new supervisor is recorded with the
+    order's reference and opens no review; the same change without it (or naming another order) does."""
+    org = await make_org(
+        uow_factory, units={"A": None}, people={"boss": ("A", None), "resp": ("A", "boss"), "victim": ("A", "resp")}
+    )
+    hr = await machine_headers(client, uow_factory, "personnel:write", "separation:read")
+    body = await make_report(
+        client,
+        victim={"employee_number": org.employees["victim"]},
+        respondent={"employee_number": org.employees["resp"]},
+    )
+    lead = await login(client, await make_staff(uow_factory, role=Role.team_lead, team=Team.intake_counselling))
+    case_id = await case_id_for(client, lead, body["case_reference"])
+    order = (await client.get(f"/api/v1/cases/{case_id}/separation", headers=lead)).json()["orders"][0]
+    plan = {"supervisor": org.employees["boss"], "separation_order": order["reference"]}
+    await send(client, hr, event(org.employees["victim"], "new_supervisor", plan))
+    async with uow_factory() as uow:
+        reviews = (await uow.session.scalars(select(Case).where(Case.parent_case_id == uuid.UUID(case_id)))).all()
+        assert reviews == []
+    await send(client, hr, event(org.employees["victim"], "new_supervisor", {**plan, "separation_order": "SO-OTHER"}))
+    async with uow_factory() as uow:
+        reviews = (await uow.session.scalars(select(Case).where(Case.parent_case_id == uuid.UUID(case_id)))).all()
+        assert len(reviews) == 1

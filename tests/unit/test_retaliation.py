@@ -55,3 +55,11 @@ def test_ret_1_adverse_events(kind: K, data: dict, adverse: bool) -> None:
 def test_ret_1_watch_period_from_report_to_three_years_after_closing(closed_on, event_on, watched: bool) -> None:  # type: ignore[no-untyped-def]
     """RET-1: the watch runs from the report to 3 years after closing (config)."""
     assert in_watch_period(date(2026, 2, 1), closed_on, event_on, 3) is watched
+
+
+def test_ret_1_a_new_supervisor_carrying_out_a_separation_plan_is_not_adverse() -> None:
+    """RET-1, SEP-3: the respondent leaving the victim's chain gives the victim a new supervisor: not retaliation.
+    A transfer of the victim stays adverse even then (the plan moves the respondent, CASE-7)."""
+    assert is_adverse(K.new_supervisor, {}, carries_out_separation=True) is False
+    assert is_adverse(K.new_supervisor, {}, carries_out_separation=False) is True
+    assert is_adverse(K.transfer, {}, carries_out_separation=True) is True
