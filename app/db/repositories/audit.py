@@ -5,26 +5,20 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 from sqlalchemy import select, text
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db.models import AuditEntry
+from app.db.repositories.base import Repository
 
 # Any constant: the PostgreSQL advisory lock that serialises appends to the chain.
 _AUDIT_LOCK = 7_423_001
 
 
-class AuditRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
+class AuditRepository(Repository):
     async def lock_tail(self) -> AuditEntry | None:
         """The last entry, with appends serialised until the transaction ends (SQLite writers are already)."""
         if self.session.bind.dialect.name == "postgresql":
             await self.session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _AUDIT_LOCK})
         return await self.session.scalar(select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(1))
-
-    def add(self, entry: AuditEntry) -> None:
-        self.session.add(entry)
 
     async def for_case(self, case_id: object) -> list[AuditEntry]:
         rows = await self.session.scalars(

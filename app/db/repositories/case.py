@@ -5,10 +5,10 @@ from __future__ import annotations
 import uuid
 
 from sqlalchemy import Select, func, literal, or_, select, union
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db.models import Case, CaseAssignment, CaseDeadline, CaseMessage, CaseTransition, Report
 from app.db.personnel_models import Employee, ProtectedPerson
+from app.db.repositories.base import Repository
 from app.domain.access import StaffFacts, works_cases
 from app.domain.enums import CaseStatus, Role, Team
 
@@ -38,16 +38,7 @@ def recused_case_ids(employee_number: str) -> Select[tuple[object]]:
     )
 
 
-class CaseRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    def add(self, row: object) -> None:
-        self.session.add(row)
-
-    async def flush(self) -> None:
-        await self.session.flush()
-
+class CaseRepository(Repository):
     def _visible(self, staff: StaffFacts) -> Select[tuple[Case]]:
         """ACC-1: the cases the staff member's case team works (the domain's can_see_case, as SQL)."""
         query = select(Case).where(Case.sealed.is_(False))  # CASE-8: escrow keeps a report from every eye

@@ -7,24 +7,15 @@ import uuid
 from collections.abc import Callable, Iterable
 
 from sqlalchemy import event, select
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from app.db.evidence_models import EvidenceAccess, EvidenceFile
+from app.db.repositories.base import Repository
 
 log = logging.getLogger("withu.evidence")
 
 
-class EvidenceRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    def add(self, row: EvidenceFile | EvidenceAccess) -> None:
-        self.session.add(row)
-
-    async def flush(self) -> None:
-        await self.session.flush()
-
+class EvidenceRepository(Repository):
     def on_rollback(self, callback: Callable[[], None]) -> None:
         """Run `callback` if this transaction rolls back instead of committing — e.g. to remove a file written
         for a row that never became visible. Once the transaction committed, nothing runs."""

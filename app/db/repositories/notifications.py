@@ -9,10 +9,10 @@ from typing import Any
 
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db.models import Case, CaseAssignment, CaseDeadline, StaffUser
 from app.db.notification_models import Notification
+from app.db.repositories.base import Repository
 from app.domain.enums import Role, Team
 from app.domain.escalation import ENDED_CASE_STATUSES, OUTLIVE_THE_CASE, NotificationKind, NotificationStatus
 
@@ -31,10 +31,7 @@ def _live() -> Select[tuple[CaseDeadline, Case]]:
     )
 
 
-class NotificationRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
+class NotificationRepository(Repository):
     # --- the queues of deadlines ---
 
     async def attention_page(

@@ -7,19 +7,13 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import and_, func, or_, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db.personnel_models import DeliveryAttempt, OutboxMessage, WebhookSubscription
+from app.db.repositories.base import Repository
 from app.domain.enums import OutboxStatus
 
 
-class OutboxRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    def add(self, row: object) -> None:
-        self.session.add(row)
-
+class OutboxRepository(Repository):
     async def subscriptions_for(self, topic: str) -> list[WebhookSubscription]:
         rows = await self.session.scalars(select(WebhookSubscription).where(WebhookSubscription.active.is_(True)))
         return [s for s in rows.all() if topic in s.topics]

@@ -12,7 +12,6 @@ from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import bindparam, select, text, type_coerce
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.types import NullType
 
 from app.db.personnel_models import (
@@ -23,6 +22,7 @@ from app.db.personnel_models import (
     OrgUnit,
     PersonnelEvent,
 )
+from app.db.repositories.base import Repository
 from app.domain.directory import (
     AssignmentFacts,
     Directory,
@@ -53,16 +53,7 @@ class DirectoryIds:
     assignments: dict[str, uuid.UUID] = field(default_factory=dict)
 
 
-class PersonnelRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    def add(self, row: object) -> None:
-        self.session.add(row)
-
-    async def flush(self) -> None:
-        await self.session.flush()
-
+class PersonnelRepository(Repository):
     async def lock_directory(self) -> None:
         """One directory writer at a time, so a sync never overwrites an event it did not see."""
         if self.session.bind.dialect.name == "postgresql":

@@ -5,20 +5,14 @@ from __future__ import annotations
 import uuid
 
 from sqlalchemy import or_, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db.models import Case, Report
 from app.db.protection_models import CaseLink, DisclosureRequest, ProtectiveMeasure
+from app.db.repositories.base import Repository
 from app.domain.enums import DisclosureStatus
 
 
-class ProtectionRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    def add(self, row: object) -> None:
-        self.session.add(row)
-
+class ProtectionRepository(Repository):
     async def disclosure(self, request_id: uuid.UUID) -> DisclosureRequest | None:
         return await self.session.get(DisclosureRequest, request_id, with_for_update=True)
 

@@ -7,12 +7,12 @@ import uuid
 from datetime import date
 
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db.ambassador_models import Ambassador, CaseAmbassador, MemorialPlace
 from app.db.contract_models import Contract, Obligation, SupportRequest
 from app.db.models import Case, MachineClient
 from app.db.personnel_models import Organisation
+from app.db.repositories.base import Repository
 from app.domain.ambassadors import DesignationStatus, PlaceStatus
 from app.domain.contracts import ContractStatus, ObligationStatus
 from app.domain.enums import CaseOrigin, CaseStatus, OrgKind
@@ -21,16 +21,7 @@ INTAKE_ORIGINS = (CaseOrigin.report, CaseOrigin.secondary_damage_report)
 ENDED = (CaseStatus.closed, CaseStatus.withdrawn)
 
 
-class RegistryRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    def add(self, row: object) -> None:
-        self.session.add(row)
-
-    async def flush(self) -> None:
-        await self.session.flush()
-
+class RegistryRepository(Repository):
     # --- ambassadors (AMB) ---
 
     async def ambassador(self, ambassador_id: uuid.UUID, *, for_update: bool = False) -> Ambassador | None:

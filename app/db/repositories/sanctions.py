@@ -6,26 +6,17 @@ from __future__ import annotations
 import uuid
 
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db.models import Case, Report
 from app.db.personnel_models import OrgUnit, ProtectedPerson
+from app.db.repositories.base import Repository
 from app.db.sanction_models import HeadMeasure, RespondentIneligibility, Sanction, VictimOpinion
 from app.domain.enums import CaseOrigin, ProtectedRole
 from app.domain.sanctions import SanctionStatus
 from app.domain.secondary_damage import THROUGH_INBOX
 
 
-class SanctionRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    def add(self, row: object) -> None:
-        self.session.add(row)
-
-    async def flush(self) -> None:
-        await self.session.flush()
-
+class SanctionRepository(Repository):
     # --- sanctions -------------------------------------------------------------------------------------------
 
     async def sanction(self, sanction_id: uuid.UUID) -> Sanction | None:

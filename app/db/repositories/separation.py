@@ -6,7 +6,6 @@ import uuid
 from collections.abc import Iterable
 
 from sqlalchemy import func, or_, select, text
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db.personnel_models import (
     Assignment,
@@ -18,6 +17,7 @@ from app.db.personnel_models import (
     SeparationViolation,
     VictimWish,
 )
+from app.db.repositories.base import Repository
 from app.domain.enums import OrderStatus
 from app.domain.separation import Placement
 
@@ -49,13 +49,7 @@ _SUBTREE_ORDERS = """
     """
 
 
-class SeparationRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    def add(self, row: object) -> None:
-        self.session.add(row)
-
+class SeparationRepository(Repository):
     @property
     def _dialect(self) -> str:
         return self.session.bind.dialect.name

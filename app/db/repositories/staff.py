@@ -5,15 +5,12 @@ from __future__ import annotations
 import uuid
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db.models import MachineClient, RefreshToken, StaffSession, StaffUser, TeamRow
+from app.db.repositories.base import Repository
 
 
-class StaffRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
+class StaffRepository(Repository):
     async def teams(self) -> list[TeamRow]:
         return list((await self.session.scalars(select(TeamRow).order_by(TeamRow.code))).all())
 
@@ -40,6 +37,3 @@ class StaffRepository:
 
     async def client(self, client_id: str) -> MachineClient | None:
         return await self.session.scalar(select(MachineClient).where(MachineClient.client_id == client_id))
-
-    def add(self, row: object) -> None:
-        self.session.add(row)
