@@ -19,15 +19,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import base64
 import itertools
 import math
 import os
 import secrets
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -38,11 +34,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import httpx
+from server import Server as Target
+from server import check_loopback, exit_on_sigterm, own_server, show_errors
 from sqlalchemy import Column, Date, Integer, MetaData, String, Table, Uuid
-from sqlalchemy.engine import make_url
 
 from app.db import encryption
 from app.db.encryption import EncryptedJSON, EncryptedText
@@ -51,7 +47,6 @@ from app.domain import receipt
 from app.services.security import hasher
 from app.settings import Settings
 
-LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 SMOKE_REQUESTS, SMOKE_CONCURRENCY = 5, 2
 NARRATIVE = (
     "I am reporting on behalf of a colleague. During the team dinner after the quarterly review, a section "
@@ -68,15 +63,6 @@ BODY = {
 }
 # What `services.reports._details` stores for BODY: every optional field that is not None.
 DETAILS = {"witnesses": [], "objects_to_ministry_notification": False}
-
-
-@dataclass
-class Target:
-    base_url: str
-    settings: Settings
-    description: str
-    workers: int | None = None  # unknown for a server we did not start
-    log_path: Path | None = None  # our own server's log
 
 
 @dataclass
@@ -108,105 +94,6 @@ class Baseline:
     @property
     def total(self) -> float:
         return self.hash_seconds + self.insert_seconds
-
-
-# --- the server -------------------------------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def wait_healthy(base_url: str, server: subprocess.Popen[bytes], timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    with httpx.Client(base_url=base_url, timeout=2.0) as client:
-        while time.monotonic() < deadline:
-            if server.poll() is not None:
-                raise RuntimeError(f"the server exited with code {server.returncode} before answering")
-            try:
-                if client.get("/api/v1/health").status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            time.sleep(0.2)
-    raise RuntimeError(f"the server did not answer GET /api/v1/health with 200 within {timeout:.0f} s")
-
-
-def stop(server: subprocess.Popen[bytes]) -> None:
-    if server.poll() is not None:
-        return
-    server.terminate()
-    try:
-        server.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        server.kill()
-        server.wait(timeout=5)
-
-
-def show_log(log_path: Path, lines: int = 40) -> None:
-    if log_path.exists():
-        tail = log_path.read_text(errors="replace").splitlines()[-lines:]
-        print(f"--- last {len(tail)} lines of the server log ---", file=sys.stderr)
-        print("\n".join(tail), file=sys.stderr)
-
-
-def show_errors(log_path: Path, limit: int = 60) -> None:
-    """The server's error lines and tracebacks (the log carries no report content), before its directory goes."""
-    lines = log_path.read_text(errors="replace").splitlines()
-    wanted = [line for line in lines if "withu.access" not in line and not line.startswith("INFO:")]
-    print(f"--- server log without access lines (last {min(limit, len(wanted))} of {len(wanted)}) ---", file=sys.stderr)
-    print("\n".join(wanted[-limit:]), file=sys.stderr)
-
-
-@contextmanager
-def own_server(database_url: str | None, workers: int, start_timeout: float) -> Iterator[Target]:
-    """Migrate and serve a fresh instance on 127.0.0.1; always stopped (and its directory removed) at the end."""
-    withu = Path(sys.executable).parent / "withu"
-    if not withu.exists():
-        raise RuntimeError(f"{withu} not found: run this with the project's virtualenv python (.venv/bin/python)")
-    with tempfile.TemporaryDirectory(prefix="withu-bench-") as tmp:
-        tmpdir = Path(tmp)
-        key_file = tmpdir / "master.key"
-        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as f:
-            f.write(base64.b64encode(secrets.token_bytes(32)).decode())
-        # The baseline's Settings() and the server read the same environment.
-        os.environ.update(
-            {
-                "WITHU_ENVIRONMENT": "development",
-                "WITHU_DATABASE_URL": database_url or f"sqlite+aiosqlite:///{tmpdir / 'bench.db'}",
-                "WITHU_MASTER_KEY_FILE": str(key_file),
-                "WITHU_RATE_SUBMIT": "100000/minute",
-                "WITHU_PWA_DIR": str(tmpdir / "no-pwa"),
-            }
-        )
-        os.environ.pop("WITHU_MASTER_KEY", None)
-        settings = Settings()
-        log_path = tmpdir / "server.log"
-        with log_path.open("wb") as log:
-            migrated = subprocess.run([str(withu), "migrate"], cwd=tmpdir, stdout=log, stderr=log, check=False)  # noqa: S603
-        if migrated.returncode != 0:
-            show_log(log_path)
-            raise RuntimeError(f"`withu migrate` failed with code {migrated.returncode}")
-        port = free_port()
-        command = [str(withu), "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
-        with log_path.open("ab") as log:
-            server = subprocess.Popen(command, cwd=tmpdir, stdout=log, stderr=log)  # noqa: S603
-        failed = True
-        try:
-            base_url = f"http://127.0.0.1:{port}"
-            wait_healthy(base_url, server, start_timeout)
-            db = make_url(settings.database_url).render_as_string(hide_password=True)
-            yield Target(
-                base_url, settings, f"own server {base_url}, {workers} worker(s), database {db}", workers, log_path
-            )
-            failed = False
-        finally:
-            stop(server)
-            if failed:
-                show_log(log_path)
 
 
 # --- the load -----------------------------------------------------------------------------------------------------
@@ -394,13 +281,6 @@ def report(target: Target, load: LoadResult, baseline: Baseline, load_before: tu
         )
 
 
-def check_loopback(url: str) -> str:
-    host = urlsplit(url).hostname or ""
-    if host not in LOOPBACK:
-        raise SystemExit(f"--url must point at 127.0.0.1 (this benchmark sends traffic to loopback only): {url}")
-    return url.rstrip("/")
-
-
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     where = p.add_mutually_exclusive_group()
@@ -434,15 +314,16 @@ def target_for(args: argparse.Namespace) -> Iterator[Target]:
             client.get("/api/v1/health").raise_for_status()
         yield Target(url, Settings(), f"server {url} (baseline settings from this environment)")
     else:
-        with own_server(args.database_url, args.workers, args.start_timeout) as target:
+        # A submission rate limit high enough not to interfere: all the traffic comes from one address.
+        env = {"WITHU_RATE_SUBMIT": "100000/minute"}
+        with own_server(args.database_url, args.workers, args.start_timeout, env) as target:
             yield target
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     load_before = os.getloadavg()  # other work on the machine skews every figure; say how busy it was
-    # A terminated benchmark still stops its server (the `finally` in own_server runs on SystemExit).
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    exit_on_sigterm()
     try:
         with target_for(args) as target:
             baseline = asyncio.run(measure_baseline(target.settings, args.baseline_repeats))

@@ -8,7 +8,9 @@ from app.db.uow import UnitOfWork
 from app.domain.enums import Category, IdentityMode, OrgKind, ReporterKind, Role, Team
 from app.domain.errors import AccessDenied, NotFound
 from app.schemas.report import PersonReference, ReportCreate, Workplace
+from app.services import clock
 from app.services.admin import create_user
+from app.services.auth import TOTP_PERIOD
 from app.services.reports import submit_report
 
 DEMO_DOMAIN = "demo.withu.local"
@@ -73,9 +75,11 @@ async def seed_demo(uow: UnitOfWork) -> list[str]:
 
 
 async def current_totp(uow: UnitOfWork, email: str) -> str:
-    """The current TOTP code of a demo user (development only)."""
+    """A TOTP code of a demo user that sign-in will accept now (development only): the current one, or — when
+    it was used already (a code works once) — the next one, which sign-in accepts as clock drift."""
     _require_development(uow)
     user = await uow.staff.user_by_email(email)
     if user is None or not user.email.endswith(f"@{DEMO_DOMAIN}"):
         raise NotFound("No such demo user.")
-    return pyotp.TOTP(user.totp_secret).now()
+    step = max(int(clock.now().timestamp()) // TOTP_PERIOD, user.last_totp_step + 1)
+    return pyotp.TOTP(user.totp_secret, interval=TOTP_PERIOD).at(step * TOTP_PERIOD)
