@@ -1,58 +1,81 @@
-"""Benchmark: the personnel system's full sync (POST /api/v1/personnel/sync), beside a baseline in the same run.
+"""Benchmark: the personnel system's full sync and separation check, each beside a baseline in the same run.
 
-Run on demand, never as a timed test. `build_directory` makes a synthetic directory (50,000 employees in 5,000
-units of 30 organisations, chains of command along the unit tree, 20,000 assignments of 2–8 members). The sync is
-timed through the API, from the first byte sent to the answer, three times: the first run creates everything,
-the second sends the same snapshot again (idempotent: 0 changes, nothing written), the third the same content as
-of a day later (0 changes, but every employee's and membership's effective times move forward: a daily sync).
-The baseline is a bare executemany insert of the same employee rows into a plain table of the same kind of
-database (same engine set-up, no foreign keys).
-Goal (issue 3): a full sync of 50,000 employees in under 30 s on SQLite and PostgreSQL.
+Run on demand, never as a timed test (CI runs `--smoke`). Issue 3's goals: a check's p99 within 1.5x the
+raw-query baseline, and a full sync of 50,000 employees in under 30 s, on SQLite and on PostgreSQL.
 
-    .venv/bin/python bench/separation_check.py --sync-only                   # own server, temporary SQLite file
-    .venv/bin/python bench/separation_check.py --sync-only \\
-        --database-url postgresql+asyncpg://postgres@127.0.0.1:5432/withu_bench   # a fresh, empty database
-    .venv/bin/python bench/separation_check.py --sync-only --employees 2000 --units 200 --assignments 500  # smoke
+1. Full sync (POST /api/v1/personnel/sync). `build_directory` makes a synthetic directory (50,000 employees in
+   5,000 units of 30 organisations, chains of command along the unit tree, 20,000 assignments of 2-8 members).
+   The sync is timed through the API, from the first byte sent to the answer, three times: the first run creates
+   everything, the second sends the same snapshot again (idempotent: nothing changes), the third the same content
+   as of a day later (nothing changes, but effective times move forward: a daily sync). Baseline: a bare
+   executemany insert of the same employee rows into a plain table of the same kind of database.
+2. Orders. 5,000 active separation orders, inserted directly into the benchmark's own scratch database (a case row
+   and a separation_order row each, status active, connections []): through the API each would cost a report and
+   its Argon2id receipt hash (~13 min for 5,000). Pairs as reports name them: the victim's supervisor, a colleague
+   in the same unit, someone higher up the chain, or someone elsewhere.
+3. Check (POST /api/v1/separation/check), sequential requests with an hr_system token (scope separation:check):
+   a mix of unit / supervisor / assignment placements, for employees with and without orders (half of the former
+   towards the other person of an order), after a warm-up. Baseline: the same check as ONE hand-written SQL query
+   (recursive CTEs) per request, run directly on the same database with the same async driver, interleaved with
+   the API requests; every answer is compared with the API's. The HTTP floor: GET /api/v1/health (one unit of work
+   and SELECT 1) through the same client.
 
-The benchmark starts its own server (`withu migrate`, `withu client create`, `withu serve` on 127.0.0.1 and a
-free port, WITHU_ENVIRONMENT=development) in a fresh temporary directory and stops it at the end, also on failure.
-Traffic goes to 127.0.0.1 only. (The check-latency part is still to come; today only --sync-only runs.)
+    .venv/bin/python bench/separation_check.py                                    # own server, temporary SQLite
+    .venv/bin/python bench/separation_check.py \\
+        --database-url postgresql+asyncpg://postgres@127.0.0.1:5432/withu_bench_chk   # a fresh, empty database
+    .venv/bin/python bench/separation_check.py --smoke         # 1,000 employees, 200 checks; exit 1 on a failure
+    .venv/bin/python bench/separation_check.py --sync-only     # the full sync only
+
+The benchmark starts its own server (bench/server.py: `withu migrate`, `withu serve` on 127.0.0.1 and a free port,
+WITHU_ENVIRONMENT=development) in a fresh temporary directory, creates its client with `withu client create`, and
+stops the server at the end, also on failure. Traffic goes to 127.0.0.1 only. Exit 1 if a check request failed or
+an API answer differed from the raw query's, 2 if the benchmark could not run.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import base64
+import http.client
 import json
+import math
 import os
+import platform
 import random
 import secrets
-import signal
-import socket
-import subprocess
+import sqlite3
+import statistics
 import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
-from sqlalchemy import Column, Date, MetaData, String, Table, Uuid
-from sqlalchemy.engine import make_url
+from server import Server, exit_on_sigterm, own_server, run_cli
+from sqlalchemy import Column, Date, MetaData, String, Table, Uuid, insert, select, text
+from sqlalchemy.ext.asyncio import AsyncConnection
 
+from app.db import encryption
 from app.db.engine import make_engine
-from app.db.models import UTCDateTime
+from app.db.models import Case, UTCDateTime
+from app.db.personnel_models import Employee, SeparationOrder
+from app.domain.enums import CaseOrigin, CaseStatus, Category, OrderStatus, Team
 from app.settings import Settings
 
 AS_OF = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
-GOAL_SECONDS = 30.0
+SYNC_GOAL_SECONDS = 30.0
+CHECK_GOAL_RATIO = 1.5
 N_ORGANISATIONS = 30
+FULL = {"employees": 50_000, "units": 5_000, "assignments": 20_000, "orders": 5_000, "checks": 2_000, "warmup": 100}
+SMOKE = {"employees": 1_000, "units": 100, "assignments": 400, "orders": 100, "checks": 200, "warmup": 20}
+KINDS = ("unit", "supervisor", "assignment")
 
 
 # --- the directory --------------------------------------------------------------------------------------------
@@ -127,115 +150,136 @@ def build_directory(
     }
 
 
-# --- the server -------------------------------------------------------------------------------------------------
+class Directory:
+    """The snapshot as lookups, to choose realistic order pairs and placements (and avoid refused input)."""
+
+    def __init__(self, snapshot: dict[str, Any]) -> None:
+        self.unit_of = {e["employee_number"]: e["unit"] for e in snapshot["employees"]}
+        self.supervisor_of = {e["employee_number"]: e["supervisor"] for e in snapshot["employees"]}
+        self.placeable = [e["employee_number"] for e in snapshot["employees"] if e["status"] != "retired"]
+        self.placeable_set = set(self.placeable)
+        self.members_of_unit: dict[str, list[str]] = {}
+        for number in self.placeable:
+            self.members_of_unit.setdefault(self.unit_of[number], []).append(number)
+        self.assignments_of: dict[str, list[str]] = {}
+        for a in snapshot["assignments"]:
+            for number in a["members"]:
+                self.assignments_of.setdefault(number, []).append(a["id"])
+        self.units = [u["id"] for u in snapshot["units"]]
+        self.assignments = [a["id"] for a in snapshot["assignments"]]
+
+    def chain(self, number: str) -> list[str]:
+        chain, current = [], self.supervisor_of.get(number)
+        while current is not None and len(chain) < 500:
+            chain.append(current)
+            current = self.supervisor_of.get(current)
+        return chain
+
+    def can_supervise(self, supervisor: str | None, mover: str) -> bool:
+        """Not the mover and not below the mover (that would be a cycle: 422, not a check)."""
+        return supervisor is not None and supervisor != mover and mover not in self.chain(supervisor)
+
+
+def pick_pairs(directory: Directory, n_orders: int, rng: random.Random) -> list[tuple[str, str]]:
+    """(victim, respondent) employee numbers: 40 % the victim's supervisor, 30 % a colleague in the same unit,
+    15 % the supervisor's supervisor, 15 % someone anywhere. Both placeable, each pair once."""
+    pairs: list[tuple[str, str]] = []
+    seen: set[frozenset[str]] = set()
+    for _ in range(n_orders * 50):
+        if len(pairs) == n_orders:
+            break
+        victim = rng.choice(directory.placeable)
+        roll = rng.random()
+        if roll < 0.40:
+            respondent = directory.supervisor_of[victim]
+        elif roll < 0.70:
+            respondent = rng.choice(directory.members_of_unit[directory.unit_of[victim]])
+        elif roll < 0.85:
+            respondent = directory.supervisor_of.get(directory.supervisor_of[victim] or "")
+        else:
+            respondent = rng.choice(directory.placeable)
+        if respondent is None or respondent == victim or respondent not in directory.placeable_set:
+            continue
+        if frozenset((victim, respondent)) in seen:
+            continue
+        seen.add(frozenset((victim, respondent)))
+        pairs.append((victim, respondent))
+    return pairs
+
+
+@dataclass(frozen=True)
+class Check:
+    kind: str  # unit | supervisor | assignment
+    with_order: bool  # the mover is one of the two people of an active order
+    body: dict[str, str]
+
+
+def build_mix(directory: Directory, pairs: list[tuple[str, str]], n: int, rng: random.Random) -> list[Check]:
+    """n checks cycling through the three placement kinds, alternately for employees with and without an order;
+    half of those with an order are placed towards the other person (their unit, under them or their supervisor,
+    on their assignment): the checks most likely to be refused."""
+    partners: dict[str, list[str]] = {}
+    for victim, respondent in pairs:
+        partners.setdefault(victim, []).append(respondent)
+        partners.setdefault(respondent, []).append(victim)
+    with_orders = sorted(partners)
+    without = [number for number in directory.placeable if number not in partners]
+    checks = []
+    for i in range(n):
+        kind = KINDS[i % 3]
+        with_order = bool(with_orders) and ((i // 3) % 2 == 0 or not without)
+        mover = rng.choice(with_orders if with_order else without)
+        partner = rng.choice(partners[mover]) if with_order and rng.random() < 0.5 else None
+        if kind == "unit":
+            target = directory.unit_of[partner] if partner else rng.choice(directory.units)
+        elif kind == "assignment":
+            own = directory.assignments_of.get(partner or "", [])
+            target = rng.choice(own) if own else rng.choice(directory.assignments)
+        else:
+            candidates = [partner, directory.supervisor_of.get(partner)] if partner else []
+            found = [c for c in candidates if directory.can_supervise(c, mover)]
+            while not found:
+                candidate = rng.choice(directory.placeable)
+                found = [candidate] if directory.can_supervise(candidate, mover) else []
+            target = found[0]
+        checks.append(Check(kind, with_order, {"employee_number": mover, kind: target}))
+    return checks
+
+
+# --- the client -------------------------------------------------------------------------------------------------
 
 
 @dataclass
-class Target:
-    base_url: str
-    settings: Settings
-    description: str
+class Credentials:
     client_id: str
     client_secret: str
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def wait_healthy(base_url: str, server: subprocess.Popen[bytes], timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    with httpx.Client(base_url=base_url, timeout=2.0) as client:
-        while time.monotonic() < deadline:
-            if server.poll() is not None:
-                raise RuntimeError(f"the server exited with code {server.returncode} before answering")
-            try:
-                if client.get("/api/v1/health").status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            time.sleep(0.2)
-    raise RuntimeError(f"the server did not answer GET /api/v1/health with 200 within {timeout:.0f} s")
-
-
-def stop(server: subprocess.Popen[bytes]) -> None:
-    if server.poll() is not None:
-        return
-    server.terminate()
-    try:
-        server.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        server.kill()
-        server.wait(timeout=5)
-
-
-def show_log(log_path: Path, lines: int = 40) -> None:
-    if log_path.exists():
-        tail = log_path.read_text(errors="replace").splitlines()[-lines:]
-        print(f"--- last {len(tail)} lines of the server log ---", file=sys.stderr)
-        print("\n".join(tail), file=sys.stderr)
-
-
-def create_client(withu: Path, tmpdir: Path, log_path: Path) -> tuple[str, str]:
+def create_client(server: Server) -> Credentials:
     """`withu client create` for the personnel system; its id and secret parsed from what it prints."""
-    command = [str(withu), "client", "create", "--name", "bench personnel system", "--kind", "hr_system"]
-    command += ["--scopes", "personnel:write"]
-    done = subprocess.run(command, cwd=tmpdir, capture_output=True, text=True, check=False)  # noqa: S603
-    with log_path.open("a") as log:
-        log.write(done.stderr)
+    done = run_cli(
+        server,
+        *("client", "create", "--name", "bench personnel system", "--kind", "hr_system"),
+        *("--scopes", "personnel:write separation:check"),
+    )
     fields = dict(line.split(":", 1) for line in done.stdout.splitlines() if ":" in line)
     if done.returncode != 0 or "client_id" not in fields or "client_secret" not in fields:
         raise RuntimeError(f"`withu client create` failed with code {done.returncode}: {done.stderr.strip()}")
-    return fields["client_id"].strip(), fields["client_secret"].split()[0]
+    return Credentials(fields["client_id"].strip(), fields["client_secret"].split()[0])
 
 
-@contextmanager
-def own_server(database_url: str | None, start_timeout: float) -> Iterator[Target]:
-    """Migrate and serve a fresh instance on 127.0.0.1; always stopped (and its directory removed) at the end."""
-    withu = Path(sys.executable).parent / "withu"
-    if not withu.exists():
-        raise RuntimeError(f"{withu} not found: run this with the project's virtualenv python (.venv/bin/python)")
-    with tempfile.TemporaryDirectory(prefix="withu-bench-") as tmp:
-        tmpdir = Path(tmp)
-        key_file = tmpdir / "master.key"
-        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as f:
-            f.write(base64.b64encode(secrets.token_bytes(32)).decode())
-        os.environ.update(
-            {
-                "WITHU_ENVIRONMENT": "development",
-                "WITHU_DATABASE_URL": database_url or f"sqlite+aiosqlite:///{tmpdir / 'bench.db'}",
-                "WITHU_MASTER_KEY_FILE": str(key_file),
-                "WITHU_RATE_TOKEN": "100000/minute",
-                "WITHU_PWA_DIR": str(tmpdir / "no-pwa"),
-            }
-        )
-        os.environ.pop("WITHU_MASTER_KEY", None)
-        settings = Settings()
-        log_path = tmpdir / "server.log"
-        with log_path.open("wb") as log:
-            migrated = subprocess.run([str(withu), "migrate"], cwd=tmpdir, stdout=log, stderr=log, check=False)  # noqa: S603
-        if migrated.returncode != 0:
-            show_log(log_path)
-            raise RuntimeError(f"`withu migrate` failed with code {migrated.returncode}")
-        client_id, client_secret = create_client(withu, tmpdir, log_path)
-        port = free_port()
-        command = [str(withu), "serve", "--host", "127.0.0.1", "--port", str(port)]
-        with log_path.open("ab") as log:
-            server = subprocess.Popen(command, cwd=tmpdir, stdout=log, stderr=log)  # noqa: S603
-        failed = True
-        try:
-            base_url = f"http://127.0.0.1:{port}"
-            wait_healthy(base_url, server, start_timeout)
-            db = make_url(settings.database_url).render_as_string(hide_password=True)
-            yield Target(base_url, settings, f"own server {base_url}, database {db}", client_id, client_secret)
-            failed = False
-        finally:
-            stop(server)
-            if failed:
-                show_log(log_path)
+def token(server: Server, credentials: Credentials, scope: str) -> str:
+    form = {
+        "grant_type": "client_credentials",
+        "client_id": credentials.client_id,
+        "client_secret": credentials.client_secret,
+        "scope": scope,
+    }
+    with httpx.Client(base_url=server.base_url, timeout=30.0) as client:
+        response = client.post("/api/v1/oauth/token", data=form)
+    if response.status_code != 200:
+        raise RuntimeError(f"no token: HTTP {response.status_code} {response.text[:200]}")
+    return str(response.json()["access_token"])
 
 
 # --- the sync through the API ---------------------------------------------------------------------------------
@@ -246,19 +290,14 @@ class SyncRun:
     seconds: float
     counts: dict[str, dict[str, int]]
 
-
-def token(target: Target) -> str:
-    form = {"grant_type": "client_credentials", "client_id": target.client_id, "client_secret": target.client_secret}
-    with httpx.Client(base_url=target.base_url, timeout=30.0) as client:
-        response = client.post("/api/v1/oauth/token", data=form)
-    if response.status_code != 200:
-        raise RuntimeError(f"no token: HTTP {response.status_code} {response.text[:200]}")
-    return str(response.json()["access_token"])
+    @property
+    def changed(self) -> int:
+        return sum(c["created"] + c["updated"] for c in self.counts.values())
 
 
-def timed_sync(target: Target, access_token: str, body: bytes, timeout: float) -> SyncRun:
+def timed_sync(server: Server, access_token: str, body: bytes, timeout: float) -> SyncRun:
     headers = {"Authorization": f"Bearer {access_token}", "Content-Type": "application/json"}
-    with httpx.Client(base_url=target.base_url, timeout=timeout) as client:
+    with httpx.Client(base_url=server.base_url, timeout=timeout) as client:
         started = time.perf_counter()
         response = client.post("/api/v1/personnel/sync", content=body, headers=headers)
         seconds = time.perf_counter() - started
@@ -266,9 +305,6 @@ def timed_sync(target: Target, access_token: str, body: bytes, timeout: float) -
         raise RuntimeError(f"sync failed: HTTP {response.status_code} {response.text[:500]}")
     counts = {k: v for k, v in response.json().items() if isinstance(v, dict)}
     return SyncRun(seconds, counts)
-
-
-# --- the baseline -----------------------------------------------------------------------------------------------
 
 
 def employee_table(name: str) -> Table:
@@ -289,7 +325,7 @@ def employee_table(name: str) -> Table:
     )
 
 
-async def measure_baseline(settings: Settings, snapshot: dict[str, Any]) -> float:
+async def measure_sync_baseline(settings: Settings, snapshot: dict[str, Any]) -> float:
     """Seconds for one committed executemany insert of the snapshot's employee rows (ids resolved beforehand)."""
     ids = {u["id"]: uuid.uuid4() for u in snapshot["units"]}
     ids |= {o["id"]: uuid.uuid4() for o in snapshot["organisations"]}
@@ -326,65 +362,420 @@ async def measure_baseline(settings: Settings, snapshot: dict[str, Any]) -> floa
             await engine.dispose()
 
 
+# --- the orders, straight into the benchmark's own database --------------------------------------------------
+
+
+@dataclass
+class Seeded:
+    orders: int
+    seconds: float
+    database_version: str
+
+
+async def seed_orders(settings: Settings, pairs: list[tuple[str, str]], tag: str) -> Seeded:
+    """One case and one active separation order per pair, inserted with SQLAlchemy into the server's database
+    (the benchmark's scratch database). What SEP-1 stores when a report names two employees, minus the report,
+    its receipt hash, the audit entry and the webhook, which the check never reads."""
+    encryption.configure(settings.load_master_key())  # the server's key: case_file.received_at is encrypted
+    engine = make_engine(settings.database_url)
+    opened = AS_OF + timedelta(days=1)
+    try:
+        started = time.perf_counter()
+        async with engine.begin() as conn:
+            numbers = sorted({n for pair in pairs for n in pair})
+            ids: dict[str, uuid.UUID] = {}
+            for start in range(0, len(numbers), 1000):
+                chunk = numbers[start : start + 1000]
+                rows = await conn.execute(
+                    select(Employee.employee_number, Employee.id).where(Employee.employee_number.in_(chunk))
+                )
+                ids.update({number: employee_id for number, employee_id in rows})
+            cases, orders = [], []
+            for i, (victim, respondent) in enumerate(pairs):
+                case_id = uuid.uuid4()
+                cases.append(
+                    {
+                        "id": case_id,
+                        "reference": f"WU-{tag}-{i:06d}",
+                        "status": CaseStatus.received,
+                        "team": Team.intake_counselling,
+                        "category": Category.sexual_harassment,
+                        "opened_on": opened.date(),
+                        "received_at": opened.isoformat(),
+                        "origin": CaseOrigin.report,
+                        "respondent_employee_id": ids[respondent],
+                        "sealed": False,
+                        "version": 1,
+                    }
+                )
+                orders.append(
+                    {
+                        "id": uuid.uuid4(),
+                        "reference": f"SO-{tag}-{i:06d}",
+                        "case_id": case_id,
+                        "victim_id": ids[victim],
+                        "respondent_id": ids[respondent],
+                        "status": OrderStatus.active,
+                        "connections": [],
+                        "opened_at": opened,
+                    }
+                )
+            await conn.execute(insert(Case), cases)
+            await conn.execute(insert(SeparationOrder), orders)
+        seconds = time.perf_counter() - started
+        async with engine.connect() as conn:
+            version_sql = "select sqlite_version()" if settings.is_sqlite else "show server_version"
+            version = str((await conn.execute(text(version_sql))).scalar())
+        return Seeded(len(orders), seconds, version)
+    finally:
+        await engine.dispose()
+
+
+# --- the check as one hand-written query ---------------------------------------------------------------------
+
+# The same question as app.services.separation.check_placement, answered in one statement that runs on both
+# databases: the active orders of the mover (with a new supervisor: of anyone below the mover too), each side's
+# unit, transitive chain of command and assignments as they would be after the placement, and one row per
+# order and reason. The chain walks "effective supervisors": the mover's is the proposed supervisor.
+RAW_CHECK = text(
+    """
+    WITH RECURSIVE
+    mover AS (SELECT id FROM employee WHERE employee_number = :employee),
+    new_unit AS (SELECT id FROM org_unit WHERE external_id = :unit),
+    new_assignment AS (SELECT id FROM assignment WHERE external_id = :assignment),
+    new_supervisor AS (SELECT id FROM employee WHERE employee_number = :supervisor),
+    below(id, depth) AS (
+        SELECT id, 0 FROM mover
+        UNION ALL
+        SELECT e.id, b.depth + 1 FROM employee e JOIN below b ON e.supervisor_id = b.id
+        WHERE b.depth < 500 AND EXISTS (SELECT 1 FROM new_supervisor)
+    ),
+    orders AS (
+        SELECT o.reference, o.victim_id, o.respondent_id FROM separation_order o
+        WHERE o.status = 'active'
+          AND (o.victim_id IN (SELECT id FROM below) OR o.respondent_id IN (SELECT id FROM below))
+    ),
+    people AS (SELECT victim_id AS id FROM orders UNION SELECT respondent_id FROM orders),
+    chain(person, id, depth) AS (
+        SELECT p.id,
+               CASE WHEN p.id = (SELECT id FROM mover) AND EXISTS (SELECT 1 FROM new_supervisor)
+                    THEN (SELECT id FROM new_supervisor) ELSE e.supervisor_id END,
+               1
+        FROM people p JOIN employee e ON e.id = p.id
+        UNION ALL
+        SELECT c.person,
+               CASE WHEN e.id = (SELECT id FROM mover) AND EXISTS (SELECT 1 FROM new_supervisor)
+                    THEN (SELECT id FROM new_supervisor) ELSE e.supervisor_id END,
+               c.depth + 1
+        FROM chain c JOIN employee e ON e.id = c.id
+        WHERE c.depth < 500
+    ),
+    unit_of AS (
+        SELECT p.id,
+               CASE WHEN p.id = (SELECT id FROM mover) AND EXISTS (SELECT 1 FROM new_unit)
+                    THEN (SELECT id FROM new_unit) ELSE e.unit_id END AS unit_id
+        FROM people p JOIN employee e ON e.id = p.id
+    ),
+    assignments_of AS (
+        SELECT m.employee_id AS id, m.assignment_id FROM assignment_member m
+        WHERE m.employee_id IN (SELECT id FROM people) AND m.member = :member
+        UNION
+        SELECT mover.id, new_assignment.id FROM mover, new_assignment
+    )
+    SELECT o.reference, 'separated-same-unit' FROM orders o
+        JOIN unit_of v ON v.id = o.victim_id JOIN unit_of r ON r.id = o.respondent_id
+        WHERE v.unit_id = r.unit_id
+    UNION ALL
+    SELECT o.reference, 'separated-chain-of-command' FROM orders o
+        WHERE EXISTS (SELECT 1 FROM chain c WHERE (c.person = o.victim_id AND c.id = o.respondent_id)
+                                               OR (c.person = o.respondent_id AND c.id = o.victim_id))
+    UNION ALL
+    SELECT o.reference, 'separated-shared-assignment' FROM orders o
+        WHERE EXISTS (SELECT 1 FROM assignments_of v JOIN assignments_of r ON r.assignment_id = v.assignment_id
+                      WHERE v.id = o.victim_id AND r.id = o.respondent_id)
+    """
+)
+
+
+async def raw_check(conn: AsyncConnection, body: dict[str, str]) -> list[tuple[str, str]]:
+    params = {
+        "employee": body["employee_number"],
+        "unit": body.get("unit"),
+        "supervisor": body.get("supervisor"),
+        "assignment": body.get("assignment"),
+        "member": True,
+    }
+    async with conn.begin():
+        rows = await conn.execute(RAW_CHECK, params)
+        return [(str(r[0]), str(r[1])) for r in rows]
+
+
+# --- the check through the API, beside the raw query and the HTTP floor ---------------------------------------
+
+
+class Http:
+    """A keep-alive HTTP/1.1 connection (the standard library's: the leanest client here, so that the figures are
+    the server's, not the client's)."""
+
+    def __init__(self, base_url: str, access_token: str, timeout: float) -> None:
+        parts = urlsplit(base_url)
+        self.host, self.port, self.timeout = parts.hostname or "127.0.0.1", parts.port or 80, timeout
+        self.headers = {"Authorization": f"Bearer {access_token}", "Content-Type": "application/json"}
+        self.connection = http.client.HTTPConnection(self.host, self.port, timeout=timeout)
+
+    def request(self, method: str, path: str, body: bytes | None = None) -> tuple[int, bytes]:
+        try:
+            self.connection.request(method, path, body=body, headers=self.headers)
+            response = self.connection.getresponse()
+            return response.status, response.read()
+        except (http.client.HTTPException, OSError):
+            self.connection.close()  # the next request opens a new connection
+            self.connection = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
+            raise
+
+    def close(self) -> None:
+        self.connection.close()
+
+
+@dataclass
+class Sample:
+    check: Check
+    api: float
+    raw: float
+    health: float
+    refused: bool
+
+
+@dataclass
+class CheckRun:
+    samples: list[Sample] = field(default_factory=list)
+    failures: Counter[str] = field(default_factory=Counter)
+    mismatches: list[tuple[dict[str, str], list[tuple[str, str]], list[tuple[str, str]]]] = field(default_factory=list)
+    requested: int = 0
+    stopped_early: bool = False
+    seconds: float = 0.0
+
+
+def percentile(values: Iterable[float], p: float) -> float:
+    """Nearest-rank percentile."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
+
+
+async def measure_checks(
+    server: Server, access_token: str, checks: list[Check], warmup: int, request_timeout: float, max_seconds: float
+) -> CheckRun:
+    """Per check, in this order: the API request, the raw query, a health request; the first `warmup` checks are
+    not counted. Sequential: one request in flight, as a personnel system asking before each placement."""
+    run = CheckRun(requested=len(checks) - warmup)
+    http_client = Http(server.base_url, access_token, request_timeout)
+    engine = make_engine(server.settings.database_url)  # the server's engine set-up and driver
+    deadline = time.monotonic() + max_seconds
+    started = time.perf_counter()
+    try:
+        async with engine.connect() as conn:
+            for i, check in enumerate(checks):
+                if time.monotonic() > deadline:
+                    run.stopped_early = True
+                    break
+                body = json.dumps(check.body).encode()
+                t0 = time.perf_counter()
+                try:
+                    status, payload = http_client.request("POST", "/api/v1/separation/check", body)
+                except (http.client.HTTPException, OSError) as exc:
+                    run.failures[type(exc).__name__] += 1
+                    continue
+                t1 = time.perf_counter()
+                raw = await raw_check(conn, check.body)
+                t2 = time.perf_counter()
+                try:
+                    health_status, _ = http_client.request("GET", "/api/v1/health")
+                except (http.client.HTTPException, OSError) as exc:
+                    run.failures[f"health: {type(exc).__name__}"] += 1
+                    continue
+                t3 = time.perf_counter()
+                if status != 200:
+                    code = json.loads(payload).get("code", "") if payload.startswith(b"{") else ""
+                    run.failures[f"HTTP {status} {code}".strip()] += 1
+                    continue
+                if health_status != 200:
+                    run.failures[f"health: HTTP {health_status}"] += 1
+                    continue
+                answer = json.loads(payload)
+                api = sorted((r["order_reference"], r["reason"]) for r in answer["refusals"])
+                if api != sorted(raw) or answer["allowed"] != (not api):
+                    run.mismatches.append((check.body, api, sorted(raw)))
+                if i >= warmup:
+                    run.samples.append(Sample(check, t1 - t0, t2 - t1, t3 - t2, bool(api)))
+    finally:
+        http_client.close()
+        await engine.dispose()
+    run.seconds = time.perf_counter() - started
+    return run
+
+
 # --- the report ---------------------------------------------------------------------------------------------------
 
 
-def report(
-    target: Target, snapshot: dict[str, Any], body: bytes, runs: list[SyncRun], baseline: float, load: tuple[float, ...]
-) -> None:
+def machine(load: tuple[float, ...], database_version: str | None, settings: Settings) -> str:
+    db = f"SQLite {sqlite3.sqlite_version}" if settings.is_sqlite else f"PostgreSQL {database_version or '?'}"
+    load_avg = ", ".join(f"{x:.2f}" for x in load)
+    return (
+        f"{os.cpu_count()} CPUs, Python {platform.python_version()}, {db}; "
+        f"load average before the run {load_avg} (1, 5, 15 min; ~0 = quiet)"
+    )
+
+
+def report_sync(snapshot: dict[str, Any], body: bytes, runs: list[SyncRun], baseline: float) -> None:
     members = sum(len(a["members"]) for a in snapshot["assignments"])
     n = len(snapshot["employees"])
-    print(f"WithU full-sync benchmark: {target.description}")
-    print(f"  machine: {os.cpu_count()} CPUs; load average before the run {', '.join(f'{x:.2f}' for x in load)}")
     print(
         f"  directory: {n} employees, {len(snapshot['units'])} units, {len(snapshot['assignments'])} assignments "
         f"({members} memberships), {len(snapshot['organisations'])} organisations; body {len(body) / 2**20:.1f} MiB"
     )
+    print("  full sync (POST /api/v1/personnel/sync):")
     labels = ("first sync (creates all)", "same snapshot again", "next day, same content")
     for label, run in zip(labels, runs, strict=True):
         summary = ", ".join(f"{kind} {c['created']}/{c['updated']}/{c['unchanged']}" for kind, c in run.counts.items())
-        print(f"  {label:26} {run.seconds:7.2f} s   created/updated/unchanged: {summary}")
-    print(f"  baseline                   {baseline:7.2f} s   bare executemany insert of the {n} employee rows")
-    print(f"  ratio                      {runs[0].seconds / baseline:7.1f}   (first sync / baseline)")
-    verdict = "met" if runs[0].seconds < GOAL_SECONDS else "NOT met"
-    print(f"  goal: a full sync under {GOAL_SECONDS:.0f} s — {verdict}")
+        print(f"    {label:26} {run.seconds:7.2f} s   created/updated/unchanged: {summary}")
+    print(f"    baseline                   {baseline:7.2f} s   bare executemany insert of the {n} employee rows")
+    print(f"    ratio                      {runs[0].seconds / baseline:7.1f}   (first sync / baseline)")
+    verdict = "met" if runs[0].seconds < SYNC_GOAL_SECONDS else "NOT met"
+    print(f"    goal: a full sync under {SYNC_GOAL_SECONDS:.0f} s: {verdict}")
+    idempotent = "yes" if runs[1].changed == 0 and runs[2].changed == 0 else "NO"
+    print(f"    idempotent (0 created/updated when nothing changed): {idempotent}")
+
+
+def _line(label: str, values: list[float]) -> str:
+    ms = 1000.0
+    if not values:
+        return f"    {label:38} (none)"
+    return (
+        f"    {label:38} p50 {percentile(values, 50) * ms:7.2f}   p99 {percentile(values, 99) * ms:7.2f}   "
+        f"mean {statistics.fmean(values) * ms:7.2f}   max {max(values) * ms:7.2f}   n={len(values)}"
+    )
+
+
+def report_checks(seeded: Seeded, pairs: list[tuple[str, str]], run: CheckRun, warmup: int) -> None:
+    ms = 1000.0
+    print(
+        f"  orders: {seeded.orders} active separation orders inserted directly into the benchmark's own scratch "
+        f"database with SQLAlchemy in {seeded.seconds:.2f} s"
+    )
+    print(
+        "    (not through the API: each report would cost an Argon2id receipt hash, ~13 min for 5,000; "
+        "a case row + a separation_order row each, connections [])"
+    )
+    people = len({n for pair in pairs for n in pair})
+    print(f"    {people} employees have an order")
+    print(
+        f"  check (POST /api/v1/separation/check): {len(run.samples)} of {run.requested} counted after {warmup} "
+        f"warm-up, sequential, keep-alive; {sum(run.failures.values())} failed, {len(run.mismatches)} answers "
+        f"differing from the raw query; {run.seconds:.1f} s"
+    )
+    for reason, count in run.failures.most_common(5):
+        print(f"    failed: {count} x {reason}")
+    for body, api, raw in run.mismatches[:5]:
+        print(f"    differs: {json.dumps(body)}: API {api}, raw query {raw}")
+    if run.stopped_early:
+        print("    stopped early: --check-seconds ran out")
+    if not run.samples:
+        print("    no check succeeded: no latency to report")
+        return
+    api = [s.api for s in run.samples]
+    raw = [s.raw for s in run.samples]
+    health = [s.health for s in run.samples]
+    refused = sum(s.refused for s in run.samples)
+    print(f"    refused {refused}, allowed {len(run.samples) - refused} (milliseconds below)")
+    print(_line("API check", api))
+    print(_line("raw query (baseline)", raw))
+    print(_line("GET /api/v1/health (HTTP floor)", health))
+    for kind in KINDS:
+        for with_order in (True, False):
+            chosen = [s for s in run.samples if s.check.kind == kind and s.check.with_order == with_order]
+            label = f"{kind}, {'with' if with_order else 'without'} an order"
+            print(_line(f"API  {label}", [s.api for s in chosen]))
+            print(_line(f"raw  {label}", [s.raw for s in chosen]))
+    for outcome in (True, False):
+        chosen = [s for s in run.samples if s.refused == outcome]
+        label = "refused (writes an audit entry)" if outcome else "allowed"
+        print(_line(f"API  {label}", [s.api for s in chosen]))
+    ratio = percentile(api, 99) / percentile(raw, 99)
+    print(
+        f"    ratio p99(API) / p99(raw)              {ratio:7.2f}   (p50: {percentile(api, 50) / percentile(raw, 50):.2f})"
+    )
+    above_floor = (percentile(api, 50) - percentile(health, 50)) * ms
+    print(f"    API p50 minus the HTTP floor's p50     {above_floor:7.2f} ms   (the check's own work in the server)")
+    verdict = "met" if ratio <= CHECK_GOAL_RATIO else f"NOT met ({ratio / CHECK_GOAL_RATIO:.1f}x the allowance)"
+    print(f"    goal: p99 within {CHECK_GOAL_RATIO}x the raw query: {verdict}")
+
+
+# --- the run ------------------------------------------------------------------------------------------------------
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--sync-only", action="store_true", help="measure the full sync only (the check part is to come)")
     p.add_argument("--database-url", help="our server's database (default: a temporary SQLite file); use a fresh one")
-    p.add_argument("--employees", type=int, default=50_000)
-    p.add_argument("--units", type=int, default=5_000)
-    p.add_argument("--assignments", type=int, default=20_000)
+    p.add_argument("--smoke", action="store_true", help="a tiny, fast run (CI); exit 1 on any failure")
+    p.add_argument("--sync-only", action="store_true", help="measure the full sync only")
+    for name, full in FULL.items():
+        p.add_argument(f"--{name}", type=int, help=f"default {full:,} (--smoke: {SMOKE[name]:,})")
+    p.add_argument("--seed", type=int, default=7, help="the random choices (default 7)")
     p.add_argument("--timeout", type=float, default=600.0, help="seconds for one sync request (default 600)")
+    p.add_argument("--check-timeout", type=float, default=30.0, help="seconds for one check request (default 30)")
+    p.add_argument("--check-seconds", type=float, default=900.0, help="stop the check phase after (default 900)")
     p.add_argument("--start-timeout", type=float, default=60.0, help="seconds for our server to answer (default 60)")
     args = p.parse_args(argv)
-    if min(args.employees, args.units) < 1 or args.assignments < 0:
-        p.error("--employees and --units must be at least 1, --assignments at least 0")
+    for name in FULL:
+        if getattr(args, name) is None:
+            setattr(args, name, (SMOKE if args.smoke else FULL)[name])
+    if min(args.employees, args.units) < 2 or min(args.assignments, args.orders, args.warmup) < 0 or args.checks < 1:
+        p.error("--employees and --units must be at least 2, --checks at least 1, the others at least 0")
     return args
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    if not args.sync_only:
-        print("only the full-sync part exists so far: run with --sync-only", file=sys.stderr)
-        return 2
-    load = os.getloadavg()
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    # A prefix per run keeps the rows new even in a database used before (the goal assumes a fresh one).
-    snapshot = build_directory(args.employees, args.units, args.assignments, prefix=f"b{secrets.token_hex(2)}-")
+    load = os.getloadavg()  # other work on the machine skews every figure; say how busy it was
+    exit_on_sigterm()
+    rng = random.Random(args.seed)
+    # A tag per run keeps the rows new even in a database used before (the goal assumes a fresh one).
+    tag = f"b{secrets.token_hex(2)}"
+    snapshot = build_directory(args.employees, args.units, args.assignments, prefix=f"{tag}-", seed=args.seed)
     body = json.dumps(snapshot).encode()
     try:
-        with own_server(args.database_url, args.start_timeout) as target:
-            access_token = token(target)
+        # The token endpoint's rate limit high enough not to interfere.
+        with own_server(args.database_url, 1, args.start_timeout, {"WITHU_RATE_TOKEN": "100000/minute"}) as server:
+            credentials = create_client(server)
+            sync_token = token(server, credentials, "personnel:write")
             next_day = json.dumps({**snapshot, "as_of": (AS_OF + timedelta(days=1)).isoformat()}).encode()
-            runs = [timed_sync(target, access_token, b, args.timeout) for b in (body, body, next_day)]
-            baseline = asyncio.run(measure_baseline(target.settings, snapshot))
-            report(target, snapshot, body, runs, baseline, load)
+            runs = [timed_sync(server, sync_token, b, args.timeout) for b in (body, body, next_day)]
+            sync_baseline = asyncio.run(measure_sync_baseline(server.settings, snapshot))
+            if args.sync_only:
+                print(f"WithU full-sync benchmark: {server.description}")
+                print(f"  machine: {machine(load, None, server.settings)}")
+                report_sync(snapshot, body, runs, sync_baseline)
+                return 0 if runs[1].changed == 0 and runs[2].changed == 0 else 1
+
+            directory = Directory(snapshot)
+            pairs = pick_pairs(directory, args.orders, rng)
+            seeded = asyncio.run(seed_orders(server.settings, pairs, tag))
+            checks = build_mix(directory, pairs, args.warmup + args.checks, rng)
+            check_token = token(server, credentials, "separation:check")
+            run = asyncio.run(
+                measure_checks(server, check_token, checks, args.warmup, args.check_timeout, args.check_seconds)
+            )
+            print(f"WithU directory sync and separation check benchmark: {server.description}")
+            print(f"  machine: {machine(load, seeded.database_version, server.settings)}")
+            report_sync(snapshot, body, runs, sync_baseline)
+            report_checks(seeded, pairs, run, args.warmup)
     except (RuntimeError, httpx.HTTPError) as exc:
         print(f"benchmark failed: {exc}", file=sys.stderr)
         return 2
+    failed = sum(run.failures.values()) + len(run.mismatches) + (runs[1].changed + runs[2].changed > 0)
+    if failed or not run.samples:
+        print(f"{failed} failure(s): failed checks, answers differing from the raw query, or a sync not idempotent")
+        return 1
     return 0
 
 
