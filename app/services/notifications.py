@@ -17,7 +17,7 @@ from app.domain.access import StaffFacts
 from app.domain.errors import NotFound
 from app.domain.escalation import SUBJECT, NotificationKind, NotificationStatus, is_live, notice_text, recipients
 from app.services.deadlines import leads_and_heads
-from app.services.webhooks import backoff_seconds
+from app.services.leases import retry_later
 
 ERROR_LENGTH = 200
 
@@ -117,11 +117,8 @@ async def record_attempt(
         _mark_sent(notice, now)
     else:
         notice.last_error = error[:ERROR_LENGTH]
-        if notice.lease_until == claimed.lease_until:
-            s = uow.settings
-            delay = backoff_seconds(notice.attempts, s.smtp_backoff_base_seconds, s.smtp_backoff_max_seconds)
-            notice.next_attempt_at = now + timedelta(seconds=delay)
-            notice.lease_until = None
+        s = uow.settings
+        retry_later(notice, claimed.lease_until, now, s.smtp_backoff_base_seconds, s.smtp_backoff_max_seconds)
     await uow.session.flush()
     return notice.status
 

@@ -23,10 +23,10 @@ from app.schemas.webhooks import (
 )
 from app.services import audit, clock
 from app.services.actors import ClientActor
+from app.services.leases import retry_later
 from app.services.outbox import TOPICS
 
 # Doubling stops growing long before the float would overflow; the cap applies far earlier anyway.
-_MAX_DOUBLINGS = 32
 
 
 class UnknownTopic(RuleViolation):
@@ -147,11 +147,6 @@ async def list_deliveries(
 # --- the worker's transactions ---
 
 
-def backoff_seconds(attempts: int, base: float, cap: float) -> float:
-    """The wait after the `attempts`-th failed attempt: base, doubling, capped. There is no last attempt."""
-    return min(cap, base * 2 ** min(max(attempts - 1, 0), _MAX_DOUBLINGS))
-
-
 @dataclass(frozen=True)
 class ClaimedMessage:
     """What a worker needs to deliver one message outside any transaction. Holds the secret: never log it."""
@@ -218,11 +213,9 @@ async def record_attempt(
         return message.status
     if status_code is not None and 200 <= status_code < 300:
         _mark_delivered(message, now)
-    elif message.lease_until == claimed.lease_until:
+    else:
         s = uow.settings
-        delay = backoff_seconds(message.attempts, s.webhook_backoff_base_seconds, s.webhook_backoff_max_seconds)
-        message.next_attempt_at = now + timedelta(seconds=delay)
-        message.lease_until = None
+        retry_later(message, claimed.lease_until, now, s.webhook_backoff_base_seconds, s.webhook_backoff_max_seconds)
     await uow.session.flush()
     return message.status
 

@@ -37,7 +37,7 @@ from app.integrations.webhook_sender import (
     verify_signature,
 )
 from app.schemas.webhooks import WebhookSubscriptionCreate
-from app.services import auth, clock, webhooks
+from app.services import auth, clock, leases, webhooks
 from app.services.actors import ClientActor
 from app.settings import Settings
 from app.worker import Worker, check_settings, run_once
@@ -655,9 +655,9 @@ def test_the_documented_verify_signature_behaves_like_the_code() -> None:
 
 def test_backoff_doubles_from_ten_seconds_to_an_hour_and_never_gives_up() -> None:
     """Retries wait 10 s, doubling, capped at 1 hour; there is no last attempt (and no overflow after years)."""
-    waits = [webhooks.backoff_seconds(n, 10, 3600) for n in range(1, 12)]
+    waits = [leases.backoff_seconds(n, 10, 3600) for n in range(1, 12)]
     assert waits == [10, 20, 40, 80, 160, 320, 640, 1280, 2560, 3600, 3600]
-    assert webhooks.backoff_seconds(100_000, 10, 3600) == 3600
+    assert leases.backoff_seconds(100_000, 10, 3600) == 3600
 
 
 def test_a_lease_shorter_than_a_delivery_is_refused(settings) -> None:
