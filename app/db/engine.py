@@ -14,11 +14,13 @@ from sqlalchemy.ext.asyncio import AsyncSession as AsyncSession
 _SERIAL_LOCKS: weakref.WeakKeyDictionary[Any, asyncio.Lock] = weakref.WeakKeyDictionary()
 
 
-def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
+def make_engine(url: str, *, foreign_keys: bool = True, **kwargs: Any) -> AsyncEngine:
+    """`foreign_keys=False` only for migrations: SQLite alters a table by copying it, and the copy's DROP TABLE
+    fails while other tables point at it (migrations check the keys afterwards instead)."""
     if url.startswith("sqlite"):
         _ensure_sqlite_dir(url)
         engine = create_async_engine(url, connect_args={"timeout": 30}, **kwargs)
-        _configure_sqlite(engine)
+        _configure_sqlite(engine, foreign_keys)
         # SQLite has one writer at a time and its busy handler is not fair: under load a waiting writer can be
         # overtaken until its timeout runs out (a 500). Units of work of this process queue on a FIFO lock
         # instead; other processes (the worker) still meet the busy timeout, rarely.
@@ -37,7 +39,7 @@ def _ensure_sqlite_dir(url: str) -> None:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
 
 
-def _configure_sqlite(engine: AsyncEngine) -> None:
+def _configure_sqlite(engine: AsyncEngine, foreign_keys: bool) -> None:
     # SQLAlchemy's documented pysqlite recipe: the driver must not manage transactions itself. Each
     # transaction begins IMMEDIATE, so writers queue on the busy timeout instead of failing when a read
     # snapshot is upgraded to a write (which a hash-chained audit log does on every request).
@@ -47,7 +49,7 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=FULL")
-        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA foreign_keys={'ON' if foreign_keys else 'OFF'}")
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
 

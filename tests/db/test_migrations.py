@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import tempfile
 import uuid
+from datetime import date
 from pathlib import Path
 
 import asyncpg
@@ -97,3 +98,52 @@ async def test_aud_1_audit_log_is_append_only_in_the_database(uow_factory) -> No
 async def _run(fn, config: Config, revision: str) -> None:  # type: ignore[no-untyped-def]
     # Alembic's env.py runs its own event loop: run it in a thread.
     await asyncio.to_thread(fn, config, revision)
+
+
+async def test_migrations_upgrade_a_database_that_already_holds_cases(scratch_url: str) -> None:
+    """An installation upgrades with its data: a database at the first revision holding a case, its report and a
+    message reaches head with every row and key intact (SQLite alters tables by copying them)."""
+    config = alembic_config(scratch_url)
+    await _run(command.upgrade, config, "0001")
+    sqlite = scratch_url.startswith("sqlite")
+    case_id, report_id, message_id = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+
+    def key(value: uuid.UUID) -> object:
+        return value.hex if sqlite else value
+
+    engine = make_engine(scratch_url)
+    async with engine.begin() as conn:
+        await conn.execute(
+            text(
+                "INSERT INTO case_file (id, reference, status, team, category, opened_on, received_at, version) "
+                "VALUES (:id, 'WU-UPGRD-00001', 'received', 'intake_counselling', 'other', :day, :blob, 1)"
+            ),
+            {"id": key(case_id), "day": date(2026, 11, 1), "blob": b"\x01sealed"},
+        )
+        await conn.execute(
+            text(
+                "INSERT INTO report (id, case_id, reporter_kind, identity_mode, locator, receipt_hash, receipt_failures,"
+                " narrative, details, received_on) VALUES (:id, :case, 'victim', 'anonymous', 'UPGRADE1', 'x', 0,"
+                " :blob, :blob, :day)"
+            ),
+            {"id": key(report_id), "case": key(case_id), "blob": b"\x01sealed", "day": date(2026, 11, 1)},
+        )
+        await conn.execute(
+            text(
+                "INSERT INTO case_message (id, case_id, seq, author, internal, body, sent_on)"
+                " VALUES (:id, :case, 1, 'system', false, :blob, :day)"
+            ),
+            {"id": key(message_id), "case": key(case_id), "blob": b"\x01sealed", "day": date(2026, 11, 1)},
+        )
+    await engine.dispose()
+
+    await _run(command.upgrade, config, "head")
+
+    engine = make_engine(scratch_url)
+    async with engine.connect() as conn:
+        for table in ("case_file", "report", "case_message"):
+            assert (await conn.execute(text(f"SELECT count(*) FROM {table}"))).scalar_one() == 1  # noqa: S608
+        origin = (await conn.execute(text("SELECT origin, sealed FROM case_file"))).one()
+        assert origin[0] == "report" and not origin[1]
+    await engine.dispose()
+    assert await _drift(scratch_url) == []
