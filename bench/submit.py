@@ -10,9 +10,9 @@ submission-p50 / baseline says how far a submission's latency is from that floor
     .venv/bin/python bench/submit.py --database-url postgresql+asyncpg://postgres@127.0.0.1:5432/withu_bench
     .venv/bin/python bench/submit.py --url http://127.0.0.1:8000      # a server that is already running
 
-Without --url the benchmark starts its own server (`withu migrate`, then `withu serve` on 127.0.0.1 and a free
-port) with a fresh temporary directory and a submission rate limit high enough not to interfere, and stops it at
-the end, also on failure. Traffic goes to 127.0.0.1 only.
+Without --url the benchmark starts its own server (bench/server.py: `withu migrate`, then `withu serve` on
+127.0.0.1 and a free port) with a fresh temporary directory and a submission rate limit high enough not to
+interfere, and stops it at the end, also on failure. Traffic goes to 127.0.0.1 only.
 """
 
 from __future__ import annotations

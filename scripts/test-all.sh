@@ -43,4 +43,5 @@ run_pytest PostgreSQL env WITHU_TEST_DATABASE=postgresql WITHU_TEST_DATABASE_URL
 
 echo "== benchmark smoke run"
 $BIN/python bench/submit.py --smoke
+$BIN/python bench/separation_check.py --smoke
 echo "== all checks passed"
