@@ -188,12 +188,12 @@ async def check_placement(uow: UnitOfWork, client: ClientActor, command: Placeme
         if new_chain is not None
         else await uow.separation.active_orders_of([mover.id])
     )
+    placements = await uow.separation.placements([p for o in orders for p in (o.victim_id, o.respondent_id)])
     pairs: list[tuple[str, Placement, Placement]] = []
     for order in orders:
         sides = []
         for person_id in (order.victim_id, order.respondent_id):
-            person = await uow.separation.employee(person_id)
-            placement = await uow.separation.placement(person)
+            placement = placements[person_id]
             if person_id == mover.id:
                 placement = Placement(mover.id, unit_id, new_chain or placement.chain, assignments)
             elif new_chain is not None and mover.id in placement.chain:
@@ -330,12 +330,9 @@ async def on_personnel_change(uow: UnitOfWork, event: PersonnelEvent) -> None:
         if event.kind in CHAIN_KINDS
         else await uow.separation.active_orders_of([employee.id])
     )
+    placements = await uow.separation.placements([p for o in orders for p in (o.victim_id, o.respondent_id)])
     for order in orders:
-        people = await uow.separation.employees([order.victim_id, order.respondent_id])
-        now_found = connections(
-            await uow.separation.placement(people[order.victim_id]),
-            await uow.separation.placement(people[order.respondent_id]),
-        )
+        now_found = connections(placements[order.victim_id], placements[order.respondent_id])
         await _record_changes(uow, order, now_found, event)
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 
-from sqlalchemy import func, or_, select, text
+from sqlalchemy import func, literal, select, text, union
+from sqlalchemy.orm import aliased
 
 from app.db.personnel_models import (
     Assignment,
@@ -82,6 +83,45 @@ class SeparationRepository(Repository):
     async def employee(self, employee_id: uuid.UUID) -> Employee | None:
         return await self.session.get(Employee, employee_id)
 
+    async def placements(self, ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, Placement]:
+        """Placements of many people in a fixed number of statements (one for units, one recursive query for
+        every chain, one for assignments), however many orders a check touches."""
+        wanted = list(set(ids))
+        if not wanted:
+            return {}
+        units = dict(
+            (await self.session.execute(select(Employee.id, Employee.unit_id).where(Employee.id.in_(wanted)))).all()
+        )
+        above = aliased(Employee)
+        up = (
+            select(Employee.id.label("start"), Employee.supervisor_id.label("id"), literal(1).label("depth"))
+            .where(Employee.id.in_(wanted), Employee.supervisor_id.is_not(None))
+            .cte("up", recursive=True)
+        )
+        up = up.union_all(
+            select(up.c.start, above.supervisor_id, up.c.depth + 1)
+            .join(above, above.id == up.c.id)
+            .where(above.supervisor_id.is_not(None), up.c.depth < MAX_DEPTH)
+        )
+        chains: dict[uuid.UUID, list[uuid.UUID]] = {}
+        for start, boss, _ in await self.session.execute(
+            select(up.c.start, up.c.id, up.c.depth).order_by(up.c.start, up.c.depth)
+        ):
+            chains.setdefault(start, []).append(boss)
+        memberships: dict[uuid.UUID, set[uuid.UUID]] = {}
+        member_rows = await self.session.execute(
+            select(AssignmentMember.employee_id, AssignmentMember.assignment_id).where(
+                AssignmentMember.employee_id.in_(wanted), AssignmentMember.member.is_(True)
+            )
+        )
+        for employee_id, assignment_id in member_rows:
+            memberships.setdefault(employee_id, set()).add(assignment_id)
+        return {
+            pid: Placement(pid, units[pid], tuple(chains.get(pid, ())), frozenset(memberships.get(pid, ())))
+            for pid in wanted
+            if pid in units
+        }
+
     async def employees(self, ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, Employee]:
         wanted = list(set(ids))
         if not wanted:
@@ -102,11 +142,13 @@ class SeparationRepository(Repository):
         ids = list(set(employee_ids))
         if not ids:
             return []
+        # Two indexed lookups: with OR, SQLite (no statistics) walks every active order instead.
+        theirs = union(
+            select(SeparationOrder.id).where(SeparationOrder.victim_id.in_(ids)),
+            select(SeparationOrder.id).where(SeparationOrder.respondent_id.in_(ids)),
+        )
         rows = await self.session.scalars(
-            select(SeparationOrder).where(
-                SeparationOrder.status == OrderStatus.active,
-                or_(SeparationOrder.victim_id.in_(ids), SeparationOrder.respondent_id.in_(ids)),
-            )
+            select(SeparationOrder).where(SeparationOrder.id.in_(theirs), SeparationOrder.status == OrderStatus.active)
         )
         return list(rows.all())
 
