@@ -14,7 +14,9 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from app.api import (
+    admin,
     ambassadors,
+    audit,
     auth,
     cases,
     contracts,
@@ -27,6 +29,7 @@ from app.api import (
     personnel,
     problems,
     protection,
+    pwa,
     reports,
     sanctions,
     separation,
@@ -93,8 +96,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         statistics,
         sanctions,
         deadlines,
+        audit,
+        admin,
     ):
         app.include_router(module.router)
+    app.include_router(pwa.router)
     docs.install(app)
     _install_openapi(app)
     if settings.pwa_dir.is_dir():

@@ -35,6 +35,13 @@ async def logout(uow: Uow, staff: CurrentStaff) -> Response:
     return Response(status_code=204)
 
 
+@router.post("/auth/logout-all", status_code=204)
+async def logout_all(uow: Uow, staff: CurrentStaff) -> Response:
+    """Sign out everywhere: every sign-in of yours ends and every access token issued before now stops working."""
+    await auth.logout_all(uow, staff)
+    return Response(status_code=204)
+
+
 @router.get("/auth/me", response_model=MeRead)
 async def me(uow: Uow, staff: CurrentStaff) -> MeRead:
     """The signed-in staff member."""

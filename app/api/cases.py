@@ -7,10 +7,11 @@ from fastapi import Header, Query, Response
 
 from app.api.deps import CurrentStaff, Uow
 from app.api.router import make_router
-from app.domain.enums import CaseStatus, Team
+from app.domain.enums import CaseStatus, QueueSort, Team
+from app.schemas.audit import TimelineRead
 from app.schemas.case import AssignmentCreate, CaseMessageCreate, CasePage, CaseRead, CaseTransitionCreate, HandlerRead
 from app.schemas.inbox import MessageCreated
-from app.services import case_handling, cases
+from app.services import audit_log, case_handling, cases
 
 router = make_router("cases")
 
@@ -25,11 +26,36 @@ async def list_cases(
     reference: Annotated[str | None, Query(max_length=20)] = None,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    overdue: bool | None = None,
+    sort: QueueSort = QueueSort.newest,
 ) -> CasePage:
-    """The queue of cases your case team works, newest first; overdue cases are flagged, never hidden."""
+    """The queue of cases your case team works, newest first (`sort=next_deadline`: nearest open deadline first);
+    overdue cases are flagged, never hidden (`overdue=true`: only them)."""
     return await cases.list_cases(
-        uow, staff, team=team, status=status, mine=mine, reference=reference, offset=offset, limit=limit
+        uow,
+        staff,
+        team=team,
+        status=status,
+        mine=mine,
+        reference=reference,
+        offset=offset,
+        limit=limit,
+        overdue=overdue,
+        sort=sort,
     )
+
+
+@router.get("/cases/{case_id}/timeline", response_model=TimelineRead)
+async def case_timeline(
+    case_id: uuid.UUID,
+    uow: Uow,
+    staff: CurrentStaff,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+    limit: Annotated[int, Query(ge=1, le=500)] = 200,
+) -> TimelineRead:
+    """The case's audit entries, oldest first: when, what (a summary code), and who (staff by name and role;
+    reporters never identified). For those who may read the case; the read is audited."""
+    return await audit_log.case_timeline(uow, staff, case_id, offset=offset, limit=limit)
 
 
 @router.get("/cases/{case_id}", response_model=CaseRead)

@@ -4,9 +4,10 @@ from typing import Annotated
 
 from fastapi import Body
 
-from app.api.deps import Uow, client_with_scope
+from app.api.deps import CurrentStaff, Uow, client_with_scope
 from app.api.router import make_router
 from app.schemas.personnel import DirectorySnapshot, EventBatch, EventBatchResult, SyncResult
+from app.schemas.statistics import PersonnelStatus
 from app.services import personnel
 from app.services.actors import ClientActor
 
@@ -28,3 +29,10 @@ async def record_events(events: Annotated[EventBatch, Body()], uow: Uow, client:
     """Send change events (a JSON array), applied in order, all or nothing. Each answers `applied`,
     `superseded` (older than the stored state), `recorded` (changes no placement) or `duplicate` (id seen)."""
     return await personnel.record_events(uow, client, events)
+
+
+@router.get("/personnel/status", response_model=PersonnelStatus)
+async def sync_status(uow: Uow, staff: CurrentStaff) -> PersonnelStatus:
+    """For HR officers, team leads, the division head and the sysadmin: the last full sync, the directory's size,
+    change events received, webhook deliveries waiting. Counts and times only."""
+    return await personnel.sync_status(uow, staff)

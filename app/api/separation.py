@@ -5,7 +5,7 @@ from typing import Annotated
 
 from fastapi import Query, Response
 
-from app.api.deps import CurrentStaff, Uow, client_with_scope
+from app.api.deps import CurrentStaff, Uow, client_claims_with_scope, client_with_scope
 from app.api.router import make_router
 from app.schemas.separation import (
     CaseSeparationRead,
@@ -21,7 +21,8 @@ from app.services.actors import ClientActor
 
 router = make_router("separation")
 
-CheckClient = Annotated[ClientActor, client_with_scope("separation:check")]
+# The check's one statement also confirms that the client is still active (app.services.separation).
+CheckClient = Annotated[ClientActor, client_claims_with_scope("separation:check")]
 ReadClient = Annotated[ClientActor, client_with_scope("separation:read")]
 
 

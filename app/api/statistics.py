@@ -8,6 +8,7 @@ from fastapi import Query
 from app.api.deps import CurrentStaff, Uow
 from app.api.router import make_router
 from app.schemas.registry import IntakeStatistics
+from app.schemas.statistics import CaseStatistics
 from app.services import statistics
 
 router = make_router("statistics")
@@ -23,3 +24,15 @@ async def intake_statistics(
     """Cases opened in the window by workplace kind, and citizens' workplaces (#WithU) apart with the support
     asked for. Outside the case team: whole calendar months, and counts below 5 suppressed (null)."""
     return await statistics.intake_statistics(uow, staff, start, end)
+
+
+@router.get("/statistics/cases", response_model=CaseStatistics)
+async def case_statistics(
+    uow: Uow,
+    staff: CurrentStaff,
+    start: Annotated[date, Query(alias="from")],
+    end: Annotated[date, Query(alias="to")],
+) -> CaseStatistics:
+    """Cases opened in the window by category and team per month, days to acknowledge / decide / close, deadline
+    breaches by kind, secondary-damage share. Outside the case team: whole months, counts below 5 suppressed."""
+    return await statistics.case_statistics(uow, staff, start, end)

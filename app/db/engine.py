@@ -26,6 +26,13 @@ def make_engine(url: str, *, foreign_keys: bool = True, **kwargs: Any) -> AsyncE
         # instead; other processes (the worker) still meet the busy timeout, rarely.
         _SERIAL_LOCKS[engine.sync_engine] = asyncio.Lock()
         return engine
+    if url.startswith("postgresql+asyncpg"):
+        # JIT off: the planner's row estimates for recursive CTEs (chains of command, the separation check) are in
+        # the millions, far above jit_above_cost, and each execution would spend ~100 ms compiling a plan that
+        # then runs in about a millisecond. This is OLTP work; JIT never pays here.
+        connect_args = dict(kwargs.pop("connect_args", {}))
+        connect_args.setdefault("server_settings", {}).setdefault("jit", "off")
+        kwargs["connect_args"] = connect_args
     return create_async_engine(url, pool_pre_ping=True, **kwargs)
 
 

@@ -12,6 +12,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     MetaData,
@@ -103,6 +104,10 @@ class StaffUser(Base):
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # "Sign out everywhere" and deactivation: sign-ins begun and access tokens issued before this are refused.
+    sessions_valid_from: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # Account changes (role, team, status) name the version they were made against (If-Match), like cases.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
 
 class StaffSession(Base):
@@ -138,6 +143,8 @@ class MachineClient(Base):
 
 class Case(Base):
     __tablename__ = "case_file"
+    # The queue's order (newest first), walked by the index instead of sorting every visible case.
+    __table_args__ = (Index("ix_case_file_queue", "opened_on", "reference"),)
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
     reference: Mapped[str] = mapped_column(String(20), unique=True)
     status: Mapped[CaseStatus] = mapped_column(enum(CaseStatus), index=True)
@@ -209,7 +216,11 @@ class CaseDeadline(Base):
     """CASE-2: every deadline is data on the case."""
 
     __tablename__ = "case_deadline"
-    __table_args__ = (UniqueConstraint("case_id", "kind"),)
+    # The queue's `overdue` filter and next-deadline order look up a case's open deadlines from the index alone.
+    __table_args__ = (
+        UniqueConstraint("case_id", "kind"),
+        Index("ix_case_deadline_open", "case_id", "met_on", "due_on"),
+    )
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
     case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("case_file.id"), index=True)
     kind: Mapped[DeadlineKind] = mapped_column(enum(DeadlineKind))

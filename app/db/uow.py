@@ -15,6 +15,7 @@ from app.db.repositories.outbox import OutboxRepository
 from app.db.repositories.personnel import PersonnelRepository
 from app.db.repositories.protection import ProtectionRepository
 from app.db.repositories.registry import RegistryRepository
+from app.db.repositories.reporting import ReportingRepository
 from app.db.repositories.sanctions import SanctionRepository
 from app.db.repositories.separation import SeparationRepository
 from app.db.repositories.staff import StaffRepository
@@ -42,6 +43,7 @@ class UnitOfWork:
         self.notifications = NotificationRepository(self.session)
         self.sanctions = SanctionRepository(self.session)
         self.registry = RegistryRepository(self.session)
+        self.reporting = ReportingRepository(self.session)
         return self
 
     async def __aexit__(

@@ -208,3 +208,10 @@ class MeasureStatus(StrEnum):
     accepted = "accepted"
     declined = "declined"
     applied = "applied"
+
+
+class QueueSort(StrEnum):
+    """The case queue's order: newest first, or the nearest open deadline first (none: last)."""
+
+    newest = "newest"
+    next_deadline = "next_deadline"

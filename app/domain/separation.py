@@ -77,6 +77,77 @@ def check_pairs(pairs: Iterable[tuple[str, Placement, Placement]]) -> list[Refus
     return refusals
 
 
+class PlacementCycle(RuleViolation):
+    code = "cycle"
+    title = "That supervisor is the employee or someone below them."
+
+
+@dataclass(frozen=True)
+class Staffing:
+    """A directory in memory: each employee's unit, direct supervisor, assignments and status."""
+
+    unit_of: Mapping[UUID, UUID | None]
+    supervisor_of: Mapping[UUID, UUID | None]
+    assignments_of: Mapping[UUID, frozenset[UUID]]
+    status_of: Mapping[UUID, EmployeeStatus]
+
+
+@dataclass(frozen=True)
+class ActiveOrder:
+    reference: str
+    victim_id: UUID
+    respondent_id: UUID
+
+
+REASON_ORDER = {reason: i for i, reason in enumerate(REASON_CODES.values())}
+
+
+def refusal_order(refusal: Refusal) -> tuple[str, int]:
+    """The order in which refusals are answered: by order reference, then same unit, chain, assignment."""
+    return refusal.order_reference, REASON_ORDER[refusal.reason]
+
+
+def placement_refusals(
+    staffing: Staffing,
+    orders: Iterable[ActiveOrder],
+    mover: UUID,
+    *,
+    unit: UUID | None = None,
+    supervisor: UUID | None = None,
+    assignment: UUID | None = None,
+) -> list[Refusal]:
+    """SEP-2, SEP-4, the specification of the check: put the mover in `unit`, under `supervisor` and/or on
+    `assignment` (each optional) and answer with the refusals of every active order whose people would then be
+    connected. The orders looked at are the mover's, and with a new supervisor also those of everyone below the
+    mover (their chain of command changes too). A retired mover cannot be placed; a supervisor who is the mover
+    or below the mover is a cycle. The database answers the same question in one statement
+    (`SeparationRepository.check_placement`); tests prove the two agree on generated directories."""
+    require_placeable(staffing.status_of[mover])
+    supervisor_of: dict[UUID, UUID | None] = dict(staffing.supervisor_of)
+    if supervisor is not None:
+        if supervisor == mover or mover in chain_of(supervisor, staffing.supervisor_of):
+            raise PlacementCycle()
+        supervisor_of[mover] = supervisor
+
+    def affected(person: UUID) -> bool:
+        return person == mover or (supervisor is not None and mover in chain_of(person, staffing.supervisor_of))
+
+    def placement(person: UUID) -> Placement:
+        unit_id = staffing.unit_of.get(person)
+        assignments = staffing.assignments_of.get(person, frozenset())
+        if person == mover:
+            unit_id = unit if unit is not None else unit_id
+            assignments = assignments | ({assignment} if assignment is not None else set())
+        return Placement(person, unit_id, chain_of(person, supervisor_of), frozenset(assignments))
+
+    pairs = [
+        (o.reference, placement(o.victim_id), placement(o.respondent_id))
+        for o in orders
+        if affected(o.victim_id) or affected(o.respondent_id)
+    ]
+    return sorted(set(check_pairs(pairs)), key=refusal_order)
+
+
 class EmployeeNotActive(RuleViolation):
     code = "employee-not-active"
     title = "The employee has left the organisation; there is nothing to place."

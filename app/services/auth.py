@@ -91,7 +91,14 @@ async def refresh(uow: UnitOfWork, refresh_token: str) -> StaffTokens:
     row = await uow.staff.refresh_token(sha256_hex(refresh_token))
     session = await uow.staff.staff_session(row.session_id) if row else None
     user = await uow.staff.user(session.user_id) if session else None
-    if row is None or session is None or user is None or not user.active or session.revoked_at is not None:
+    if (
+        row is None
+        or session is None
+        or user is None
+        or not user.active
+        or session.revoked_at is not None
+        or _before_sign_out_everywhere(user, session, None)
+    ):
         raise InvalidToken()
     if row.used_at is not None:
         session.revoked_at = now
@@ -117,6 +124,34 @@ async def logout(uow: UnitOfWork, actor: StaffActor) -> None:
     await audit.record(uow, actor, "auth.logout")
 
 
+async def logout_all(uow: UnitOfWork, actor: StaffActor) -> int:
+    """Sign out everywhere: every sign-in of the user ends, and every access token issued before now is refused."""
+    user = await uow.staff.user_for_update(actor.user_id)
+    assert user is not None
+    ended = await end_all_sessions(uow, user)
+    await audit.record(uow, actor, "auth.logout_all", target=str(ended))
+    return ended
+
+
+async def end_all_sessions(uow: UnitOfWork, user: StaffUser) -> int:
+    """End every sign-in of `user` (sign out everywhere, deactivation); the number of open ones ended. The
+    timestamp also refuses tokens of sign-ins that a concurrent request might still be creating."""
+    now = clock.now()
+    user.sessions_valid_from = now
+    return await uow.staff.revoke_sessions(user.id, now)
+
+
+def _before_sign_out_everywhere(user: StaffUser, session: StaffSession, issued_at: object) -> bool:
+    """A sign-in begun, or a token issued, before the user signed out everywhere. `iat` has whole seconds, so a
+    token is refused only if issued in an earlier second (one of the same second dies with its sign-in)."""
+    cutoff = user.sessions_valid_from
+    if cutoff is None:
+        return False
+    if session.created_at < cutoff:
+        return True
+    return isinstance(issued_at, int) and issued_at < int(cutoff.timestamp())
+
+
 async def staff_from_token(uow: UnitOfWork, token: str) -> StaffActor:
     """The current staff member, read afresh on every request (role, team and sign-in may have changed)."""
     claims = read_jwt(uow.settings, token, STAFF_AUDIENCE)
@@ -132,6 +167,7 @@ async def staff_from_token(uow: UnitOfWork, token: str) -> StaffActor:
         or session is None
         or session.revoked_at is not None
         or session.user_id != user.id
+        or _before_sign_out_everywhere(user, session, claims.get("iat"))
     ):
         raise InvalidToken()
     return _actor(user, session.id)
@@ -174,7 +210,21 @@ async def client_token(uow: UnitOfWork, client_id: str, client_secret: str, scop
     return MachineToken(access_token=token, expires_in=int(ttl.total_seconds()), scope=scope_text)
 
 
+def client_from_claims(uow: UnitOfWork, token: str) -> ClientActor:
+    """The machine client a valid token names, WITHOUT looking it up: the caller must check in its own statement
+    that the client is still active (the separation check does, in its one statement). Elsewhere use
+    `client_from_token`."""
+    claims = read_jwt(uow.settings, token, MACHINE_AUDIENCE)
+    try:
+        kind = ClientKind(str(claims["kind"]))
+    except (KeyError, ValueError) as exc:
+        raise InvalidToken() from exc
+    return ClientActor(str(claims["sub"]), kind, frozenset(str(claims.get("scope", "")).split()))
+
+
 async def client_from_token(uow: UnitOfWork, token: str) -> ClientActor:
+    # The separation check tests the same in its one statement (SeparationRepository.check_placement, with
+    # client_from_claims): a new condition here must be added there too.
     claims = read_jwt(uow.settings, token, MACHINE_AUDIENCE)
     client = await uow.staff.client(str(claims["sub"]))
     if client is None or not client.active:
@@ -189,8 +239,11 @@ SCOPES = {
 }
 
 
-async def create_client(uow: UnitOfWork, name: str, kind: ClientKind, scopes: list[str]) -> tuple[MachineClient, str]:
-    """Create a machine client; its secret is returned once and kept only as an Argon2id hash."""
+async def create_client(
+    uow: UnitOfWork, name: str, kind: ClientKind, scopes: list[str], actor: StaffActor | None = None
+) -> tuple[MachineClient, str]:
+    """Create a machine client; its secret is returned once and kept only as an Argon2id hash. `actor`: the
+    sysadmin who asked (None from the command line)."""
     unknown = set(scopes) - set(SCOPES[kind])
     if unknown:
         raise ScopeNotAllowed(f"Unknown scopes for {kind}: {', '.join(sorted(unknown))}")
@@ -206,5 +259,5 @@ async def create_client(uow: UnitOfWork, name: str, kind: ClientKind, scopes: li
     )
     uow.staff.add(client)
     await uow.session.flush()
-    await audit.record(uow, None, "client.created", target=client.client_id)
+    await audit.record(uow, actor, "client.created", target=client.client_id)
     return client, secret

@@ -8,7 +8,7 @@ from app.db.models import Case, CaseMessage, Report
 from app.db.uow import UnitOfWork
 from app.domain.access import CaseFacts, can_see_case, works_cases
 from app.domain.deadlines import MET_BY_STAFF_MESSAGE, is_breached
-from app.domain.enums import CaseStatus, IdentityMode, MessageAuthor, ReporterKind, Team
+from app.domain.enums import CaseStatus, IdentityMode, MessageAuthor, QueueSort, ReporterKind, Team
 from app.domain.errors import AccessDenied, CaseClosedForWriting, NotFound
 from app.domain.identity import in_assigned_team, pseudonym
 from app.domain.intake import identity_visible_to_case_team
@@ -91,13 +91,25 @@ async def list_cases(
     reference: str | None = None,
     offset: int = 0,
     limit: int = 50,
+    overdue: bool | None = None,
+    sort: QueueSort = QueueSort.newest,
 ) -> CasePage:
-    """The queue: cases the actor's case team works, newest first; overdue ones are flagged, never hidden."""
+    """The queue: cases the actor's case team works, newest first (or nearest open deadline first); overdue ones
+    are flagged, never hidden — `overdue=true` lists only them, `overdue=false` the others."""
     require_case_role(actor)
-    rows, total = await uow.cases.list_visible(
-        actor.facts, team=team, status=status, mine=mine, reference=reference, offset=offset, limit=limit
-    )
     today = clock.now().date()
+    rows, total = await uow.cases.list_visible(
+        actor.facts,
+        team=team,
+        status=status,
+        mine=mine,
+        reference=reference,
+        offset=offset,
+        limit=limit,
+        overdue=overdue,
+        sort=sort,
+        today=today,
+    )
     deadlines = await uow.cases.deadlines_for_cases([c.id for c in rows])
     by_case: dict[uuid.UUID, list] = {}
     for d in deadlines:

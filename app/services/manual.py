@@ -248,3 +248,8 @@ async def next_steps(uow: UnitOfWork, actor: StaffActor, case_id: uuid.UUID, lan
         title=found.title,
         steps=[s for s in found.steps if applies(s, case.org_kind, case.category)],
     )
+
+
+def offline_manual(lang: Lang) -> dict[str, object]:
+    """MAN-1: the public manual of one language as one document, for the PWA to keep for offline reading."""
+    return load().public[lang].model_dump(mode="json")

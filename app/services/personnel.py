@@ -6,11 +6,12 @@ effective times: a change older than what is stored never overwrites it, whateve
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, timedelta
 
 from app.db.personnel_models import AssignmentMember, Employee, PersonnelEvent
 from app.db.uow import UnitOfWork
 from app.domain import directory
+from app.domain.accounts import PERSONNEL_STATUS_ROLES, require_role
 from app.domain.directory import DirectoryCycle, EmployeeFacts, Snapshot, UnknownReference
 from app.domain.enums import EmployeeStatus, OrgKind, PersonnelEventKind
 from app.schemas.personnel import (
@@ -25,8 +26,9 @@ from app.schemas.personnel import (
     SyncResult,
     TransferEvent,
 )
+from app.schemas.statistics import PersonnelStatus
 from app.services import audit, clock, retaliation, separation
-from app.services.actors import ClientActor
+from app.services.actors import ClientActor, StaffActor
 
 
 def _snapshot(command: DirectorySnapshot) -> Snapshot:
@@ -186,3 +188,23 @@ def _retired_on(event: PersonnelEventIn) -> date:
     if isinstance(event, RetirementEvent) and event.data.retired_on is not None:
         return event.data.retired_on
     return event.effective_at.date()
+
+
+async def sync_status(uow: UnitOfWork, actor: StaffActor) -> PersonnelStatus:
+    """The personnel system's integration at a glance: the last full sync (from the audit log), the directory's
+    size, change events, and webhook deliveries waiting. Counts and times only."""
+    require_role(actor.role, PERSONNEL_STATUS_ROLES)
+    last_sync = await uow.audit.latest("personnel.synced")
+    counts = await uow.reporting.directory_counts()
+    last_event_at, recent = await uow.reporting.event_counts(clock.now() - timedelta(hours=24))
+    pending, failing = await uow.reporting.outbox_counts()
+    await audit.record(uow, actor, "personnel.status_read")
+    return PersonnelStatus(
+        last_full_sync_at=last_sync.at if last_sync else None,
+        last_full_sync_as_of=last_sync.target if last_sync else None,
+        **counts,
+        last_event_at=last_event_at,
+        events_last_24h=recent,
+        webhook_deliveries_pending=pending,
+        webhook_deliveries_failing=failing,
+    )

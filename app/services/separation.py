@@ -19,7 +19,7 @@ from app.db.personnel_models import (
 from app.db.uow import UnitOfWork
 from app.domain import receipt
 from app.domain.enums import ConnectionKind, EmployeeStatus, OrderStatus, PersonnelEventKind, ProtectedRole, Role
-from app.domain.errors import AccessDenied, NotFound, RuleViolation
+from app.domain.errors import AccessDenied, InvalidToken, NotFound, RuleViolation
 from app.domain.identity import pseudonym
 from app.domain.separation import (
     REASON_CODES,
@@ -27,8 +27,8 @@ from app.domain.separation import (
     LiftReasonRequired,
     OrderNotActive,
     Placement,
+    PlacementCycle,
     chain_of,
-    check_pairs,
     connections,
     ends_order,
     order_needed,
@@ -67,11 +67,6 @@ CHAIN_KINDS = frozenset({PersonnelEventKind.transfer, PersonnelEventKind.new_sup
 class UnknownReference(RuleViolation):
     code = "unknown-reference"
     title = "A referenced employee, unit or assignment is not in the directory."
-
-
-class PlacementCycle(RuleViolation):
-    code = "cycle"
-    title = "That supervisor is the employee or someone below them."
 
 
 # --- opening (SEP-1) -------------------------------------------------------------------------------------
@@ -160,53 +155,36 @@ def _minimal(order: SeparationOrder, a: Employee, b: Employee) -> OrderMinimal:
 
 async def check_placement(uow: UnitOfWork, client: ClientActor, command: PlacementCheck) -> CheckResult:
     """SEP-4: would placing the employee in a unit / under a supervisor / on an assignment connect a separated
-    pair? Allowed, or refused with reason codes and order references only."""
-    mover = await _employee(uow, command.employee_number)
-    require_placeable(mover.status)
-    unit_id = mover.unit_id
-    if command.unit is not None:
-        unit = await uow.separation.unit_by_external_id(command.unit)
-        if unit is None:
-            raise UnknownReference()
-        unit_id = unit.id
-    new_chain: tuple[uuid.UUID, ...] | None = None
-    if command.supervisor is not None:
-        supervisor = await _employee(uow, command.supervisor)
-        new_chain = (supervisor.id, *await uow.separation.chain(supervisor.id))
-        if mover.id in new_chain:
-            raise PlacementCycle()
-    assignments = await uow.separation.assignments_of(mover.id)
-    if command.assignment is not None:
-        assignment = await uow.separation.assignment_by_external_id(command.assignment)
-        if assignment is None:
-            raise UnknownReference()
-        assignments = assignments | {assignment.id}
+    pair? Allowed, or refused with reason codes and order references only.
 
-    # A new supervisor also changes the chain of everyone below the mover.
-    orders = (
-        await uow.separation.active_orders_below(mover.id)
-        if new_chain is not None
-        else await uow.separation.active_orders_of([mover.id])
+    One statement answers it (`SeparationRepository.check_placement`, the same question as the domain's
+    `placement_refusals`) and also says whether the asking client is still active: `client` comes from a verified
+    token whose client has not been looked up yet (`app.api.deps.client_claims_with_scope`)."""
+    answer = await uow.separation.check_placement(
+        command.employee_number,
+        unit=command.unit,
+        supervisor=command.supervisor,
+        assignment=command.assignment,
+        client_id=client.client_id,
     )
-    placements = await uow.separation.placements([p for o in orders for p in (o.victim_id, o.respondent_id)])
-    pairs: list[tuple[str, Placement, Placement]] = []
-    for order in orders:
-        sides = []
-        for person_id in (order.victim_id, order.respondent_id):
-            placement = placements[person_id]
-            if person_id == mover.id:
-                placement = Placement(mover.id, unit_id, new_chain or placement.chain, assignments)
-            elif new_chain is not None and mover.id in placement.chain:
-                above_mover = placement.chain[: placement.chain.index(mover.id) + 1]
-                placement = Placement(person_id, placement.unit_id, above_mover + new_chain, placement.assignments)
-            sides.append(placement)
-        pairs.append((order.reference, sides[0], sides[1]))
-    refusals = check_pairs(pairs)
-    for refusal in refusals:
+    if not answer.client_active:
+        raise InvalidToken()
+    if answer.mover_status is None:
+        raise UnknownReference()
+    require_placeable(answer.mover_status)
+    if command.unit is not None and not answer.unit_found:
+        raise UnknownReference()
+    if command.supervisor is not None and not answer.supervisor_found:
+        raise UnknownReference()
+    if answer.cycle:
+        raise PlacementCycle()
+    if command.assignment is not None and not answer.assignment_found:
+        raise UnknownReference()
+    for refusal in answer.refusals:
         await audit.record(uow, client, "separation.check_refused", target=refusal.order_reference)
     return CheckResult(
-        allowed=not refusals,
-        refusals=[CheckRefusal(order_reference=r.order_reference, reason=r.reason) for r in refusals],
+        allowed=not answer.refusals,
+        refusals=[CheckRefusal(order_reference=r.order_reference, reason=r.reason) for r in answer.refusals],
     )
 
 

@@ -51,6 +51,8 @@ PUBLIC = "public"  # every principal, signed in or not
 HEAD = "staff:division_head"  # heads all four teams: the only principal here who sees the target case
 CASE_TEAM = frozenset({"staff:intake", "staff:investigator", "staff:team_lead", HEAD})
 DECIDERS = frozenset({"staff:team_lead", HEAD})
+AUDITOR = "staff:auditor"
+SYSADMIN = "staff:sysadmin"
 ALL_STAFF = frozenset(f"staff:{r.value}" for r in STAFF_ROLES)
 OUTSIDERS_OF_THE_TEAM = frozenset(f"staff:{r.value}" for r in TEAM_ROLES)
 
@@ -116,6 +118,7 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ),
     ("POST", "/auth/refresh"): entry(PUBLIC, body={"refresh_token": "not-a-token"}),
     ("POST", "/auth/logout"): entry(ALL_STAFF),
+    ("POST", "/auth/logout-all"): entry(ALL_STAFF),
     ("GET", "/auth/me"): entry(ALL_STAFF),
     ("POST", "/oauth/token"): entry(
         PUBLIC, form={"grant_type": "client_credentials", "client_id": "x", "client_secret": "y"}
@@ -213,6 +216,23 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("POST", "/contractor/obligations/{obligation_id}/measures"): entry(CONTRACTOR, body=MEASURES),
     # statistics: every staff role, STAT-1 applied outside the case team
     ("GET", "/statistics/intake"): entry(ALL_STAFF, params=_stats_window),
+    ("GET", "/statistics/cases"): entry(ALL_STAFF, params=_stats_window),
+    # the dashboard: the case's timeline (the case team), the audit log (auditor), accounts and clients (sysadmin),
+    # the personnel system's sync status (HR officer, team leads, the division head, sysadmin)
+    ("GET", "/cases/{case_id}/timeline"): entry(HEAD),
+    ("GET", "/audit/entries"): entry(AUDITOR, params=lambda w: {"case_id": w.ids["case"]}),
+    ("POST", "/audit/verification"): entry(AUDITOR),
+    ("GET", "/users"): entry(SYSADMIN),
+    ("POST", "/users"): entry(
+        SYSADMIN, body={"email": "matrix-new@test.withu.local", "display_name": "Matrix", "role": "auditor"}
+    ),
+    ("PATCH", "/users/{user_id}"): entry(
+        SYSADMIN, body={"display_name": "Renamed"}, headers={"If-Match": '"1"'}, ids={"user_id": "spare_user"}
+    ),
+    ("GET", "/clients"): entry(SYSADMIN),
+    ("POST", "/clients"): entry(SYSADMIN, body={"name": "Matrix client", "kind": "hr_system"}),
+    ("POST", "/clients/{client_pk}/deactivation"): entry(SYSADMIN),
+    ("GET", "/personnel/status"): entry("staff:hr_officer", "staff:team_lead", HEAD, SYSADMIN),
     # sanctions, the victim's opinion, the unit head's measures
     ("POST", "/cases/{case_id}/sanctions"): entry(HEAD, body={"level": "reprimand", "reason": REASON}),
     ("GET", "/cases/{case_id}/sanctions"): entry(HEAD),
@@ -241,6 +261,7 @@ DEFAULT_IDS = {
     "contract_id": "contract",
     "ambassador_id": "ambassador",
     "subscription_id": "subscription",
+    "client_pk": "spare_client",
     "role": "manual_role",
 }
 
@@ -415,6 +436,8 @@ async def world(app) -> AsyncIterator[World]:  # type: ignore[no-untyped-def]
                 "contract": contract["id"],
                 "ambassador": ambassador["id"],
                 "subscription": str(uuid.uuid4()),  # not created: a live one would collect other tests' events
+                "spare_user": str(uuid.uuid4()),  # no account of the world is changed by the matrix
+                "spare_client": str(uuid.uuid4()),
                 "manual_role": "victim",
                 "organisation": f"CON-{tag}",
                 "contractor_client": _client_id(contractor_h),

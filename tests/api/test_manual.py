@@ -243,3 +243,21 @@ async def test_man_2_next_steps_need_a_staff_token(client, intake_case) -> None:
     """MAN-2: anonymous callers get 401."""
     _, case_id = intake_case
     assert (await client.get(f"/api/v1/cases/{case_id}/next-steps")).status_code == 401
+
+
+@pytest.mark.parametrize("lang", ["ko", "en"])
+async def test_man_1_offline_manual_for_the_pwa_is_the_public_file(client, lang: str) -> None:
+    """The PWA keeps this document for offline reading: the published public manual, nothing else, outside /api."""
+    response = await client.get(f"/offline/manual.{lang}.json")
+    assert response.status_code == 200
+    assert response.headers["cache-control"] == "no-cache"
+    body = response.json()
+    assert body == load().public[Lang(lang)].model_dump(mode="json")
+    assert set(body["roles"]) == set(PUBLIC_ROLES)
+    assert "case_team" not in response.text
+
+
+async def test_man_1_offline_manual_in_an_unknown_language_is_a_problem(client) -> None:
+    response = await client.get("/offline/manual.fr.json")
+    assert response.status_code == 422
+    assert response.headers["content-type"].startswith("application/problem+json")

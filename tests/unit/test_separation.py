@@ -10,13 +10,19 @@ from app.domain.enums import ConnectionKind, EmployeeStatus
 from app.domain.errors import RuleViolation
 from app.domain.separation import (
     REASON_CODES,
+    ActiveOrder,
     Connection,
+    EmployeeNotActive,
     Placement,
+    PlacementCycle,
+    Refusal,
+    Staffing,
     chain_of,
     check_pairs,
     connections,
     ends_order,
     order_needed,
+    placement_refusals,
     propose_plan,
     require_placeable,
 )
@@ -148,3 +154,51 @@ def test_sep_1_an_order_needs_both_as_different_employees(victim, respondent, ne
 def test_sep_6_an_order_lasts_until_one_leaves(status: EmployeeStatus, ends: bool) -> None:
     """SEP-6: leaving the organisation ends an order; leave does not."""
     assert ends_order(status) is ends
+
+
+# --- placement_refusals: the specification the one-statement check is tested against -----------------------------
+
+
+def _staffing(
+    supervisor_of: dict[uuid.UUID, uuid.UUID | None],
+    unit_of: dict[uuid.UUID, uuid.UUID | None] | None = None,
+    assignments_of: dict[uuid.UUID, frozenset[uuid.UUID]] | None = None,
+    retired: frozenset[uuid.UUID] = frozenset(),
+) -> Staffing:
+    people = set(supervisor_of) | {s for s in supervisor_of.values() if s}
+    return Staffing(
+        unit_of=unit_of or {},
+        supervisor_of=supervisor_of,
+        assignments_of=assignments_of or {},
+        status_of={p: EmployeeStatus.retired if p in retired else EmployeeStatus.active for p in people},
+    )
+
+
+def test_sep_4_new_supervisor_rechecks_everyone_below_the_mover() -> None:
+    """SEP-2, SEP-4: putting the respondent's manager M1 under the victim puts the respondent in the victim's
+    chain; an order of someone else, already connected, is not the mover's business and is not answered."""
+    staffing = _staffing({R: M1, M1: None, V: None, X: None, Y: None}, unit_of={X: U2, Y: U2})
+    orders = [ActiveOrder("SO-1", V, R), ActiveOrder("SO-2", X, Y)]
+    assert placement_refusals(staffing, orders, M1, supervisor=V) == [
+        Refusal("SO-1", REASON_CODES[ConnectionKind.chain_of_command])
+    ]
+    assert placement_refusals(staffing, orders, M1, unit=U1) == []  # no new supervisor: R's chain is unchanged
+
+
+def test_sep_4_refusals_per_order_and_reason_in_a_stable_order() -> None:
+    """SEP-4: one refusal per order and reason, by reference, then same unit, chain of command, assignment."""
+    staffing = _staffing({V: None, R: None}, unit_of={V: U1, R: U2}, assignments_of={R: frozenset({A1})})
+    orders = [ActiveOrder("SO-B", V, R), ActiveOrder("SO-A", R, V)]
+    found = placement_refusals(staffing, orders, V, unit=U2, supervisor=R, assignment=A1)
+    reasons = [REASON_CODES[k] for k in ConnectionKind]
+    assert found == [Refusal(ref, reason) for ref in ("SO-A", "SO-B") for reason in reasons]
+
+
+def test_sep_4_retired_mover_and_cycles_are_refused() -> None:
+    """SEP-4, SEP-6: a retired employee cannot be placed; a supervisor who is the mover or below them is a cycle."""
+    staffing = _staffing({V: M1, M1: M2, M2: None, X: None}, retired=frozenset({X}))
+    with pytest.raises(EmployeeNotActive):
+        placement_refusals(staffing, [], X, unit=U1)
+    for mover, supervisor in ((M2, V), (V, V)):  # M2 under V, who is below M2; V under themselves
+        with pytest.raises(PlacementCycle):
+            placement_refusals(staffing, [], mover, supervisor=supervisor)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncIterator
+from datetime import datetime
 
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 
 from app.db.models import AuditEntry
 from app.db.repositories.base import Repository
@@ -25,6 +27,46 @@ class AuditRepository(Repository):
             select(AuditEntry).where(AuditEntry.case_id == case_id).order_by(AuditEntry.seq)
         )
         return list(rows.all())
+
+    async def search(
+        self,
+        *,
+        action: str | None,
+        actor_id: str | None,
+        case_id: uuid.UUID | None,
+        at_from: datetime | None,
+        at_before: datetime | None,
+        offset: int,
+        limit: int,
+    ) -> tuple[list[AuditEntry], int]:
+        """Entries matching every filter given, newest first, with the number of matches."""
+        query = select(AuditEntry)
+        if action is not None:
+            query = query.where(AuditEntry.action == action)
+        if actor_id is not None:
+            query = query.where(AuditEntry.actor_id == actor_id)
+        if case_id is not None:
+            query = query.where(AuditEntry.case_id == case_id)
+        if at_from is not None:
+            query = query.where(AuditEntry.at >= at_from)
+        if at_before is not None:
+            query = query.where(AuditEntry.at < at_before)
+        total = await self.session.scalar(select(func.count()).select_from(query.subquery()))
+        rows = await self.session.scalars(query.order_by(AuditEntry.seq.desc()).offset(offset).limit(limit))
+        return list(rows.all()), int(total or 0)
+
+    async def case_page(self, case_id: uuid.UUID, *, offset: int, limit: int) -> tuple[list[AuditEntry], int]:
+        """A case's entries, oldest first."""
+        total = await self.session.scalar(select(func.count()).where(AuditEntry.case_id == case_id))
+        rows = await self.session.scalars(
+            select(AuditEntry).where(AuditEntry.case_id == case_id).order_by(AuditEntry.seq).offset(offset).limit(limit)
+        )
+        return list(rows.all()), int(total or 0)
+
+    async def latest(self, action: str) -> AuditEntry | None:
+        return await self.session.scalar(
+            select(AuditEntry).where(AuditEntry.action == action).order_by(AuditEntry.seq.desc()).limit(1)
+        )
 
     async def stream(self, batch: int = 1000) -> AsyncIterator[AuditEntry]:
         last = 0

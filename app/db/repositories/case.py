@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date
 
-from sqlalchemy import Select, func, literal, or_, select, union
+from sqlalchemy import Select, and_, exists, func, literal, or_, select, union
 
 from app.db.models import Case, CaseAssignment, CaseDeadline, CaseMessage, CaseTransition, Report
 from app.db.personnel_models import Employee, ProtectedPerson
 from app.db.repositories.base import Repository
 from app.domain.access import StaffFacts, works_cases
-from app.domain.enums import CaseStatus, Role, Team
+from app.domain.enums import CaseStatus, QueueSort, Role, Team
 
 
 def recused_case_ids(employee_number: str) -> Select[tuple[object]]:
@@ -35,6 +36,14 @@ def recused_case_ids(employee_number: str) -> Select[tuple[object]]:
         select(Case.id).where(Case.respondent_employee_id == me),
         select(Case.id).where(Case.respondent_employee_id.in_(same_unit)),
         select(Case.id).where(Case.respondent_employee_id.in_(select(below.c.id))),
+    )
+
+
+def _breached(today: date):  # type: ignore[no-untyped-def]
+    """CASE-2's is_breached as SQL: met late, or unmet and the due day has passed (the queue's `overdue` flag)."""
+    return or_(
+        and_(CaseDeadline.met_on.is_(None), CaseDeadline.due_on < today),
+        CaseDeadline.met_on > CaseDeadline.due_on,
     )
 
 
@@ -64,8 +73,15 @@ class CaseRepository(Repository):
         reference: str | None,
         offset: int,
         limit: int,
+        overdue: bool | None = None,
+        sort: QueueSort = QueueSort.newest,
+        today: date | None = None,
     ) -> tuple[list[Case], int]:
         query = self._visible(staff)
+        if overdue is not None:
+            assert today is not None
+            breached = exists().where(CaseDeadline.case_id == Case.id, _breached(today))
+            query = query.where(breached if overdue else ~breached)
         if team is not None:
             query = query.where(Case.team == team)
         if status is not None:
@@ -76,10 +92,27 @@ class CaseRepository(Repository):
             assigned = select(CaseAssignment.case_id).where(CaseAssignment.user_id == staff.user_id)
             query = query.where(Case.id.in_(assigned))
         total = await self.session.scalar(select(func.count()).select_from(query.subquery()))
-        rows = await self.session.scalars(
-            query.order_by(Case.opened_on.desc(), Case.reference).offset(offset).limit(limit)
+        if sort == QueueSort.next_deadline:
+            next_due = (
+                select(func.min(CaseDeadline.due_on))
+                .where(CaseDeadline.case_id == Case.id, CaseDeadline.met_on.is_(None))
+                .scalar_subquery()
+            )
+            order = (next_due.is_(None), next_due, Case.opened_on.desc(), Case.reference)
+        else:
+            order = (Case.opened_on.desc(), Case.reference)
+        # The page's ids first (a deep offset skips ids only), then its rows.
+        ids = list(
+            (
+                await self.session.scalars(
+                    query.with_only_columns(Case.id).order_by(*order).offset(offset).limit(limit)
+                )
+            ).all()
         )
-        return list(rows.all()), int(total or 0)
+        if not ids:
+            return [], int(total or 0)
+        rows = {c.id: c for c in (await self.session.scalars(select(Case).where(Case.id.in_(ids)))).all()}
+        return [rows[i] for i in ids if i in rows], int(total or 0)
 
     async def case(self, case_id: uuid.UUID) -> Case | None:
         """Unscoped: only for the reporter's own case (reached through the receipt) and for services."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from sqlalchemy import func, literal, select, text, union
 from sqlalchemy.orm import aliased
@@ -19,8 +20,8 @@ from app.db.personnel_models import (
     VictimWish,
 )
 from app.db.repositories.base import Repository
-from app.domain.enums import OrderStatus
-from app.domain.separation import Placement
+from app.domain.enums import EmployeeStatus, OrderStatus
+from app.domain.separation import Placement, Refusal, refusal_order
 
 MAX_DEPTH = 500
 
@@ -48,6 +49,123 @@ _SUBTREE_ORDERS = """
     WHERE o.status = 'active'
       AND (o.victim_id IN (SELECT id FROM down) OR o.respondent_id IN (SELECT id FROM down))
     """
+
+
+# SEP-2, SEP-4: the personnel system's check in ONE statement (`SeparationRepository.check_placement`). It
+# answers `app.domain.separation.placement_refusals` (the specification; tests/api/test_separation_query.py proves
+# the two agree on generated directories) for a placement given by external keys, and in the same round trip
+# tells what the service needs to refuse bad input: whether the mover, unit, supervisor and assignment exist, the
+# mover's status, whether the supervisor is the mover or below them (a cycle), and whether the asking machine
+# client is still active (so the token check needs no statement of its own).
+#
+# The orders looked at are the mover's and, with a new supervisor, those of everyone below the mover. Each
+# side's unit, transitive chain of command and assignments are taken as they would be after the placement: the
+# chain walks "effective supervisors", in which the mover's supervisor is the proposed one. One row per order and
+# reason, after a first row with the facts. Written for both planners: one-row lookups are scalar subqueries
+# (index lookups); CROSS JOIN fixes SQLite's join order (without ANALYZE it would otherwise scan every active
+# order through the status index); the subtree branch runs only with a new supervisor. PostgreSQL runs it with
+# JIT off (`app.db.engine`): its row estimates for recursive CTEs would make every execution compile.
+#
+# `bench/separation_check.py` measures this against its own hand-written statement (RAW_CHECK) run straight on
+# the driver; the two are written separately on purpose (the baseline must not be the app's code), and the bench
+# compares every answer. A change to the rules changes placement_refusals, this statement and RAW_CHECK.
+_CHECK_PLACEMENT = text(
+    """
+    WITH RECURSIVE
+    mover AS MATERIALIZED (SELECT id, status FROM employee WHERE employee_number = :employee),
+    new_unit AS MATERIALIZED (SELECT id FROM org_unit WHERE external_id = :unit),
+    new_assignment AS MATERIALIZED (SELECT id FROM assignment WHERE external_id = :assignment),
+    new_supervisor AS MATERIALIZED (SELECT id FROM employee WHERE employee_number = :supervisor),
+    above_supervisor(id, depth) AS (
+        SELECT id, 0 FROM new_supervisor
+        UNION ALL
+        SELECT e.supervisor_id, a.depth + 1 FROM above_supervisor a CROSS JOIN employee e
+        WHERE e.id = a.id AND e.supervisor_id IS NOT NULL AND a.depth < :max_depth
+    ),
+    below(id, depth) AS (
+        SELECT e.id, 1 FROM employee e
+        WHERE e.supervisor_id = (SELECT id FROM mover) AND EXISTS (SELECT 1 FROM new_supervisor)
+        UNION ALL
+        SELECT e.id, b.depth + 1 FROM below b CROSS JOIN employee e
+        WHERE e.supervisor_id = b.id AND b.depth < :max_depth
+    ),
+    orders AS MATERIALIZED (
+        SELECT o.reference, o.victim_id, o.respondent_id FROM separation_order o
+        WHERE o.victim_id = (SELECT id FROM mover) AND o.status = :active
+        UNION
+        SELECT o.reference, o.victim_id, o.respondent_id FROM separation_order o
+        WHERE o.respondent_id = (SELECT id FROM mover) AND o.status = :active
+        UNION
+        SELECT o.reference, o.victim_id, o.respondent_id FROM below b CROSS JOIN separation_order o
+        WHERE o.victim_id = b.id AND o.status = :active
+        UNION
+        SELECT o.reference, o.victim_id, o.respondent_id FROM below b CROSS JOIN separation_order o
+        WHERE o.respondent_id = b.id AND o.status = :active
+    ),
+    chain(person, id, depth) AS (
+        SELECT p.id,
+               CASE WHEN p.id = (SELECT id FROM mover) AND EXISTS (SELECT 1 FROM new_supervisor)
+                    THEN (SELECT id FROM new_supervisor)
+                    ELSE (SELECT e.supervisor_id FROM employee e WHERE e.id = p.id) END,
+               1
+        FROM (SELECT victim_id AS id FROM orders UNION SELECT respondent_id FROM orders) p
+        UNION ALL
+        SELECT c.person,
+               CASE WHEN c.id = (SELECT id FROM mover) AND EXISTS (SELECT 1 FROM new_supervisor)
+                    THEN (SELECT id FROM new_supervisor)
+                    ELSE (SELECT e.supervisor_id FROM employee e WHERE e.id = c.id) END,
+               c.depth + 1
+        FROM chain c WHERE c.id IS NOT NULL AND c.depth < :max_depth
+    ),
+    refused(reference, reason) AS (
+        SELECT o.reference, 'separated-same-unit' FROM orders o
+        WHERE CASE WHEN o.victim_id = (SELECT id FROM mover) AND EXISTS (SELECT 1 FROM new_unit)
+                   THEN (SELECT id FROM new_unit)
+                   ELSE (SELECT e.unit_id FROM employee e WHERE e.id = o.victim_id) END
+            = CASE WHEN o.respondent_id = (SELECT id FROM mover) AND EXISTS (SELECT 1 FROM new_unit)
+                   THEN (SELECT id FROM new_unit)
+                   ELSE (SELECT e.unit_id FROM employee e WHERE e.id = o.respondent_id) END
+        UNION
+        SELECT o.reference, 'separated-chain-of-command' FROM orders o
+            JOIN chain c ON c.person = o.victim_id AND c.id = o.respondent_id
+        UNION
+        SELECT o.reference, 'separated-chain-of-command' FROM orders o
+            JOIN chain c ON c.person = o.respondent_id AND c.id = o.victim_id
+        UNION
+        SELECT o.reference, 'separated-shared-assignment' FROM orders o
+        WHERE EXISTS (SELECT 1 FROM assignment_member v CROSS JOIN assignment_member r
+                      WHERE v.employee_id = o.victim_id AND v.member = :member
+                        AND r.assignment_id = v.assignment_id AND r.employee_id = o.respondent_id
+                        AND r.member = :member)
+           OR EXISTS (SELECT 1 FROM new_assignment a CROSS JOIN assignment_member m
+                      WHERE m.assignment_id = a.id AND m.member = :member
+                        AND (o.victim_id = (SELECT id FROM mover) AND m.employee_id = o.respondent_id
+                             OR o.respondent_id = (SELECT id FROM mover) AND m.employee_id = o.victim_id))
+    )
+    SELECT NULL AS reference, NULL AS reason,
+           (SELECT status FROM mover) AS mover_status,
+           EXISTS (SELECT 1 FROM new_unit) AS unit_found,
+           EXISTS (SELECT 1 FROM new_supervisor) AS supervisor_found,
+           EXISTS (SELECT 1 FROM new_assignment) AS assignment_found,
+           EXISTS (SELECT 1 FROM above_supervisor a WHERE a.id = (SELECT id FROM mover)) AS cycle,
+           (SELECT active FROM machine_client WHERE client_id = :client) AS client_active
+    UNION ALL
+    SELECT reference, reason, NULL, NULL, NULL, NULL, NULL, NULL FROM refused
+    """
+)
+
+
+@dataclass(frozen=True)
+class PlacementAnswer:
+    """What the one-statement check found (see _CHECK_PLACEMENT)."""
+
+    mover_status: EmployeeStatus | None  # None: no such employee
+    unit_found: bool
+    supervisor_found: bool
+    assignment_found: bool
+    cycle: bool
+    client_active: bool
+    refusals: list[Refusal]
 
 
 class SeparationRepository(Repository):
@@ -78,6 +196,40 @@ class SeparationRepository(Repository):
             unit_id=employee.unit_id,
             chain=await self.chain(employee.id),
             assignments=await self.assignments_of(employee.id),
+        )
+
+    async def check_placement(
+        self,
+        employee_number: str,
+        *,
+        unit: str | None,
+        supervisor: str | None,
+        assignment: str | None,
+        client_id: str,
+    ) -> PlacementAnswer:
+        """SEP-4 in one statement: app.domain.separation.placement_refusals, by external keys, with the facts
+        the service needs to refuse bad input and an inactive client."""
+        params = {
+            "employee": employee_number,
+            "unit": unit,
+            "supervisor": supervisor,
+            "assignment": assignment,
+            "client": client_id,
+            "active": OrderStatus.active.value,
+            "member": True,
+            "max_depth": MAX_DEPTH,
+        }
+        rows = (await self.session.execute(_CHECK_PLACEMENT, params)).all()
+        facts = next(r for r in rows if r[0] is None)
+        refusals = sorted({Refusal(str(r[0]), str(r[1])) for r in rows if r[0] is not None}, key=refusal_order)
+        return PlacementAnswer(
+            mover_status=EmployeeStatus(facts[2]) if facts[2] is not None else None,
+            unit_found=bool(facts[3]),
+            supervisor_found=bool(facts[4]),
+            assignment_found=bool(facts[5]),
+            cycle=bool(facts[6]),
+            client_active=bool(facts[7]),
+            refusals=refusals,
         )
 
     async def employee(self, employee_id: uuid.UUID) -> Employee | None:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 
 from app.db.models import MachineClient, RefreshToken, StaffSession, StaffUser, TeamRow
 from app.db.repositories.base import Repository
+from app.domain.enums import Role, Team
 
 
 class StaffRepository(Repository):
@@ -37,3 +39,53 @@ class StaffRepository(Repository):
 
     async def client(self, client_id: str) -> MachineClient | None:
         return await self.session.scalar(select(MachineClient).where(MachineClient.client_id == client_id))
+
+    # --- the sysadmin's accounts and clients ---
+
+    async def users_page(
+        self, *, role: Role | None, team: Team | None, active: bool | None, offset: int, limit: int
+    ) -> tuple[list[StaffUser], int]:
+        query = select(StaffUser)
+        if role is not None:
+            query = query.where(StaffUser.role == role)
+        if team is not None:
+            query = query.where(StaffUser.team == team)
+        if active is not None:
+            query = query.where(StaffUser.active.is_(active))
+        total = await self.session.scalar(select(func.count()).select_from(query.subquery()))
+        rows = await self.session.scalars(query.order_by(StaffUser.email).offset(offset).limit(limit))
+        return list(rows.all()), int(total or 0)
+
+    async def user_for_update(self, user_id: uuid.UUID) -> StaffUser | None:
+        """Locked for update: account changes and sign-ins of the same person are serialised."""
+        return await self.session.scalar(select(StaffUser).where(StaffUser.id == user_id).with_for_update())
+
+    async def active_admins_besides(self, user_id: uuid.UUID) -> int:
+        query = select(func.count()).where(
+            StaffUser.role == Role.sysadmin, StaffUser.active.is_(True), StaffUser.id != user_id
+        )
+        return int(await self.session.scalar(query) or 0)
+
+    async def revoke_sessions(self, user_id: uuid.UUID, at: datetime) -> int:
+        """End every open sign-in of the user (their refresh tokens die with them); the number ended."""
+        result = await self.session.execute(
+            update(StaffSession)
+            .where(StaffSession.user_id == user_id, StaffSession.revoked_at.is_(None))
+            .values(revoked_at=at)
+            .execution_options(synchronize_session="fetch")
+        )
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+    async def clients_page(self, *, offset: int, limit: int) -> tuple[list[MachineClient], int]:
+        total = await self.session.scalar(select(func.count()).select_from(MachineClient))
+        rows = await self.session.scalars(
+            select(MachineClient)
+            .order_by(MachineClient.created_at.desc(), MachineClient.client_id)
+            .offset(offset)
+            .limit(limit)
+        )
+        return list(rows.all()), int(total or 0)
+
+    async def client_by_pk(self, pk: uuid.UUID, *, for_update: bool = False) -> MachineClient | None:
+        query = select(MachineClient).where(MachineClient.id == pk)
+        return await self.session.scalar(query.with_for_update() if for_update else query)

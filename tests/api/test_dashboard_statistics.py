@@ -1,0 +1,219 @@
+"""Case statistics (STAT-1, CASE-2, SD-2) and the personnel system's sync status, for the dashboard."""
+
+from __future__ import annotations
+
+import random
+import uuid
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+
+from app.db.models import AuditEntry, Case
+from app.domain.enums import Role, Team
+from tests.builders import case_id_for, login, make_report, make_staff
+from tests.directory import machine_headers
+
+URL = "/api/v1/statistics/cases"
+STATUS = "/api/v1/personnel/status"
+
+
+def a_month_of_our_own() -> date:
+    """A day in a past month no other test uses (the database is shared and never cleaned)."""
+    return date(random.randint(1901, 1999), random.randint(1, 12), 10)
+
+
+async def report_on(client, uow_factory, day: date, **overrides: Any) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    """A report as if received on `day`: the case's day and all its deadlines move back together."""
+    body = await make_report(client, **overrides)
+    async with uow_factory() as uow:
+        case = await uow.session.scalar(select(Case).where(Case.reference == body["case_reference"]))
+        shift = day - case.opened_on
+        case.opened_on = day
+        for deadline in await uow.cases.deadlines(case.id):
+            deadline.due_on += shift
+            if deadline.met_on is not None:
+                deadline.met_on += shift
+        await uow.commit()
+    return body
+
+
+async def decide(client, headers: dict[str, str], case_id: str) -> None:  # type: ignore[no-untyped-def]
+    url = f"/api/v1/cases/{case_id}"
+    for step in (
+        {"to": "triaged", "reason": "Triage."},
+        {"to": "investigating", "reason": "Interviews."},
+        {"to": "decided", "finding": "substantiated", "reason": "Confirmed."},
+    ):
+        version = (await client.get(url, headers=headers)).headers["etag"]
+        moved = await client.post(f"{url}/transitions", json=step, headers={**headers, "If-Match": version})
+        assert moved.status_code == 200, moved.text
+
+
+def cell(count: int | None) -> dict[str, Any]:
+    return {"count": count, "suppressed": count is None}
+
+
+async def test_stat_1_case_statistics_exact_for_the_case_team_suppressed_for_others(client, uow_factory) -> None:
+    """STAT-1, CASE-2, SD-2: 6 harassment and 2 secondary-damage cases in a month of their own, 2 decided. The
+    case team sees exact counts by category and team, the times, breaches by kind and the SD share (0.25); an
+    HR officer sees the month's total but no cell below 5 (nor the 6 that would reveal the 2), no figure about
+    the 2 decided cases, and no share; both reads are audited."""
+    day = a_month_of_our_own()
+    lead = await make_staff(uow_factory, role=Role.team_lead, team=Team.intake_counselling)
+    lead_h = await login(client, lead)
+    bodies = [await report_on(client, uow_factory, day) for _ in range(6)]
+    for _ in range(2):
+        await report_on(client, uow_factory, day, category="secondary_damage")
+    for body in bodies[:2]:
+        await decide(client, lead_h, await case_id_for(client, lead_h, body["case_reference"]))
+    since = (date.today() - day).days
+    month = f"{day.year:04d}-{day.month:02d}"
+
+    first, last = day.replace(day=1), day.replace(day=28)
+    exact = (await client.get(URL, params={"from": first.isoformat(), "to": last.isoformat()}, headers=lead_h)).json()
+    assert exact["exact"] is True and exact["months"] == [month]
+    row = exact["by_category"][0]
+    assert row["month"] == month and row["total"] == cell(8)
+    assert row["cells"]["sexual_harassment"] == cell(6) and row["cells"]["secondary_damage"] == cell(2)
+    assert row["cells"]["stalking"] == cell(0)
+    teams = exact["by_team"][0]["cells"]
+    assert teams["intake_counselling"] == cell(6) and teams["investigation"] == cell(2)
+    assert exact["durations"]["acknowledge"] == {
+        "cases": cell(8),
+        "median_days": 0.0,
+        "p90_days": 0.0,
+        "suppressed": False,
+    }
+    assert exact["durations"]["decide"] == {
+        "cases": cell(2),
+        "median_days": since,
+        "p90_days": since,
+        "suppressed": False,
+    }
+    assert exact["durations"]["close"]["cases"] == cell(0) and exact["durations"]["close"]["median_days"] is None
+    breaches = exact["deadline_breaches"]["cells"]
+    assert breaches["triage"] == cell(8) and breaches["feedback"] == cell(8) and breaches["investigation"] == cell(8)
+    assert breaches["acknowledgement"] == cell(0) and exact["deadline_breaches"]["total"] == cell(24)
+    assert exact["secondary_damage"] == {"cases": cell(2), "all_cases": cell(8), "share": 0.25, "suppressed": False}
+
+    hr = await make_staff(uow_factory, role=Role.hr_officer)
+    response = await client.get(
+        URL, params={"from": day.isoformat(), "to": day.isoformat()}, headers=await login(client, hr)
+    )
+    assert response.status_code == 200, response.text
+    outside = response.json()
+    assert outside["exact"] is False and (outside["start"], outside["months"]) == (first.isoformat(), [month])
+    row = outside["by_category"][0]
+    assert row["total"] == cell(8) and all(c == cell(None) for c in row["cells"].values())
+    assert outside["durations"]["acknowledge"]["cases"] == cell(8)
+    assert outside["durations"]["decide"] == {
+        "cases": cell(None),
+        "median_days": None,
+        "p90_days": None,
+        "suppressed": True,
+    }
+    assert outside["deadline_breaches"]["cells"]["triage"] == cell(8)
+    assert outside["deadline_breaches"]["cells"]["prevention_plan"] == cell(None)
+    assert outside["secondary_damage"] == {"cases": cell(None), "all_cases": cell(8), "share": None, "suppressed": True}
+    async with uow_factory() as uow:
+        readers = (
+            await uow.session.scalars(select(AuditEntry.actor_id).where(AuditEntry.action == "statistics.cases_read"))
+        ).all()
+        assert {str(lead.id), str(hr.id)} <= set(readers)
+
+
+async def test_stat_1_case_statistics_input_problems_and_anonymous(client, uow_factory) -> None:
+    """STAT-1: a window that ends before it starts or a missing bound is a problem; anonymous callers 401."""
+    headers = await login(client, await make_staff(uow_factory, role=Role.auditor))
+    backwards = await client.get(URL, params={"from": "2020-02-01", "to": "2020-01-01"}, headers=headers)
+    assert backwards.status_code == 422 and backwards.json()["code"] == "window-invalid"
+    missing = await client.get(URL, params={"from": "2020-02-01"}, headers=headers)
+    assert missing.status_code == 422 and missing.json()["code"] == "validation-failed"
+    assert (await client.get(URL, params={"from": "2020-01-01", "to": "2020-01-31"})).status_code == 401
+
+
+async def test_sep_5_personnel_status_for_hr_leads_head_and_sysadmin(client, uow_factory) -> None:
+    """SEP-5 (separation relies on a current directory): the last full sync and its as_of, the directory's size,
+    events of the last 24 hours and webhook deliveries waiting — counts and times only; audited. Intake officers,
+    investigators and the auditor get 403; anonymous callers 401."""
+    tag = uuid.uuid4().hex[:8].upper()
+    hr_system = await machine_headers(client, uow_factory, "personnel:write")
+    as_of = datetime.now(UTC).replace(microsecond=0).isoformat()
+    snapshot = {
+        "as_of": as_of,
+        "organisations": [{"id": f"O-{tag}", "name": "Org", "kind": "smg"}],
+        "units": [{"id": f"U-{tag}", "organisation": f"O-{tag}", "name": "Unit"}],
+        "employees": [
+            {"employee_number": f"E-{tag}", "organisation": f"O-{tag}", "unit": f"U-{tag}", "status": "active"}
+        ],
+    }
+    assert (await client.post("/api/v1/personnel/sync", json=snapshot, headers=hr_system)).status_code == 200
+    event = {"event_id": f"st-{tag}", "employee_number": f"E-{tag}", "kind": "leave", "effective_at": as_of}
+    assert (await client.post("/api/v1/personnel/events", json=[event], headers=hr_system)).status_code == 200
+
+    hr = await make_staff(uow_factory, role=Role.hr_officer)
+    response = await client.get(STATUS, headers=await login(client, hr))
+    assert response.status_code == 200, response.text
+    status = response.json()
+    assert status["last_full_sync_as_of"] == as_of
+    assert datetime.fromisoformat(status["last_full_sync_at"]) > datetime.now(UTC) - timedelta(minutes=5)
+    assert status["employees"] >= status["active_employees"] >= 0 and status["employees"] >= 1
+    assert status["units"] >= 1 and status["events_last_24h"] >= 1
+    assert datetime.fromisoformat(status["last_event_at"]) > datetime.now(UTC) - timedelta(minutes=5)
+    assert status["webhook_deliveries_pending"] >= status["webhook_deliveries_failing"] >= 0
+    for role, team in ((Role.team_lead, Team.investigation), (Role.division_head, None), (Role.sysadmin, None)):
+        allowed = await client.get(
+            STATUS, headers=await login(client, await make_staff(uow_factory, role=role, team=team))
+        )
+        assert allowed.status_code == 200, role
+    for role, team in (
+        (Role.intake, Team.intake_counselling),
+        (Role.investigator, Team.investigation),
+        (Role.auditor, None),
+    ):
+        refused = await client.get(
+            STATUS, headers=await login(client, await make_staff(uow_factory, role=role, team=team))
+        )
+        assert refused.status_code == 403 and refused.json()["code"] == "access-denied", role
+    assert (await client.get(STATUS)).status_code == 401
+    async with uow_factory() as uow:
+        entry = await uow.session.scalar(
+            select(AuditEntry).where(AuditEntry.action == "personnel.status_read", AuditEntry.actor_id == str(hr.id))
+        )
+        assert entry is not None
+
+
+async def test_case_2_queue_filters_overdue_and_sorts_by_next_deadline(client, uow_factory) -> None:
+    """CASE-2: `overdue=true` lists exactly the cases flagged overdue (never hidden: `overdue=false` lists the
+    others); `sort=next_deadline` puts the nearest open deadline first; a bad sort is a problem."""
+    lead = await make_staff(uow_factory, role=Role.team_lead, team=Team.intake_counselling)
+    lead_h = await login(client, lead)
+    officer = await make_staff(uow_factory, role=Role.intake, team=Team.intake_counselling)
+    officer_h = await login(client, officer)
+    today = date.today()
+    references = []
+    for back in (0, 40, 10):  # received today, 40 days ago (overdue), 10 days ago (triage overdue)
+        body = await report_on(client, uow_factory, today - timedelta(days=back))
+        case_id = await case_id_for(client, lead_h, body["case_reference"])
+        assigned = await client.post(
+            f"/api/v1/cases/{case_id}/handlers", json={"user_id": str(officer.id)}, headers=lead_h
+        )
+        assert assigned.status_code == 201
+        references.append(body["case_reference"])
+    fresh, old, middle = references
+
+    mine = {"mine": "true"}
+    overdue = (await client.get("/api/v1/cases", params={**mine, "overdue": "true"}, headers=officer_h)).json()
+    assert {c["reference"] for c in overdue["items"]} == {old, middle} and overdue["total"] == 2
+    assert all(c["overdue"] for c in overdue["items"])
+    on_time = (await client.get("/api/v1/cases", params={**mine, "overdue": "false"}, headers=officer_h)).json()
+    assert [c["reference"] for c in on_time["items"]] == [fresh]
+    by_deadline = (
+        await client.get("/api/v1/cases", params={**mine, "sort": "next_deadline"}, headers=officer_h)
+    ).json()
+    assert [c["reference"] for c in by_deadline["items"]] == [old, middle, fresh]
+    newest = (await client.get("/api/v1/cases", params=mine, headers=officer_h)).json()
+    assert [c["reference"] for c in newest["items"]] == [fresh, middle, old]
+    bad = await client.get("/api/v1/cases", params={"sort": "oldest"}, headers=officer_h)
+    assert bad.status_code == 422 and bad.json()["code"] == "validation-failed"
