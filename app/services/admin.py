@@ -202,13 +202,16 @@ async def create_client_for_admin(uow: UnitOfWork, actor: StaffActor, command: C
 
 
 async def deactivate_client(uow: UnitOfWork, actor: StaffActor, client_pk: uuid.UUID) -> ClientRead:
-    """The client's tokens stop working at once and it gets no new one. Deactivating twice changes nothing."""
+    """The client's tokens stop working at once, it gets no new one, and its webhook subscriptions receive no new
+    event. Deactivating twice changes nothing."""
     require_role(actor.role, ACCOUNT_ADMIN_ROLES)
     client = await uow.staff.client_by_pk(client_pk, for_update=True)
     if client is None:
         raise NotFound()
     if client.active:
         client.active = False
+        for subscription in await uow.outbox.subscriptions_of(client.id):
+            subscription.active = False
         await uow.session.flush()
         await audit.record(uow, actor, "client.deactivated", target=client.client_id)
     return client_read(client)

@@ -9,6 +9,7 @@ import pyotp
 from sqlalchemy import select
 
 from app.db.models import AuditEntry, MachineClient, StaffUser
+from app.db.personnel_models import WebhookSubscription
 from app.domain.enums import Role, Team
 from tests.builders import Staff, login, make_report, make_staff
 
@@ -124,14 +125,22 @@ async def test_acc_1_sysadmin_creates_and_deactivates_a_machine_client(client, u
     refused at once and no new one is issued; both changes are audited; the list never shows a secret."""
     admin, headers = await _sysadmin(client, uow_factory)
     created = await client.post(
-        CLIENTS, json={"name": "Personnel system", "kind": "hr_system", "scopes": ["personnel:write"]}, headers=headers
+        CLIENTS,
+        json={"name": "Personnel system", "kind": "hr_system", "scopes": ["personnel:write", "webhooks:manage"]},
+        headers=headers,
     )
     assert created.status_code == 201, created.text
     body = created.json()
     machine, secret = body["client"], body["client_secret"]
-    assert machine["scopes"] == ["personnel:write"] and machine["active"] is True
+    assert machine["scopes"] == ["personnel:write", "webhooks:manage"] and machine["active"] is True
     form = {"grant_type": "client_credentials", "client_id": machine["client_id"], "client_secret": secret}
     token = (await client.post("/api/v1/oauth/token", data=form)).json()["access_token"]
+    subscription = await client.post(
+        "/api/v1/webhooks/subscriptions",
+        json={"url": "https://hr.example.org/withu", "topics": ["separation.order_opened"]},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert subscription.status_code == 201, subscription.text
     events = [{"event_id": f"adm-{uuid.uuid4().hex}", "employee_number": "E-NOBODY", "kind": "leave",
                "effective_at": "2020-01-01T00:00:00Z"}]  # fmt: skip
     before = await client.post("/api/v1/personnel/events", json=events, headers={"Authorization": f"Bearer {token}"})
@@ -157,6 +166,9 @@ async def test_acc_1_sysadmin_creates_and_deactivates_a_machine_client(client, u
         ).all()
         assert len(entries) == 1
         assert (await uow.session.get(MachineClient, uuid.UUID(machine["id"]))).active is False
+        # SEP-4: a deactivated client's receiver gets no new event.
+        stopped = await uow.session.get(WebhookSubscription, uuid.UUID(subscription.json()["id"]))
+        assert stopped is not None and stopped.active is False
 
 
 async def test_acc_1_client_input_problems_and_other_roles_refused(client, uow_factory) -> None:
