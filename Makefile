@@ -35,4 +35,4 @@ bench: $(STAMP)
 	bash scripts/bench.sh
 
 clean:
-	rm -rf $(VENV) var test-output
+	rm -rf $(VENV) var test-output tools/lighthouse/node_modules

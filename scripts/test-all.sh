@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Every check and test: lint, import layers, migrations (no drift), the suite on SQLite and on PostgreSQL
-# (Redis-backed rate limits included), and a smoke run of the benchmark. Any failure fails the run.
+# (Redis-backed rate limits included; the browser tests in tests/e2e run in the SQLite run), Lighthouse on the
+# start page, and a smoke run of the benchmark. Any failure fails the run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
@@ -40,6 +41,9 @@ run_pytest() {
 run_pytest SQLite env WITHU_TEST_DATABASE=sqlite $BIN/pytest -q -p no:cacheprovider
 run_pytest PostgreSQL env WITHU_TEST_DATABASE=postgresql WITHU_TEST_DATABASE_URL="$WITHU_TEST_PG_URL" \
   $BIN/pytest -q -p no:cacheprovider tests/api tests/db
+
+echo "== lighthouse (start page, mobile)"
+bash scripts/lighthouse.sh
 
 echo "== benchmark smoke run"
 $BIN/python bench/submit.py --smoke

@@ -1,0 +1,140 @@
+"""Issue #6 in a real browser: a report for each reporter kind and identity mode, on phones and a desktop, in both
+languages; each screen checked by axe-core and photographed. INT-1 (no account), INT-2 (kinds and modes),
+INT-4 (receipt shown once)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.async_api import expect
+
+from tests.e2e.reporter import NARRATIVE, Reporter
+
+FLOWS = [
+    # (reporter kind, identity mode, device, language)
+    ("third_party", "anonymous", "Pixel 7", "ko"),
+    ("victim", "confidential", "iPhone 13", "en"),
+    ("victim", "named", "desktop", "ko"),
+    ("third_party", "named", "Pixel 7", "en"),
+    ("victim", "anonymous", "iPhone 13", "ko"),
+    ("third_party", "confidential", "desktop", "en"),
+]
+
+
+@pytest.mark.parametrize(("kind", "mode", "device", "lang"), FLOWS)
+async def test_int_2_report_for_every_kind_and_mode(
+    new_context, screenshot, api, kind: str, mode: str, device: str, lang: str
+) -> None:
+    context = await new_context(device=device, locale="ko-KR" if lang == "ko" else "en-US")
+    page = await context.new_page()
+    r = Reporter(page, lang)
+    await r.open()
+    await r.accessible("start")
+    await screenshot(page, "1-start")
+
+    await r.tap("home.report")
+    await r.heading(r.t("report.who.title"))
+    await r.choose(f"#kind-{kind}")
+    await r.choose(f"#mode-{mode}")
+    if mode != "anonymous":
+        await page.fill("#f-name", "김서연" if lang == "ko" else "Alex Kim")
+        await page.fill("#f-email", "reporter@example.org")
+    await r.accessible("who")
+    await screenshot(page, "2-who")
+    await r.tap("next")
+
+    await r.heading(r.t("report.what.title"))
+    await page.fill("#f-narrative", NARRATIVE[lang])
+    await page.get_by_text(r.t("report.details")).click()
+    await page.select_option("#f-category", "sexual_harassment")
+    await page.fill("#f-location", "3층 회의실" if lang == "ko" else "Meeting room, 3rd floor")
+    await page.fill("#f-respondent_description", "팀장" if lang == "ko" else "The team manager")
+    await r.accessible("what")
+    await screenshot(page, "3-what")
+    await r.tap("next")
+
+    await r.heading(r.t("report.review.title"))
+    await r.accessible("review")
+    await screenshot(page, "4-review")
+    await r.tap("report.send")
+
+    await r.heading(r.t("receipt.title"))
+    code = (await page.locator("#receipt-code").text_content() or "").strip()
+    assert len(code.replace("-", "")) == 28
+    await r.accessible("receipt")
+    await screenshot(page, "5-receipt")
+    assert await page.get_by_text(re.compile(r"WU-[0-9A-Z]{5}-[0-9A-Z]{5}")).count() == 1
+
+    # The case exists with what was written, and the receipt opens its inbox.
+    token = await api.inbox_token(code)
+    inbox = await api.client.get("/inbox", headers={"Authorization": f"Bearer {token}"})
+    assert inbox.status_code == 200 and inbox.json()["status"] == "received"
+
+    await r.tap("receipt.saved")
+    await r.heading(r.t("home.title"))
+    # Shown once: nothing on the page holds the code any more.
+    assert code not in (await page.content())
+
+
+async def test_int_1_minimal_anonymous_witness_report_takes_seven_taps(new_context, screenshot) -> None:
+    """Issue #6: at most 7 taps plus typing, from the start page to the end of the receipt step."""
+    context = await new_context(device="Pixel 7", locale="ko-KR")
+    page = await context.new_page()
+    r = Reporter(page, "ko")
+    await r.open()
+    await r.tap("home.report")
+    await r.choose("#kind-third_party")
+    await r.choose("#mode-anonymous")
+    await r.tap("next")
+    await page.fill("#f-narrative", NARRATIVE["ko"])
+    await r.tap("next")
+    await r.tap("report.send")
+    await r.heading(r.t("receipt.title"))
+    await r.tap("receipt.saved")
+    await r.heading(r.t("home.title"))
+    assert r.taps <= 7, r.taps
+    await screenshot(page, "done")
+
+
+async def test_int_2_missing_choices_and_short_text_are_explained_and_nothing_is_lost(new_context, screenshot) -> None:
+    context = await new_context(device="iPhone 13", locale="en-US")
+    page = await context.new_page()
+    r = Reporter(page, "en")
+    await r.open()
+    await r.tap("home.report")
+    await r.tap("next")
+    await expect(page.get_by_role("alert")).to_have_text(r.t("report.who.missing"))
+    await r.choose("#kind-victim")
+    await r.choose("#mode-named")
+    await r.tap("next")
+    await expect(page.get_by_role("alert")).to_have_text(r.t("report.name.missing"))
+    await page.fill("#f-name", "Alex Kim")
+    await r.tap("next")
+    await page.fill("#f-narrative", "short")
+    await r.tap("next")
+    await expect(page.get_by_role("alert")).to_have_text(r.t("report.narrative.short", n="10"))
+    await r.accessible("error")
+    await screenshot(page, "short-text")
+    # The language changes, what was written stays.
+    await r.switch_language()
+    await r.heading(r.t("report.what.title"))
+    assert await page.input_value("#f-narrative") == "short"
+
+
+async def test_int_2_language_switch_keeps_the_form_and_every_text_changes(new_context, screenshot) -> None:
+    context = await new_context(device="Pixel 7", locale="ko-KR")
+    page = await context.new_page()
+    r = Reporter(page, "ko")
+    await r.open()
+    await r.tap("home.report")
+    await r.choose("#kind-victim")
+    await r.choose("#mode-confidential")
+    await page.fill("#f-name", "김서연")
+    await r.switch_language()
+    await r.heading(r.t("report.who.title"))
+    assert await page.is_checked("#kind-victim") and await page.is_checked("#mode-confidential")
+    assert await page.input_value("#f-name") == "김서연"
+    assert await page.get_attribute("html", "lang") == "en"
+    assert await page.text_content("#quick-exit") == r.t("exit.button")
+    await screenshot(page, "english")

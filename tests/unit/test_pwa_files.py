@@ -1,0 +1,131 @@
+"""The reporter's PWA as files: both languages complete (issue #6), the service worker's list current, a strict-CSP
+friendly page (no inline script or style), no third-party address, nothing about a report in localStorage."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from enum import StrEnum
+from pathlib import Path
+
+import pytest
+
+from app.domain import enums
+from app.domain.secondary_damage import SecondaryDamageKind
+from app.domain.statistics import SupportKind
+
+ROOT = Path(__file__).resolve().parents[2]
+PWA = ROOT / "pwa"
+LANGS = ("ko", "en")
+
+
+def strings(lang: str) -> dict[str, str]:
+    return json.loads((PWA / "i18n" / f"{lang}.json").read_text(encoding="utf-8"))
+
+
+def reporter_sources() -> dict[Path, str]:
+    return {p: p.read_text(encoding="utf-8") for p in (PWA / "js").rglob("*.js")}
+
+
+def test_both_languages_have_every_key_and_no_empty_text() -> None:
+    ko, en = strings("ko"), strings("en")
+    assert sorted(set(ko) ^ set(en)) == []
+    assert [k for k in ko if not ko[k].strip() or not en[k].strip()] == []
+
+
+def test_placeholders_match_between_languages() -> None:
+    ko, en = strings("ko"), strings("en")
+    placeholder = re.compile(r"\{(\w+)\}")
+    assert {k: sorted(placeholder.findall(ko[k])) for k in ko} == {k: sorted(placeholder.findall(en[k])) for k in en}
+
+
+def test_korean_texts_are_korean() -> None:
+    hangul = re.compile("[\uac00-\ud7a3]")
+    ko = strings("ko")
+    # Names and numbers that read the same in both languages.
+    same = {"author.system", "lang.switchTo"}
+    assert [k for k, v in ko.items() if k not in same and not hangul.search(v)] == []
+
+
+def test_every_literal_key_in_the_code_exists() -> None:
+    keys = set(strings("en"))
+    used: set[str] = set()
+    for text in reporter_sources().values():
+        used |= set(re.findall(r"\bt\(\s*\"([\w.]+)\"", text))
+        used |= set(re.findall(r"\"((?:err|measure|inbox|sd)\.[\w.]+)\"", text))
+        used |= set(re.findall(r"\[\s*\"\d+\",\s*\"([\w.]+)\"\s*\]", text))  # the emergency numbers' labels
+    assert sorted(used - keys) == []
+
+
+# The keys built at run time from a vocabulary: every value of the server's enum has its text in both languages.
+VOCABULARIES: list[tuple[str, type[StrEnum]]] = [
+    ("kind", enums.ReporterKind),
+    ("mode", enums.IdentityMode),
+    ("category", enums.Category),
+    ("workplace", enums.OrgKind),
+    ("status", enums.CaseStatus),
+    ("deadline", enums.DeadlineKind),
+    ("measure", enums.MeasureKind),
+    ("measure.status", enums.MeasureStatus),
+    ("author", enums.MessageAuthor),
+    ("sd.kind", SecondaryDamageKind),
+    ("support", SupportKind),
+]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize(("prefix", "vocabulary"), VOCABULARIES, ids=[p for p, _ in VOCABULARIES])
+def test_every_value_the_api_can_send_has_a_text(lang: str, prefix: str, vocabulary: type[StrEnum]) -> None:
+    texts = strings(lang)
+    assert [v.value for v in vocabulary if f"{prefix}.{v.value}" not in texts] == []
+
+
+def test_every_screen_has_a_title() -> None:
+    app = (PWA / "js" / "app.js").read_text(encoding="utf-8")
+    screens = re.findall(r"^\s+(\w+): \(\) => import\(", app, re.M)
+    assert len(screens) >= 5
+    assert [s for s in screens if f"title.{s}" not in strings("en")] == []
+
+
+def test_the_service_worker_lists_the_current_files() -> None:
+    command = [sys.executable, str(ROOT / "scripts" / "pwa-version.py"), "--check"]
+    result = subprocess.run(command, capture_output=True, check=False)  # noqa: S603 (our own script)
+    assert result.returncode == 0, result.stderr.decode()
+
+
+def html_files() -> list[Path]:
+    return sorted(PWA.rglob("*.html"))
+
+
+@pytest.mark.parametrize("page", html_files(), ids=lambda p: str(p.relative_to(PWA)))
+def test_pages_have_no_inline_script_style_or_handlers(page: Path) -> None:
+    """The CSP allows scripts and styles from the origin only: anything inline would be blocked (and unsafe)."""
+    html = page.read_text(encoding="utf-8")
+    assert re.findall(r"<script(?![^>]*\bsrc=)[^>]*>", html) == []
+    assert "<style" not in html
+    assert re.findall(r"\sstyle=|\son[a-z]+=", html) == []
+
+
+def test_no_third_party_address_in_the_app() -> None:
+    """No CDN, font or analytics: the only outside address is the quick exit's neutral page."""
+    found = {}
+    vendored = PWA / "admin" / "vendor"  # third-party code copied unchanged: addresses in its comments only
+    for path in PWA.rglob("*"):
+        if vendored in path.parents:
+            continue
+        if path.is_file() and path.suffix in {".html", ".js", ".css", ".json", ".webmanifest"}:
+            urls = re.findall(r"https?://[^\s\"'`)]+", path.read_text(encoding="utf-8"))
+            urls = [u for u in urls if u != "https://www.weather.go.kr/w/index.do" and "w3.org/2000/svg" not in u]
+            if urls:
+                found[str(path.relative_to(PWA))] = urls
+    assert found == {}
+
+
+def test_local_storage_holds_only_preferences_and_no_markup_is_built_from_strings() -> None:
+    """Nothing about a report goes to localStorage (issue #6); text is never parsed as HTML (no innerHTML)."""
+    for path, text in reporter_sources().items():
+        assert not re.search(r"\.innerHTML|insertAdjacentHTML|outerHTML", text), path
+        for key in re.findall(r"localStorage\.setItem\(\s*([\w.\"]+)", text):
+            assert key in {"PREF", "DRAFTS_PREF"}, (path, key)
