@@ -48,4 +48,5 @@ bash scripts/lighthouse.sh
 echo "== benchmark smoke run"
 $BIN/python bench/submit.py --smoke
 $BIN/python bench/separation_check.py --smoke
+$BIN/python bench/case_queue.py --smoke
 echo "== all checks passed"
