@@ -57,6 +57,13 @@ async def test_case_4_follow_up_with_the_receipt_code_and_talk_with_the_case_tea
     read = await api.get(f"/cases/{case['id']}", staff="lead-intake")
     assert "Yes, paid leave would help. I can talk on Tuesday." in [m["body"] for m in read.json()["messages"]]
 
+    # CASE-6: the victim's view on discipline, recorded for the team.
+    await page.fill("#opinion", "A written warning is not enough; they should not manage anyone.")
+    await r.tap("opinion.send")
+    await expect(page.get_by_role("status").filter(has_text=r.t("opinion.sent"))).to_be_visible()
+    opinions = await api.get(f"/cases/{case['id']}/victim-opinion", staff="lead-intake")
+    assert [o["recorded_by"] for o in opinions.json()] == ["victim"]
+
     # A file: cleaned and stored with the case.
     await page.set_input_files("#inbox-files", files=[{"name": "photo.png", "mimeType": "image/png", "buffer": png()}])
     await r.tap("files.send")

@@ -68,7 +68,7 @@ function inbox() {
       h("dt", {}, t("inbox.status")), h("dd", {}, t(`status.${b.status}`)),
       h("dt", {}, t("inbox.received")), h("dd", {}, formatDate(b.received_on))),
     b.sealed && h("p", { class: "note" }, t("inbox.sealed")),
-    deadlines(b), measures(b), messages(b), evidence(b), secondaryDamage(b),
+    deadlines(b), measures(b), messages(b), opinion(b), evidence(b), secondaryDamage(b),
     h("div", { class: "actions" }, button(t("inbox.signout"), () => {
       s = { token: null, inbox: null, error: null, notice: null, files: [], sd: { narrative: "", kinds: [] } };
       go("home");
@@ -116,6 +116,28 @@ function messages(b) {
     try {
       await api("/inbox/messages", { method: "POST", body: { body: body.value }, token: s.token });
       await refresh("inbox.sent");
+    } catch (err) {
+      fail(err);
+    }
+  }
+}
+
+// CASE-6: the victim's own view on discipline, heard before any sanction is decided.
+function opinion(b) {
+  if (!b.can_answer_measures || !b.can_write) return null;
+  const text = h("textarea", { id: "opinion", rows: 3, maxlength: 10000 });
+  return section(t("opinion.title"),
+    h("p", {}, t("opinion.lead")),
+    h("form", { class: "stack", onsubmit: send },
+      field(t("opinion.text"), text),
+      h("button", { type: "submit" }, t("opinion.send"))));
+
+  async function send(e) {
+    e.preventDefault();
+    if (!text.value.trim()) return;
+    try {
+      await api("/inbox/victim-opinion", { method: "POST", body: { text: text.value }, token: s.token });
+      await refresh("opinion.sent");
     } catch (err) {
       fail(err);
     }
