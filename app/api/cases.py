@@ -96,6 +96,13 @@ async def assign_handler(case_id: uuid.UUID, command: AssignmentCreate, uow: Uow
     return await case_handling.assign_handler(uow, staff, case_id, command.user_id)
 
 
+@router.get("/cases/{case_id}/assignable", response_model=list[HandlerRead])
+async def assignable_handlers(case_id: uuid.UUID, uow: Uow, staff: CurrentStaff) -> list[HandlerRead]:
+    """Whom you may assign as the case's handler: its team's members and division heads, none recused. Team leads
+    and the division head."""
+    return await case_handling.assignable_handlers(uow, staff, case_id)
+
+
 @router.delete("/cases/{case_id}/handlers/{user_id}", status_code=204)
 async def unassign_handler(case_id: uuid.UUID, user_id: uuid.UUID, uow: Uow, staff: CurrentStaff) -> Response:
     """Remove a handler from the case."""

@@ -6,7 +6,7 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated
 
-from pydantic import BaseModel, StringConstraints
+from pydantic import BaseModel, Field, StringConstraints
 
 from app.domain.enums import DisclosureStatus, MeasureKind, MeasureStatus, VictimConsent
 from app.schemas.common import Strict
@@ -29,6 +29,7 @@ class DisclosureRead(BaseModel):
     case_id: uuid.UUID
     case_reference: str
     requester: str
+    requester_id: uuid.UUID = Field(description="SAN-2/CASE-5: who asked; nobody decides their own request.")
     reason: str
     status: DisclosureStatus
     victim_consent: VictimConsent | None

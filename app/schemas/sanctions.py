@@ -56,6 +56,7 @@ class SanctionRead(BaseModel):
     status: SanctionStatus
     reason: str
     proposed_by: str
+    proposed_by_id: uuid.UUID = Field(description="SAN-2: who proposed it; nobody decides their own proposal.")
     proposed_at: datetime
     decided_by: str | None
     decided_at: datetime | None

@@ -100,6 +100,20 @@ async def assign_handler(uow: UnitOfWork, actor: StaffActor, case_id: uuid.UUID,
     return HandlerRead(user_id=user.id, display_name=user.display_name, role=user.role)
 
 
+async def assignable_handlers(uow: UnitOfWork, actor: StaffActor, case_id: uuid.UUID) -> list[HandlerRead]:
+    """CASE-3: whom a team lead (or the division head) may assign: active case-team members of the case's team and
+    division heads, without anyone recused from this case."""
+    case = await load_visible_case(uow, actor, case_id)
+    if actor.role not in ASSIGNERS:
+        raise AccessDenied("Only a team lead or the division head assigns handlers.")
+    members = await uow.staff.case_team_members(case.team, CASE_TEAM_ROLES)
+    return [
+        HandlerRead(user_id=m.id, display_name=m.display_name, role=m.role)
+        for m in members
+        if not is_recused(await recusal_facts(uow, case, m.employee_number))
+    ]
+
+
 async def unassign_handler(uow: UnitOfWork, actor: StaffActor, case_id: uuid.UUID, user_id: uuid.UUID) -> None:
     """Remove a handler from the case."""
     case = await load_visible_case(uow, actor, case_id)

@@ -88,6 +88,7 @@ async def _read(uow: UnitOfWork, request: DisclosureRequest) -> DisclosureRead:
         case_id=request.case_id,
         case_reference=case.reference,
         requester=users.get(request.requester_id, "?"),
+        requester_id=request.requester_id,
         reason=request.reason,
         status=request.status,
         victim_consent=request.victim_consent,

@@ -211,6 +211,7 @@ async def _reads(uow: UnitOfWork, rows: list[Sanction]) -> list[SanctionRead]:
             status=s.status,
             reason=s.reason,
             proposed_by=names.get(s.proposed_by, "?"),
+            proposed_by_id=s.proposed_by,
             proposed_at=s.proposed_at,
             decided_by=names.get(s.decided_by) if s.decided_by else None,
             decided_at=s.decided_at,

@@ -134,6 +134,7 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ),
     ("POST", "/cases/{case_id}/handlers"): entry(HEAD, body=lambda w: {"user_id": w.ids["handler"]}),
     ("DELETE", "/cases/{case_id}/handlers/{user_id}"): entry(HEAD),
+    ("GET", "/cases/{case_id}/assignable"): entry(HEAD),
     ("GET", "/cases/{case_id}/next-steps"): entry(HEAD),
     # separation (SEP-4: the personnel system's minimal view; SEP-6: only a team lead of the case's team lifts)
     ("POST", "/separation/check"): entry(HR_SYSTEM, body=lambda w: {"employee_number": w.ids["respondent_number"]}),

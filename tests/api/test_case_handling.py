@@ -163,7 +163,20 @@ async def test_case_3_recused_staff_never_see_or_get_the_case(client, uow_factor
         refused = await client.post(f"/api/v1/cases/{case_id}/handlers", json={"user_id": str(staff.id)}, headers=lead)
         assert refused.status_code == 422 and refused.json()["code"] == "recused", name
     fine = await _staff_linked(uow_factory, org.employees["unrelated"])
-    assert (await client.get(f"/api/v1/cases/{case_id}", headers=await login(client, fine))).status_code == 200
+    fine_h = await login(client, fine)
+    assert (await client.get(f"/api/v1/cases/{case_id}", headers=fine_h)).status_code == 200
+    # Whom the lead may assign: the unrelated colleague yes, none of the recused, nobody from another team.
+    outsider = await make_staff(uow_factory, role=Role.investigator, team=Team.investigation)
+    assignable = await client.get(f"/api/v1/cases/{case_id}/assignable", headers=lead)
+    assert assignable.status_code == 200
+    offered = {p["user_id"] for p in assignable.json()}
+    assert str(fine.id) in offered and str(outsider.id) not in offered
+    recused_numbers = {org.employees[n] for n in ("resp", "resp_colleague", "resp_boss", "director", "witness")}
+    async with uow_factory() as uow:
+        for person in await uow.staff.users_by_ids([uuid.UUID(i) for i in offered]):
+            assert person.employee_number not in recused_numbers
+    not_lead = await client.get(f"/api/v1/cases/{case_id}/assignable", headers=fine_h)
+    assert not_lead.status_code == 403
 
 
 async def test_case_3_recusal_follows_personnel_changes_from_the_next_request(client, uow_factory) -> None:

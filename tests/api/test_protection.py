@@ -91,6 +91,7 @@ async def test_case_5_a_lead_cannot_approve_their_own_request(client, uow_factor
         f"/api/v1/cases/{case_id}/disclosures", json={"reason": "Oversight review of the case file."}, headers=head_h
     )
     request_id = request.json()["id"]
+    assert request.json()["requester_id"] == str(head.id)  # the dashboard tells "your own request" by identity
     own = await client.post(
         f"/api/v1/cases/{case_id}/disclosures/{request_id}/decision",
         json={"approve": True, "victim_consent": "not_required"},

@@ -192,6 +192,8 @@ async def test_san_2_four_eyes_the_proposer_never_decides(client, uow_factory) -
     w = await world(client, uow_factory)
     await opinion(client, w.lead, w.case_id)
     own = (await propose(client, w.lead, w.case_id, level="reprimand")).json()
+    me = (await client.get("/api/v1/auth/me", headers=w.lead)).json()
+    assert own["proposed_by_id"] == me["id"]  # the dashboard tells "your own proposal" by identity, not by name
     refused = await decision(client, w.lead, w.case_id, own["id"])
     assert refused.status_code == 403 and refused.json()["code"] == "four-eyes"
     assert own["id"] not in {p["id"] for p in (await client.get("/api/v1/approvals/sanctions", headers=w.lead)).json()}

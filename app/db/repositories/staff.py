@@ -28,6 +28,15 @@ class StaffRepository(Repository):
             return []
         return list((await self.session.scalars(select(StaffUser).where(StaffUser.id.in_(ids)))).all())
 
+    async def case_team_members(self, team: Team, roles: frozenset[Role]) -> list[StaffUser]:
+        """Active staff of the given roles in `team`, and division heads (who work every team's cases)."""
+        query = select(StaffUser).where(
+            StaffUser.active.is_(True),
+            StaffUser.role.in_(roles),
+            (StaffUser.team == team) | (StaffUser.role == Role.division_head),
+        )
+        return list((await self.session.scalars(query.order_by(StaffUser.display_name, StaffUser.id))).all())
+
     async def staff_session(self, session_id: uuid.UUID) -> StaffSession | None:
         return await self.session.get(StaffSession, session_id)
 
