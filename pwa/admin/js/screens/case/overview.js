@@ -1,0 +1,113 @@
+// The case's overview: what it is, moving it on (CASE-1, with the version read: If-Match), its handlers (CASE-3),
+// deadlines (CASE-2), the manual's next steps (MAN-2), the reports, the victim's identity (CASE-5) and linked cases.
+import { button, h, section } from "/js/dom.js";
+import { formatDate, lang, t } from "/js/i18n.js";
+import { call } from "../../session.js";
+import { tell } from "../case.js";
+import { deadlineText, empty, facts, form, select, text, value, when } from "./ui.js";
+
+const FINDINGS = ["substantiated", "not_substantiated", "insufficient_evidence"];
+const ASSIGNERS = ["team_lead", "division_head"];
+
+export async function render(c, ctx) {
+  const [steps, disclosures, assignable] = await Promise.all([
+    call(`/cases/${c.id}/next-steps?lang=${lang()}`).catch(() => null),
+    call(`/cases/${c.id}/disclosures`).catch(() => []),
+    ASSIGNERS.includes(ctx.me.role) ? call(`/cases/${c.id}/assignable`).catch(() => []) : [],
+  ]);
+  const done = (key) => { tell(key); ctx.refresh(); return t(key); };
+  return h("div", { class: "stack" },
+    section(t("case.summary"), facts([
+      [t("case.finding"), c.finding && t(`finding.${c.finding}`)],
+      [t("case.workplace"), c.org_kind && t(`workplace.${c.org_kind}`)],
+      [t("case.origin"), t(`case.origin.${c.origin}`)],
+      [t("case.parent"), c.parent_case_id && h("a", { href: `#/case/${c.parent_case_id}` }, t("case.parent.open"))],
+      [t("case.closedOn"), c.closed_on && formatDate(c.closed_on)],
+      [t("case.version"), String(c.version)],
+    ])),
+    actions(c, ctx, done),
+    handlers(c, ctx, done, assignable),
+    section(t("case.deadlines"), c.deadlines.length ? h("ul", { class: "deadlines" }, c.deadlines.map((d) =>
+      h("li", {}, h("strong", {}, t(`case.deadline.${d.kind}`)), ": ", deadlineText(d)))) : empty("case.deadlines.none")),
+    section(t("case.nextSteps"), steps ? [h("p", {}, steps.title), h("ol", { class: "next-steps" }, steps.steps.map((s) =>
+      h("li", {}, s.text)))] : empty("case.nextSteps.none")),
+    reports(c),
+    identity(c, ctx, disclosures, done),
+    section(t("case.linked"), c.linked_cases.length ? h("ul", {}, c.linked_cases.map((l) =>
+      h("li", {}, h("a", { href: `#/case/${l.id}` }, l.reference), " · ", t(`case.link.${l.reason}`)))) : empty("case.linked.none")));
+}
+
+function actions(c, ctx, done) {
+  if (!c.allowed_transitions.length) return section(t("case.move"), empty("case.move.none"));
+  const to = select(t("case.move.to"), c.allowed_transitions.map((s) => [s, t(`status.${s}`)]));
+  const finding = select(t("case.finding"), FINDINGS.map((f) => [f, t(`finding.${f}`)]), {}, t("case.finding.hint"));
+  const reason = text(t("case.move.reason"), { rows: 3, required: true }, t("case.reason.hint"));
+  const toSelect = to.querySelector("select");
+  const sync = () => (finding.hidden = toSelect.value !== "decided");
+  toSelect.addEventListener("change", sync);
+  sync();
+  return section(t("case.move"), form(null, [to, finding, reason], t("case.move.submit"), async () => {
+    const body = { to: value(to), reason: value(reason) };
+    if (body.to === "decided") body.finding = value(finding);
+    try {
+      await call(`/cases/${c.id}/transitions`, { method: "POST", body, headers: { "If-Match": `"${c.version}"` } });
+    } catch (err) {
+      if (err.status !== 412) throw err;
+      tell("case.stale", true);
+      ctx.refresh();
+      return t("case.stale");
+    }
+    return done("case.moved");
+  }));
+}
+
+// CASE-3: the lead picks from the case's team (the server leaves out anyone recused from this case).
+function handlers(c, ctx, done, assignable) {
+  const me = ctx.me;
+  const assign = (userId) => call(`/cases/${c.id}/handlers`, { method: "POST", body: { user_id: userId } });
+  const free = assignable.filter((p) => !c.handlers.some((x) => x.user_id === p.user_id) && p.user_id !== me.id);
+  const userId = select(t("case.handlers.id"), free.map((p) => [p.user_id, `${p.display_name} · ${t(`role.${p.role}`)}`]), {}, t("case.handlers.id.hint"));
+  const canAssign = ASSIGNERS.includes(me.role);
+  return section(t("case.handlers"),
+    c.handlers.length ? h("ul", {}, c.handlers.map((p) => h("li", {}, `${p.display_name} · ${t(`role.${p.role}`)}`,
+      canAssign ? [" ", button(t("case.handlers.remove", { name: p.display_name }), async () => {
+        await call(`/cases/${c.id}/handlers/${p.user_id}`, { method: "DELETE" }).catch(() => null);
+        done("case.handlers.removed");
+      }, "link")] : null))) : empty("case.handlers.none"),
+    canAssign ? [
+      c.handlers.some((p) => p.user_id === me.id) ? null : form(null, [], t("case.handlers.me"), async () => {
+        await assign(me.id);
+        return done("case.handlers.assigned");
+      }, ""),
+      free.length === 0 ? null : form(t("case.handlers.other"), [userId], t("case.handlers.assign"), async () => {
+        await assign(value(userId));
+        return done("case.handlers.assigned");
+      }, ""),
+    ] : h("p", { class: "hint" }, t("case.handlers.onlyLeads")));
+}
+
+function reports(c) {
+  return section(t("case.reports"), c.reports.map((r) => h("article", { class: "card report" },
+    h("h3", {}, t("case.report", { date: formatDate(r.received_on) })),
+    facts([
+      [t("case.reporterKind"), t(`case.reporterKind.${r.reporter_kind}`)],
+      [t("case.identityMode"), t(`case.identityMode.${r.identity_mode}`)],
+      [t("case.reporter"), r.reporter ? Object.entries(r.reporter).filter(([, v]) => v).map(([k, v]) => `${k}: ${v}`).join(" · ") : c.identity_visible ? null : c.victim_pseudonym],
+      ...Object.entries(r.details || {}).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]),
+    ]),
+    h("p", { class: "narrative" }, r.narrative))));
+}
+
+function identity(c, ctx, disclosures, done) {
+  const reason = text(t("case.disclosure.reason"), { rows: 2, required: true, minlength: 10 }, t("case.reason.hint"));
+  return section(t("case.identity"),
+    h("p", {}, c.identity_visible ? t("case.identity.visible") : t("case.identity.pseudonym", { name: c.victim_pseudonym })),
+    disclosures.length ? h("ul", {}, disclosures.map((d) => h("li", {},
+      t("case.disclosure.line", { who: d.requester, date: when(d.requested_at), status: t(`disclosure.${d.status}`) }),
+      d.decided_by ? ` · ${t("case.disclosure.decidedBy", { who: d.decided_by })}` : ""))) : null,
+    c.identity_visible ? null : form(t("case.disclosure.ask"), [h("p", { class: "hint" }, t("case.disclosure.lead")), reason],
+      t("case.disclosure.submit"), async () => {
+        await call(`/cases/${c.id}/disclosures`, { method: "POST", body: { reason: value(reason) } });
+        return done("case.disclosure.sent");
+      }, ""));
+}

@@ -1,0 +1,25 @@
+// The case's history from the audit log: when, what (a summary code), who — reporters never identified (AUD-1).
+import { h, section } from "/js/dom.js";
+import { t } from "/js/i18n.js";
+import { call } from "../../session.js";
+import { empty, scroller } from "./ui.js";
+
+const at = (iso) => new Intl.DateTimeFormat(document.documentElement.lang === "ko" ? "ko-KR" : "en-GB",
+  { dateStyle: "medium", timeStyle: "short" }).format(new Date(iso));
+
+export async function render(c) {
+  const page = await call(`/cases/${c.id}/timeline?limit=500`);
+  const who = (a) => (a.display_name ? `${a.display_name}${a.role ? ` · ${t(`role.${a.role}`)}` : ""}` : t(`case.tl.actor.${a.kind}`));
+  const what = (s) => {
+    const [area, kind] = s.split(".");
+    return t(`case.tl.${kind === "read" ? "read" : "change"}`, { area: t(`case.tl.area.${area}`) });
+  };
+  return section(t("case.tl.title"), page.items.length ? [
+    h("p", { class: "hint" }, t("case.tl.lead", { total: page.total })),
+    scroller(t("case.tl.title"), h("table", {},
+      h("caption", {}, t("case.tl.caption", { ref: c.reference })),
+      h("thead", {}, h("tr", {}, ["when", "what", "who"].map((k) => h("th", { scope: "col" }, t(`case.tl.col.${k}`))))),
+      h("tbody", {}, page.items.map((e) => h("tr", {},
+        h("td", {}, at(e.at)), h("td", {}, what(e.summary), " ", h("code", {}, e.action)), h("td", {}, who(e.actor)))))))]
+    : empty("case.tl.none"));
+}

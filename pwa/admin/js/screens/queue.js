@@ -1,0 +1,80 @@
+// The queue (issue #7, item 2): the cases one's team works, 50 a page, filtered and paged by the server; the filters
+// live in the hash (#/queue?team=&status=&mine=&overdue=&sort=&offset=), so Back, reload and links keep them.
+// Overdue cases are never hidden by a default: the default shows every case, overdue ones flagged in words.
+import { h } from "/js/dom.js";
+import { formatDate, t } from "/js/i18n.js";
+import { navigate } from "../main.js";
+import { call } from "../session.js";
+import { deadlineText, select } from "./case/ui.js";
+
+const PAGE = 50;
+const TEAMS = ["intake_counselling", "investigation", "victim_support_legal", "prevention_education"];
+const STATUSES = ["received", "triaged", "investigating", "decided", "closed", "withdrawn"];
+const KEYS = ["team", "status", "mine", "overdue", "sort"];
+
+export async function render({ params }) {
+  const query = new URLSearchParams({ limit: PAGE, offset: Math.max(0, Number(params.get("offset")) || 0) });
+  for (const k of KEYS) if (params.get(k)) query.set(k, params.get(k));
+  const page = await call(`/cases?${query}`);
+  const from = page.total ? page.offset + 1 : 0;
+  const to = page.offset + page.items.length;
+
+  return h("div", { class: "stack" },
+    h("h1", {}, t("queue.title")),
+    filters(params),
+    h("p", { id: "queue-count" }, t("queue.count", { total: page.total, from, to })),
+    page.items.length ? table(page, from, to) : h("p", { class: "note" }, t("queue.none")),
+    pager(params, page));
+}
+
+function filters(params) {
+  const all = [["", t("queue.all")]];
+  const team = select(t("queue.team"), [...all, ...TEAMS.map((v) => [v, t(`team.${v}`)])], { name: "team" });
+  const status = select(t("queue.status"), [...all, ...STATUSES.map((v) => [v, t(`status.${v}`)])], { name: "status" });
+  const overdue = select(t("queue.overdue"), [["", t("queue.overdue.any")], ["true", t("queue.overdue.only")], ["false", t("queue.overdue.not")]], { name: "overdue" });
+  const sort = select(t("queue.sort"), [["", t("queue.sort.newest")], ["next_deadline", t("queue.sort.deadline")]], { name: "sort" });
+  const mine = h("div", { class: "choice" },
+    h("input", { type: "checkbox", id: "queue-mine", name: "mine", value: "true", checked: params.get("mine") === "true" }),
+    h("label", { for: "queue-mine" }, t("queue.mine")));
+  const form = h("form", { class: "filters", "aria-label": t("queue.filters"), onsubmit: (e) => {
+    e.preventDefault();
+    const next = new URLSearchParams();
+    for (const [k, v] of new FormData(form)) if (v) next.set(k, v);
+    navigate(`queue?${next}`);
+  } }, team, status, overdue, sort, mine, h("button", { type: "submit", class: "primary" }, t("queue.apply")));
+  for (const k of KEYS) if (form.elements[k] && k !== "mine") form.elements[k].value = params.get(k) || "";
+  return form;
+}
+
+function table(page, from, to) {
+  return h("div", { class: "table-wrap" }, h("table", { class: "queue" },
+    h("caption", {}, t("queue.caption", { from, to, total: page.total })),
+    h("thead", {}, h("tr", {}, ["reference", "status", "team", "category", "opened", "daysOpen", "next"].map((k) =>
+      h("th", { scope: "col" }, t(`queue.col.${k}`))))),
+    h("tbody", {}, page.items.map((c) => h("tr", { class: c.overdue ? "is-overdue" : null },
+      h("th", { scope: "row" }, h("a", { href: `#/case/${c.id}` }, c.reference)),
+      h("td", {}, t(`status.${c.status}`)),
+      h("td", {}, t(`team.${c.team}`)),
+      h("td", {}, t(`category.${c.category}`)),
+      h("td", {}, formatDate(c.opened_on)),
+      h("td", { class: "num" }, t("queue.days", { n: c.days_open })),
+      h("td", {},
+        c.next_deadline && h("span", { class: "kind" }, t(`case.deadline.${c.next_deadline.kind}`), ": "),
+        deadlineText(c.next_deadline),
+        c.overdue && [" ", h("strong", { class: "overdue flag" }, t("queue.flagOverdue"))]))))));
+}
+
+function pager(params, page) {
+  const at = (offset) => {
+    const p = new URLSearchParams(params);
+    if (offset) p.set("offset", offset);
+    else p.delete("offset");
+    return `#/queue?${p}`;
+  };
+  const pages = Math.max(1, Math.ceil(page.total / PAGE));
+  const current = Math.floor(page.offset / PAGE) + 1;
+  return h("nav", { class: "pager", "aria-label": t("queue.pages") },
+    page.offset > 0 ? h("a", { href: at(Math.max(0, page.offset - PAGE)), rel: "prev" }, t("queue.prev")) : null,
+    h("span", {}, t("queue.page", { n: current, of: pages })),
+    page.offset + PAGE < page.total ? h("a", { href: at(page.offset + PAGE), rel: "next" }, t("queue.next")) : null);
+}
