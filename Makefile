@@ -18,7 +18,8 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/withu migrate
 	$(BIN)/withu demo seed
-	@echo "WithU on http://127.0.0.1:8000  (API docs: http://127.0.0.1:8000/docs); the worker delivers webhooks"
+	@echo "WithU on http://127.0.0.1:8000 — the reporter's app at /, the case team's dashboard at /admin/ (demo logins above;"
+	@echo "  TOTP code: .venv/bin/withu demo totp EMAIL), API docs at /docs; the worker delivers webhooks"
 	$(BIN)/withu worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	  $(BIN)/withu serve --host 127.0.0.1 --port 8000
 

@@ -92,10 +92,27 @@ function reports(c) {
     facts([
       [t("case.reporterKind"), t(`case.reporterKind.${r.reporter_kind}`)],
       [t("case.identityMode"), t(`case.identityMode.${r.identity_mode}`)],
-      [t("case.reporter"), r.reporter ? Object.entries(r.reporter).filter(([, v]) => v).map(([k, v]) => `${k}: ${v}`).join(" · ") : c.identity_visible ? null : c.victim_pseudonym],
-      ...Object.entries(r.details || {}).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]),
+      [t("case.reporter"), r.reporter ? person(r.reporter) : c.identity_visible ? null : c.victim_pseudonym],
+      ...Object.entries(r.details || {}).map(([k, v]) => detail(k, v)),
     ]),
     h("p", { class: "narrative" }, r.narrative))));
+}
+
+// A person named in a report: what was given of name, employee number, contact and description.
+const PERSON = ["name", "employee_number", "email", "phone", "description"];
+const person = (p) => PERSON.filter((k) => p[k]).map((k) => `${t(`case.d.person.${k}`)}: ${p[k]}`).join(" · ");
+
+// The report's details in words; empty and "no" values are left out (facts() drops nulls).
+function detail(key, v) {
+  const label = t(`case.d.${key}`) === `case.d.${key}` ? key : t(`case.d.${key}`);
+  if (v == null || v === false || v === "" || (Array.isArray(v) && !v.length)) return [label, null];
+  if (v === true) return [label, t("case.d.yes")];
+  if (key === "witnesses") return [label, h("ul", {}, v.map((w) => h("li", {}, person(w))))];
+  if (key === "respondent" || key === "victim") return [label, person(v)];
+  if (key === "workplace") return [label, [t(`workplace.${v.kind}`), v.name, v.unit, v.contract_number].filter(Boolean).join(" · ")];
+  if (key === "support_requested") return [label, v.map((s) => t(`support.${s}`)).join(", ")];
+  if (key === "occurred_on") return [label, formatDate(v)];
+  return [label, typeof v === "string" ? v : JSON.stringify(v)];
 }
 
 function identity(c, ctx, disclosures, done) {
