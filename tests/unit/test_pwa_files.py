@@ -129,3 +129,46 @@ def test_local_storage_holds_only_preferences_and_no_markup_is_built_from_string
         assert not re.search(r"\.innerHTML|insertAdjacentHTML|outerHTML", text), path
         for key in re.findall(r"localStorage\.setItem\(\s*([\w.\"]+)", text):
             assert key in {"PREF", "DRAFTS_PREF"}, (path, key)
+
+
+# --- the dashboard (issue #7: "Korean and English throughout, complete") ---------------------------------------
+
+ADMIN = PWA / "admin"
+ADMIN_GROUPS = sorted({p.name.split(".")[0] for p in (ADMIN / "i18n").glob("*.json")})
+
+
+def admin_strings(lang: str) -> dict[str, str]:
+    merged = strings(lang)
+    for group in ADMIN_GROUPS:
+        merged.update(json.loads((ADMIN / "i18n" / f"{group}.{lang}.json").read_text(encoding="utf-8")))
+    return merged
+
+
+@pytest.mark.parametrize("group", ADMIN_GROUPS)
+def test_dashboard_texts_exist_in_both_languages(group: str) -> None:
+    ko, en = (json.loads((ADMIN / "i18n" / f"{group}.{lang}.json").read_text(encoding="utf-8")) for lang in LANGS)
+    assert sorted(set(ko) ^ set(en)) == []
+    assert [k for k in ko if not ko[k].strip() or not en[k].strip()] == []
+    placeholder = re.compile(r"\{(\w+)\}")
+    assert [k for k in ko if sorted(placeholder.findall(ko[k])) != sorted(placeholder.findall(en[k]))] == []
+
+
+def test_every_literal_key_in_the_dashboard_exists() -> None:
+    keys = set(admin_strings("en"))
+    used: set[str] = set()
+    for path in ADMIN.rglob("*.js"):
+        if ADMIN / "vendor" in path.parents:
+            continue
+        used |= set(re.findall(r"\bt\(\s*\"([\w.]+)\"", path.read_text(encoding="utf-8")))
+    assert len(used) > 100
+    assert sorted(used - keys) == []
+
+
+@pytest.mark.parametrize(
+    ("prefix", "vocabulary"),
+    [("role", enums.Role), ("team", enums.Team), ("status", enums.CaseStatus), ("category", enums.Category)],
+)
+def test_every_role_team_status_and_category_has_a_dashboard_text(prefix: str, vocabulary: type[StrEnum]) -> None:
+    for lang in LANGS:
+        texts = admin_strings(lang)
+        assert [v.value for v in vocabulary if f"{prefix}.{v.value}" not in texts] == [], lang
