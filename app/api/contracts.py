@@ -3,8 +3,11 @@
 import uuid
 from typing import Annotated
 
+from fastapi import Query
+
 from app.api.deps import CurrentStaff, Uow, client_with_scope
 from app.api.router import make_router
+from app.domain.contracts import ObligationStatus
 from app.schemas.registry import (
     CancellationCreate,
     CaseContractCreate,
@@ -15,6 +18,7 @@ from app.schemas.registry import (
     MeasuresCreate,
     ObligationRead,
     ObligationReview,
+    StaffObligationPage,
 )
 from app.services import contracts
 from app.services.actors import ClientActor
@@ -40,6 +44,22 @@ async def list_contracts(uow: Uow, staff: CurrentStaff) -> list[ContractRead]:
 async def read_contract(contract_id: uuid.UUID, uow: Uow, staff: CurrentStaff) -> ContractRead:
     """One contract."""
     return await contracts.read_contract(uow, staff, contract_id)
+
+
+@router.get("/obligations", response_model=StaffObligationPage)
+async def list_obligations(
+    uow: Uow,
+    staff: CurrentStaff,
+    contract_id: uuid.UUID | None = None,
+    status: ObligationStatus | None = None,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> StaffObligationPage:
+    """Every contract's follow-up obligations (CON-1, CON-2), newest first: contract, days and state. A case is
+    named only if you may see it (ACC-1); the measures and the review's reason stay with the case. Audited."""
+    return await contracts.list_obligations(
+        uow, staff, contract_id=contract_id, status=status, offset=offset, limit=limit
+    )
 
 
 @router.post("/contracts/{contract_id}/cancellation", response_model=ContractRead)

@@ -2,13 +2,15 @@
 
 from typing import Annotated
 
-from fastapi import Body
+from fastapi import Body, Query
 
 from app.api.deps import CurrentStaff, Uow, client_with_scope
 from app.api.router import make_router
+from app.domain.enums import OutboxStatus
 from app.schemas.personnel import DirectorySnapshot, EventBatch, EventBatchResult, SyncResult
 from app.schemas.statistics import PersonnelStatus
-from app.services import personnel
+from app.schemas.webhooks import StaffDeliveryPage
+from app.services import personnel, webhooks
 from app.services.actors import ClientActor
 
 router = make_router("personnel")
@@ -36,3 +38,17 @@ async def sync_status(uow: Uow, staff: CurrentStaff) -> PersonnelStatus:
     """For HR officers, team leads, the division head and the sysadmin: the last full sync, the directory's size,
     change events received, webhook deliveries waiting. Counts and times only."""
     return await personnel.sync_status(uow, staff)
+
+
+@router.get("/personnel/deliveries", response_model=StaffDeliveryPage)
+async def delivery_log(
+    uow: Uow,
+    staff: CurrentStaff,
+    status: OutboxStatus | None = None,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> StaffDeliveryPage:
+    """For the same roles as the status: every webhook delivery, newest event first — client, receiver host,
+    topic, status, attempts and the last outcome (an HTTP status or `timeout` / `request_failed`). Never the
+    payload, the URL's path or the receiver's answer. The read is audited."""
+    return await webhooks.staff_deliveries(uow, staff, status=status, offset=offset, limit=limit)

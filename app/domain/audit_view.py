@@ -20,6 +20,7 @@ READ_ACTIONS = frozenset(
         "evidence.downloaded",
         "inbox.read",
         "inbox.evidence_listed",
+        "obligation.listed",
         "obligation.read",
         "sanctions.read",
         "separation.read",

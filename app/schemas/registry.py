@@ -136,6 +136,31 @@ class ObligationRead(BaseModel):
     review_reason: str | None
 
 
+class StaffObligationRead(BaseModel):
+    """The registry's view of a follow-up obligation (CON-1, CON-2) for the case-team roles: its contract, days and
+    state — never the measures or the review's reason (case content). The case is named only to those who may
+    see it (ACC-1); for anyone else `case_id` and `case_reference` are null."""
+
+    id: uuid.UUID
+    contract_id: uuid.UUID
+    contract_number: str
+    organisation_name: str
+    case_id: uuid.UUID | None = Field(description="Null unless you may see the case.")
+    case_reference: str | None = Field(description="Null unless you may see the case.")
+    status: ObligationStatus
+    opened_on: date
+    due_on: date
+    recorded_on: date | None = Field(description="The day the organisation recorded its measures.")
+    reviewed_on: date | None = Field(description="The day the case team accepted or rejected them.")
+
+
+class StaffObligationPage(BaseModel):
+    items: list[StaffObligationRead]
+    total: int
+    offset: int
+    limit: int
+
+
 class ObligationReview(Strict):
     accept: bool
     reason: Reason | None = Field(default=None, description="Required when rejecting as inadequate.")

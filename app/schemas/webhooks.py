@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AnyHttpUrl, BaseModel, Field, StringConstraints, UrlConstraints
 
-from app.domain.enums import OutboxStatus
+from app.domain.enums import ClientKind, OutboxStatus
 from app.schemas.common import Strict
 
 WebhookUrl = Annotated[AnyHttpUrl, UrlConstraints(max_length=2000, allowed_schemes=["http", "https"])]
@@ -53,6 +53,38 @@ class DeliveryRead(BaseModel):
 
 class DeliveryPage(BaseModel):
     items: list[DeliveryRead]
+    total: int
+    offset: int
+    limit: int
+
+
+DeliveryError = Literal["http_status", "timeout", "request_failed"]
+
+
+class StaffDeliveryRead(BaseModel):
+    """One event in the staff's delivery log: who it went to and how it went — never the payload (SEP-4: it names
+    orders and employees), never the subscription's path or query, never the receiver's answer."""
+
+    id: uuid.UUID = Field(description="The event id (the payload's `id` and the WithU-Event-Id header).")
+    client_name: str = Field(description="The machine client the subscription belongs to.")
+    client_kind: ClientKind
+    url_host: str | None = Field(description="The subscription URL's host (and port), nothing else of it.")
+    topic: str
+    status: OutboxStatus
+    attempts: int
+    created_at: datetime
+    next_attempt_at: datetime | None = Field(description="When the next attempt is due; null once delivered.")
+    delivered_at: datetime | None
+    last_attempt_at: datetime | None
+    last_status_code: int | None = Field(description="The HTTP status of the last attempt, if the receiver answered.")
+    last_error: DeliveryError | None = Field(
+        description="Why the last attempt failed: `http_status` (see last_status_code), `timeout` or "
+        "`request_failed` (nothing answered); null when it succeeded or none was made."
+    )
+
+
+class StaffDeliveryPage(BaseModel):
+    items: list[StaffDeliveryRead]
     total: int
     offset: int
     limit: int

@@ -41,6 +41,8 @@ from app.schemas.registry import (
     ObligationRead,
     ObligationReview,
     ScanResult,
+    StaffObligationPage,
+    StaffObligationRead,
 )
 from app.schemas.report import ReportCreate
 from app.services import audit, clock
@@ -103,6 +105,47 @@ async def read_contract(uow: UnitOfWork, actor: StaffActor, contract_id: uuid.UU
     """One contract."""
     require_case_role(actor)
     return (await _reads(uow, actor, [await _contract(uow, contract_id)]))[0]
+
+
+async def list_obligations(
+    uow: UnitOfWork,
+    actor: StaffActor,
+    *,
+    contract_id: uuid.UUID | None = None,
+    status: ObligationStatus | None = None,
+    offset: int = 0,
+    limit: int = 50,
+) -> StaffObligationPage:
+    """CON-1, CON-2 for the registry: every contract's follow-up obligations, newest first — days and state only.
+    A case is named (id, reference) only where the reader may see it (ACC-1); never the measures or the review's
+    reason. Audited, with the contract when one is asked for."""
+    require_case_role(actor)
+    if contract_id is not None:
+        await _contract(uow, contract_id)
+    rows, total = await uow.registry.obligations_page(
+        contract_id=contract_id, status=status, offset=offset, limit=limit
+    )
+    references = await uow.registry.visible_references(
+        uow.cases.visible_ids(actor.facts), [o.case_id for o, _, _ in rows]
+    )
+    items = [
+        StaffObligationRead(
+            id=o.id,
+            contract_id=c.id,
+            contract_number=c.number,
+            organisation_name=organisation_name,
+            case_id=o.case_id if o.case_id in references else None,
+            case_reference=references.get(o.case_id),
+            status=o.status,
+            opened_on=o.opened_on,
+            due_on=o.due_on,
+            recorded_on=o.recorded_on,
+            reviewed_on=o.reviewed_on,
+        )
+        for o, c, organisation_name in rows
+    ]
+    await audit.record(uow, actor, "obligation.listed", target=str(contract_id) if contract_id else None)
+    return StaffObligationPage(items=items, total=total, offset=offset, limit=limit)
 
 
 async def pending_confirmations(uow: UnitOfWork, actor: StaffActor) -> list[ContractRead]:

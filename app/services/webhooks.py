@@ -12,17 +12,21 @@ from urllib.parse import urlsplit
 
 from app.db.personnel_models import DeliveryAttempt, OutboxMessage, WebhookSubscription
 from app.db.uow import UnitOfWork
-from app.domain.enums import OutboxStatus
+from app.domain.accounts import PERSONNEL_STATUS_ROLES, require_role
+from app.domain.enums import ClientKind, OutboxStatus
 from app.domain.errors import InvalidToken, NotFound, RuleViolation
 from app.schemas.webhooks import (
+    DeliveryError,
     DeliveryPage,
     DeliveryRead,
+    StaffDeliveryPage,
+    StaffDeliveryRead,
     WebhookSubscriptionCreate,
     WebhookSubscriptionCreated,
     WebhookSubscriptionRead,
 )
 from app.services import audit, clock
-from app.services.actors import ClientActor
+from app.services.actors import ClientActor, StaffActor
 from app.services.leases import retry_later
 from app.services.outbox import TOPICS
 
@@ -142,6 +146,63 @@ async def list_deliveries(
             )
         )
     return DeliveryPage(items=items, total=total, offset=offset, limit=limit)
+
+
+# --- the staff's delivery log (the dashboard's registries) ---
+
+
+def url_host(url: str) -> str | None:
+    """The host (and port) of a subscription URL: no scheme, credentials, path, query or fragment."""
+    parts = urlsplit(url)
+    if not parts.hostname:
+        return None
+    host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    return f"{host}:{port}" if port is not None else host
+
+
+def error_kind(status_code: int | None, error: str | None) -> DeliveryError | None:
+    """The last attempt's failure as a code: the receiver's answer is never shown, only its HTTP status."""
+    if status_code is not None:
+        return None if 200 <= status_code < 300 else "http_status"
+    if error is None:
+        return None
+    return "timeout" if error.startswith("timeout") else "request_failed"
+
+
+async def staff_deliveries(
+    uow: UnitOfWork, actor: StaffActor, *, status: OutboxStatus | None = None, offset: int = 0, limit: int = 50
+) -> StaffDeliveryPage:
+    """Every subscription's deliveries, newest event first, for the roles that read the personnel system's status:
+    whom, which topic, how it went. Never the payload (SEP-4), the URL's path or the receiver's answer. Audited."""
+    require_role(actor.role, PERSONNEL_STATUS_ROLES)
+    rows, total = await uow.outbox.all_deliveries(status=status, offset=offset, limit=limit)
+    last = await uow.outbox.last_attempts([r.id for r in rows])
+    items = []
+    for r in rows:
+        attempt = last.get(r.id)
+        items.append(
+            StaffDeliveryRead(
+                id=r.id,
+                client_name=r.client_name,
+                client_kind=ClientKind(r.client_kind),
+                url_host=url_host(r.url),
+                topic=r.topic,
+                status=r.status,
+                attempts=r.attempts,
+                created_at=r.created_at,
+                next_attempt_at=None if r.status == OutboxStatus.delivered else r.next_attempt_at,
+                delivered_at=r.delivered_at,
+                last_attempt_at=attempt.attempted_at if attempt else None,
+                last_status_code=attempt.status_code if attempt else None,
+                last_error=error_kind(attempt.status_code, attempt.error) if attempt else None,
+            )
+        )
+    await audit.record(uow, actor, "personnel.deliveries_read")
+    return StaffDeliveryPage(items=items, total=total, offset=offset, limit=limit)
 
 
 # --- the worker's transactions ---

@@ -209,6 +209,8 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("POST", "/contracts/{contract_id}/cancellation"): entry(DECIDERS, body={"reason": REASON}),
     ("POST", "/contracts/{contract_id}/cancellation/confirm"): entry(DECIDERS),
     ("GET", "/approvals/contracts"): entry(CASE_TEAM),
+    # Every contract's obligations: the target case's reference only for the division head (who may see it).
+    ("GET", "/obligations"): entry(CASE_TEAM),
     ("POST", "/cases/{case_id}/contract"): entry(HEAD, body=lambda w: {"contract_id": w.ids["contract"]}),
     ("GET", "/cases/{case_id}/obligations"): entry(HEAD),
     ("POST", "/cases/{case_id}/obligations/{obligation_id}/review"): entry(HEAD, body={"accept": True}),
@@ -219,7 +221,7 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("GET", "/statistics/intake"): entry(ALL_STAFF, params=_stats_window),
     ("GET", "/statistics/cases"): entry(ALL_STAFF, params=_stats_window),
     # the dashboard: the case's timeline (the case team), the audit log (auditor), accounts and clients (sysadmin),
-    # the personnel system's sync status (HR officer, team leads, the division head, sysadmin)
+    # the personnel system's sync status and delivery log (HR officer, team leads, the division head, sysadmin)
     ("GET", "/cases/{case_id}/timeline"): entry(HEAD),
     ("GET", "/audit/entries"): entry(AUDITOR, params=lambda w: {"case_id": w.ids["case"]}),
     ("POST", "/audit/verification"): entry(AUDITOR),
@@ -234,6 +236,7 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("POST", "/clients"): entry(SYSADMIN, body={"name": "Matrix client", "kind": "hr_system"}),
     ("POST", "/clients/{client_pk}/deactivation"): entry(SYSADMIN),
     ("GET", "/personnel/status"): entry("staff:hr_officer", "staff:team_lead", HEAD, SYSADMIN),
+    ("GET", "/personnel/deliveries"): entry("staff:hr_officer", "staff:team_lead", HEAD, SYSADMIN),
     # sanctions, the victim's opinion, the unit head's measures
     ("POST", "/cases/{case_id}/sanctions"): entry(HEAD, body={"level": "reprimand", "reason": REASON}),
     ("GET", "/cases/{case_id}/sanctions"): entry(HEAD),

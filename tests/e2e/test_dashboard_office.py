@@ -291,8 +291,9 @@ async def test_stat_1_the_case_team_sees_exact_numbers_matching_the_charts(new_c
 # --- (d) registries -------------------------------------------------------------------------------------------
 
 
-async def machine_token(api, kind: str) -> tuple[str, str]:  # type: ignore[no-untyped-def]
-    made = await api.post("/clients", staff="sysadmin", json={"name": f"{kind} {uuid.uuid4().hex[:6]}", "kind": kind})
+async def machine_token(api, kind: str, name: str | None = None) -> tuple[str, str]:  # type: ignore[no-untyped-def]
+    name = name or f"{kind} {uuid.uuid4().hex[:6]}"
+    made = await api.post("/clients", staff="sysadmin", json={"name": name, "kind": kind})
     assert made.status_code == 201, made.text
     client_id, secret = made.json()["client"]["client_id"], made.json()["client_secret"]
     token = await api.post(
@@ -303,22 +304,52 @@ async def machine_token(api, kind: str) -> tuple[str, str]:  # type: ignore[no-u
 
 
 async def test_amb_1_con_2_registries_show_ambassadors_contracts_sync_and_deliveries(new_context, api, shot) -> None:
-    """AMB-1, AMB-2, CON-1, CON-2: a team lead designates an ambassador and opens a memorial place, records a
-    contract and initiates its cancellation (a second person confirms: the initiator is told so); the personnel
-    system's sync status and webhook deliveries show; an HR officer sees only the parts of their role."""
+    """AMB-1, AMB-2, CON-1, CON-2, SEP-4: a team lead designates an ambassador and opens a memorial place, records a
+    contract and initiates its cancellation (a second person confirms: the initiator is told so); the follow-up
+    obligation a report from the contractor's workplace opened is listed with the case's reference; the personnel
+    system's sync status, its waiting deliveries and the delivery log show (never what an event says); an HR
+    officer sees only the parts of their role."""
     marker = uuid.uuid4().hex[:6].upper()
-    _, hr_token = await machine_token(api, "hr_system")
+    hr_name = f"Personnel system {marker}"
+    _, hr_token = await machine_token(api, "hr_system", hr_name)
     portal_id, _ = await machine_token(api, "contractor_portal")
     org = f"ORG-E2E-{marker}"
+    hr_headers = {"Authorization": f"Bearer {hr_token}"}
+    # The personnel system subscribes (nothing listens there: no worker runs here, the event waits).
+    subscribed = await api.post(
+        "/webhooks/subscriptions",
+        headers=hr_headers,
+        json={
+            "url": f"http://127.0.0.1:9/withu/PATH-{marker}?key=QUERY-{marker}",
+            "topics": ["separation.order_opened"],
+        },
+    )
+    assert subscribed.status_code == 201, subscribed.text
+    people = {"victim": f"E2E-V-{marker}", "respondent": f"E2E-R-{marker}"}
     synced = await api.post(
         "/personnel/sync",
-        headers={"Authorization": f"Bearer {hr_token}"},
+        headers=hr_headers,
         json={
             "as_of": datetime.now(UTC).isoformat(),
-            "organisations": [{"id": org, "name": f"Cleaning Co {marker}", "kind": "contractor"}],
+            "organisations": [
+                {"id": org, "name": f"Cleaning Co {marker}", "kind": "contractor"},
+                {"id": f"SMG-{marker}", "name": f"City office {marker}", "kind": "smg"},
+            ],
+            "units": [{"id": f"U-{marker}", "organisation": f"SMG-{marker}", "name": "Office"}],
+            "employees": [
+                {"employee_number": n, "organisation": f"SMG-{marker}", "unit": f"U-{marker}", "status": "active"}
+                for n in people.values()
+            ],
         },
     )
     assert synced.status_code == 200, synced.text
+    # A report naming both as employees opens a separation order (SEP-1): the personnel system is told (an event).
+    await api.submit_report(
+        reporter_kind="victim",
+        identity_mode="confidential",
+        reporter={"name": f"Victim {marker}", "employee_number": people["victim"]},
+        respondent={"employee_number": people["respondent"]},
+    )
 
     lead = await signed_in(new_context, await make_person(api, "team_lead", "intake_counselling"), path="#/registries")
     page = lead.page
@@ -347,8 +378,14 @@ async def test_amb_1_con_2_registries_show_ambassadors_contracts_sync_and_delive
     await page.get_by_label(lead.t("reg.con.titleField"), exact=True).fill("Cleaning of City Hall")
     await page.get_by_label(lead.t("reg.con.clientId")).fill(portal_id)
     await page.get_by_role("button", name=lead.t("reg.con.register")).click()
-    contract = page.locator("tr", has_text=number)
+    contracts = page.locator("section", has=page.get_by_role("heading", name=lead.t("reg.con.title"), exact=True))
+    contract = contracts.locator("tr", has_text=number)
     await expect(contract).to_contain_text(lead.t("reg.con.status.active"))
+    # A report from the contractor's workplace names the contract: its follow-up obligation opens (CON-1).
+    contractor_report = await api.submit_report(
+        narrative=f"NARRATIVE-{marker}: my shift supervisor keeps touching me in the storage room.",
+        workplace={"kind": "contractor", "contract_number": number},
+    )
     await page.get_by_text(lead.t("reg.con.cancel"), exact=True).click()
     await page.get_by_label(lead.t("reg.con.contract"), exact=True).select_option(
         label=f"{number} · Cleaning of City Hall"
@@ -358,17 +395,43 @@ async def test_amb_1_con_2_registries_show_ambassadors_contracts_sync_and_delive
     await expect(contract).to_contain_text(lead.t("reg.con.status.cancellation_initiated"))
     await expect(contract).to_contain_text(lead.t("reg.con.notYou"))
 
+    # The obligation (re-read with the cancellation): the case by its reference (the lead's team works it),
+    # its state in words, and nothing of the case's content.
+    duties = page.locator("section", has=page.get_by_role("heading", name=lead.t("reg.obl.title"), exact=True))
+    duty = duties.locator("tr", has_text=number)
+    await expect(duty).to_have_count(1)
+    await expect(duty.get_by_role("link", name=contractor_report["case_reference"])).to_be_visible()
+    await expect(duty).to_contain_text(lead.t("reg.obl.status.open"))
+    await expect(duty).to_contain_text(lead.t("reg.obl.notYet"))
+    assert f"NARRATIVE-{marker}" not in await page_text(page)
+
     sync = page.locator("section", has=page.get_by_role("heading", name=lead.t("reg.sync.title")))
     await expect(sync.locator("dd").first).not_to_have_text(lead.t("reg.sync.never"))
     hooks = page.locator("section", has=page.get_by_role("heading", name=lead.t("reg.hooks.title")))
-    await expect(hooks.locator("table caption")).to_have_text(lead.t("reg.hooks.caption"))
-    await expect(hooks.locator("tbody tr")).to_have_count(2)
+    await expect(hooks.locator("table caption").first).to_have_text(lead.t("reg.hooks.caption"))
+    await expect(hooks.locator("table").first.locator("tbody tr")).to_have_count(2)
+    # The delivery log: the event to the subscription, by client and host — never its path, query or content.
+    await expect(hooks.get_by_role("heading", name=lead.t("reg.log.title"))).to_be_visible()
+    delivery = hooks.locator("tr", has_text=hr_name)
+    await expect(delivery).to_have_count(1)
+    await expect(delivery).to_contain_text("127.0.0.1:9")
+    await expect(delivery).to_contain_text("separation.order_opened")
+    await expect(delivery).to_contain_text(lead.t("reg.log.status.pending"))
+    await expect(delivery).to_contain_text(lead.t("reg.log.noAttempt"))
+    for hidden in (f"PATH-{marker}", f"QUERY-{marker}", people["victim"], people["respondent"]):
+        assert hidden not in await page_text(page), hidden
+    await hooks.get_by_label(lead.t("reg.log.filter")).select_option("delivered")
+    await expect(hooks.locator("tr", has_text=hr_name)).to_have_count(0)
+    await hooks.get_by_label(lead.t("reg.log.filter")).select_option("")
+    await expect(hooks.locator("tr", has_text=hr_name)).to_have_count(1)
     await lead.accessible("registries, team lead")
     await shot(page, "registries-team-lead")
 
     # The second person confirms in their own browser (CON-2).
     other = await signed_in(new_context, await make_person(api, "division_head"), device="Pixel 7", path="#/registries")
-    other_row = other.page.locator("tr", has_text=number)
+    other_row = other.page.locator(
+        "section", has=other.page.get_by_role("heading", name=other.t("reg.con.title"), exact=True)
+    ).locator("tr", has_text=number)
     await other_row.get_by_role("button", name=other.t("reg.con.confirm.for", number=number)).click()
     await expect(other.page.locator(".notice")).to_have_text(other.t("reg.con.confirmed", number=number))
     await expect(other_row).to_contain_text(other.t("reg.con.status.cancelled"))
@@ -381,6 +444,7 @@ async def test_amb_1_con_2_registries_show_ambassadors_contracts_sync_and_delive
         [hr.t("reg.sync.title"), hr.t("reg.hooks.title")]
     )
     await expect(hr.page.get_by_role("alert")).to_have_count(0)
+    await expect(hr.page.locator("tr", has_text=hr_name)).to_have_count(1)  # the delivery log: the status roles
     await shot(hr.page, "registries-hr")
 
 

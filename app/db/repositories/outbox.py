@@ -4,13 +4,31 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import and_, func, or_, select
 
+from app.db.models import MachineClient
 from app.db.personnel_models import DeliveryAttempt, OutboxMessage, WebhookSubscription
 from app.db.repositories.base import Repository
 from app.domain.enums import OutboxStatus
+
+
+@dataclass(frozen=True)
+class StaffDeliveryRow:
+    """One event of the staff's delivery log, without its payload."""
+
+    id: uuid.UUID
+    topic: str
+    status: OutboxStatus
+    attempts: int
+    created_at: datetime
+    next_attempt_at: datetime
+    delivered_at: datetime | None
+    url: str = field(repr=False)
+    client_name: str
+    client_kind: str
 
 
 class OutboxRepository(Repository):
@@ -54,6 +72,36 @@ class OutboxRepository(Repository):
         total = await self.session.scalar(select(func.count()).select_from(base.subquery())) or 0
         page = base.order_by(OutboxMessage.created_at.desc(), OutboxMessage.id).offset(offset).limit(limit)
         return (await self.session.scalars(page)).all(), total
+
+    async def all_deliveries(
+        self, *, status: OutboxStatus | None, offset: int, limit: int
+    ) -> tuple[list[StaffDeliveryRow], int]:
+        """Every client's delivery log for staff, newest event first. Named columns only: the payload (SEP-4)
+        and the subscription's secret are never even read."""
+        base = (
+            select(
+                OutboxMessage.id,
+                OutboxMessage.topic,
+                OutboxMessage.status,
+                OutboxMessage.attempts,
+                OutboxMessage.created_at,
+                OutboxMessage.next_attempt_at,
+                OutboxMessage.delivered_at,
+                WebhookSubscription.url,
+                MachineClient.name.label("client_name"),
+                MachineClient.kind.label("client_kind"),
+            )
+            .join(WebhookSubscription, OutboxMessage.subscription_id == WebhookSubscription.id)
+            .join(MachineClient, WebhookSubscription.client_id == MachineClient.id)
+        )
+        counted = select(func.count()).select_from(OutboxMessage)
+        if status is not None:
+            base = base.where(OutboxMessage.status == status)
+            counted = counted.where(OutboxMessage.status == status)
+        total = await self.session.scalar(counted) or 0
+        page = base.order_by(OutboxMessage.created_at.desc(), OutboxMessage.id).offset(offset).limit(limit)
+        rows = (await self.session.execute(page)).all()
+        return [StaffDeliveryRow(*row) for row in rows], int(total)
 
     async def last_attempts(self, message_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, DeliveryAttempt]:
         """The latest attempt of each message (one query, however many attempts a message has)."""

@@ -4,9 +4,11 @@ support requests and intake counts (WU-1, STAT-1)."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from datetime import date
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 
 from app.db.ambassador_models import Ambassador, CaseAmbassador, MemorialPlace
 from app.db.contract_models import Contract, Obligation, SupportRequest
@@ -140,6 +142,38 @@ class RegistryRepository(Repository):
             .with_for_update(of=Obligation)
         )
         return await self.session.scalar(query)
+
+    async def obligations_page(
+        self, *, contract_id: uuid.UUID | None, status: ObligationStatus | None, offset: int, limit: int
+    ) -> tuple[list[tuple[Obligation, Contract, str]], int]:
+        """Every obligation (or one contract's), newest first, with its contract and the organisation's name."""
+        conditions = []
+        if contract_id is not None:
+            conditions.append(Obligation.contract_id == contract_id)
+        if status is not None:
+            conditions.append(Obligation.status == status)
+        total = await self.session.scalar(select(func.count()).select_from(Obligation).where(*conditions)) or 0
+        query = (
+            select(Obligation, Contract, Organisation.name)
+            .join(Contract, Contract.id == Obligation.contract_id)
+            .join(Organisation, Organisation.id == Contract.organisation_id)
+            .where(*conditions)
+            .order_by(Obligation.opened_on.desc(), Contract.number, Obligation.id)
+            .offset(offset)
+            .limit(limit)
+        )
+        return [(o, c, name) for o, c, name in (await self.session.execute(query)).all()], int(total)
+
+    async def visible_references(
+        self, visible_ids: Select[Any], case_ids: Collection[uuid.UUID]
+    ) -> dict[uuid.UUID, str]:
+        """The references of those of `case_ids` that are in `visible_ids` (CaseRepository.visible_ids): ACC-1."""
+        if not case_ids:
+            return {}
+        rows = await self.session.execute(
+            select(Case.id, Case.reference).where(Case.id.in_(set(case_ids)), Case.id.in_(visible_ids))
+        )
+        return {case_id: reference for case_id, reference in rows.all()}
 
     async def open_obligations_due_before(self, today: date) -> list[Obligation]:
         """CON-2: candidates for the deadline scan (the domain decides), locked; a concurrent scan skips them."""

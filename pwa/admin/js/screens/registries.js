@@ -1,6 +1,8 @@
 // Registries (issue #7 item 5): publicity ambassadors and their memorial places (AMB-1, AMB-2), contracts with
-// commissioned organisations (CON-1, CON-2), the personnel system's sync status and its webhook deliveries.
-// Each part is shown when the role may use it: a part the server refuses (403) is left out, not shown as an error.
+// commissioned organisations and their follow-up obligations (CON-1, CON-2), the personnel system's sync status and
+// the webhook delivery log. Each part is shown when the role may use it: a part the server refuses (403) is left
+// out, not shown as an error. An obligation names its case only if it is one of the reader's (ACC-1); a delivery
+// never shows what the event said (SEP-4).
 import { alertBox, field, h, section } from "/js/dom.js";
 import { formatDate, t } from "/js/i18n.js";
 import { announce } from "../main.js";
@@ -8,6 +10,8 @@ import { busy, facts, fill, num, part, say, select, table, when } from "../offic
 import { call } from "../session.js";
 
 const DECIDERS = ["team_lead", "division_head"];
+const OBLIGATIONS = 50;
+const DELIVERIES = 20;
 
 export async function render(ctx) {
   const screen = h("div", { class: "stack" });
@@ -16,7 +20,9 @@ export async function render(ctx) {
 }
 
 async function paint(ctx, screen, note) {
-  const [ambassadors, contracts, personnel] = await Promise.all([part("/ambassadors"), part("/contracts"), part("/personnel/status")]);
+  const [ambassadors, contracts, obligations, personnel, deliveries] = await Promise.all([
+    part("/ambassadors"), part("/contracts"), part(`/obligations?limit=${OBLIGATIONS}`), part("/personnel/status"),
+    part(`/personnel/deliveries?limit=${DELIVERIES}`)]);
   const decider = DECIDERS.includes(ctx.me.role);
   const redo = async (text) => {
     await paint(ctx, screen, text);
@@ -25,8 +31,11 @@ async function paint(ctx, screen, note) {
   const parts = [
     ambassadors.denied ? null : section(t("reg.amb.title"), failed(ambassadors) || ambassadorPart(ambassadors.data, decider, redo)),
     contracts.denied ? null : section(t("reg.con.title"), failed(contracts) || contractPart(contracts.data, decider, redo)),
+    obligations.denied ? null : section(t("reg.obl.title"), failed(obligations) || obligationPart(obligations.data)),
     personnel.denied ? null : section(t("reg.sync.title"), failed(personnel) || syncPart(personnel.data)),
-    personnel.denied ? null : section(t("reg.hooks.title"), failed(personnel) || deliveryPart(personnel.data)),
+    personnel.denied && deliveries.denied ? null : section(t("reg.hooks.title"),
+      personnel.denied ? null : failed(personnel) || deliveryPart(personnel.data),
+      deliveries.denied ? null : failed(deliveries) || deliveryLog(deliveries.data)),
   ].filter(Boolean);
   fill(screen,
     h("h1", {}, t("admin.nav.registries")),
@@ -215,6 +224,107 @@ function deliveryPart(s) {
       [t("reg.hooks.failing"), failing ? h("strong", { class: "overdue" }, num(failing)) : num(failing)],
     ]),
     h("p", { class: failing ? "alert" : "hint" }, failing ? t("reg.hooks.failingNote", { n: num(failing) }) : t("reg.hooks.allWell")),
-    h("p", { class: "hint" }, t("reg.hooks.where")),
+  ];
+}
+
+// --- paged parts: a table with "newer / older" that reloads only its own part ---------------------------------
+// `load(offset)` answers a page {items, total, offset, limit}; `draw(page)` makes its table (or a note when empty).
+function paged(page, load, draw, label) {
+  const box = h("div", { class: "stack" });
+  const show = (p) => {
+    const first = p.offset + 1;
+    const last = p.offset + p.items.length;
+    const go = (offset) => async (e) => {
+      e.target.disabled = true;
+      try {
+        show(await load(offset));
+        box.querySelector("table")?.closest(".table-wrap")?.focus();
+      } catch (err) {
+        box.append(alertBox(say(err, "reg"))); // a 401 says the sign-in ended and starts again
+        e.target.disabled = false;
+      }
+    };
+    fill(box,
+      draw(p),
+      p.total > p.items.length ? h("nav", { class: "pager", "aria-label": label },
+        p.offset > 0 ? h("button", { type: "button", onclick: go(Math.max(0, p.offset - p.limit)) }, t("reg.page.newer")) : null,
+        p.items.length ? h("span", {}, t("reg.page.range", { first: num(first), last: num(last), total: num(p.total) })) : null,
+        last < p.total ? h("button", { type: "button", onclick: go(p.offset + p.limit) }, t("reg.page.older")) : null) : null);
+  };
+  show(page);
+  return box;
+}
+
+// --- the follow-up obligations of every contract (CON-1, CON-2) -------------------------------------------------
+const day = (d) => (d ? formatDate(d) : t("reg.obl.notYet"));
+
+function obligationPart(page) {
+  const draw = (p) => (p.items.length
+    ? table(t("reg.obl.caption", { n: num(p.total) }),
+      [t("reg.obl.case"), t("reg.obl.contract"), t("reg.obl.status"), t("reg.obl.opened"), t("reg.obl.due"),
+        t("reg.obl.recorded"), t("reg.obl.reviewed")],
+      p.items.map((o) => [
+        o.case_id ? h("a", { href: `#/case/${o.case_id}` }, o.case_reference) : h("span", { class: "hint" }, t("reg.obl.notYours")),
+        [h("code", {}, o.contract_number), h("br"), o.organisation_name],
+        o.status === "overdue" || o.status === "rejected"
+          ? h("strong", { class: "overdue" }, t(`reg.obl.status.${o.status}`))
+          : t(`reg.obl.status.${o.status}`),
+        formatDate(o.opened_on),
+        formatDate(o.due_on),
+        day(o.recorded_on),
+        day(o.reviewed_on),
+      ]))
+    : h("p", { class: "note" }, t("reg.obl.none")));
+  return [
+    h("p", { class: "hint" }, t("reg.obl.lead")),
+    paged(page, (offset) => call(`/obligations?offset=${offset}&limit=${OBLIGATIONS}`), draw, t("reg.obl.pages")),
+  ];
+}
+
+// --- the webhook delivery log (never the event's content) --------------------------------------------------------
+function deliveryState(d) {
+  if (d.status === "delivered") return t("reg.log.status.delivered");
+  return d.attempts ? h("strong", { class: "overdue" }, t("reg.log.status.retrying")) : t("reg.log.status.pending");
+}
+
+function outcome(d) {
+  if (!d.last_attempt_at) return t("reg.log.noAttempt");
+  const what = d.last_error === "http_status" ? t("reg.log.error.http_status", { code: d.last_status_code })
+    : d.last_error ? t(`reg.log.error.${d.last_error}`)
+      : t("reg.log.answered", { code: d.last_status_code });
+  return [when(d.last_attempt_at), h("br"), h("span", { class: "hint" }, what)];
+}
+
+function deliveryLog(page) {
+  const status = select([["", t("reg.log.filter.all")], ["pending", t("reg.log.filter.pending")], ["delivered", t("reg.log.filter.delivered")]]);
+  const load = (offset) => call(`/personnel/deliveries?${new URLSearchParams({
+    offset, limit: DELIVERIES, ...(status.value ? { status: status.value } : {}) })}`);
+  const draw = (p) => (p.items.length
+    ? table(t("reg.log.caption", { n: num(p.total) }),
+      [t("reg.log.created"), t("reg.log.receiver"), t("reg.log.topic"), t("reg.log.status"), t("reg.log.attempts"),
+        t("reg.log.last"), t("reg.log.delivered")],
+      p.items.map((d) => [
+        when(d.created_at),
+        [d.client_name, h("br"), d.url_host ? h("code", {}, d.url_host) : ""],
+        h("code", {}, d.topic),
+        deliveryState(d),
+        num(d.attempts),
+        outcome(d),
+        d.delivered_at ? when(d.delivered_at) : t("reg.obl.notYet"),
+      ]))
+    : h("p", { class: "note" }, t("reg.log.none")));
+  const holder = h("div", {}, paged(page, load, draw, t("reg.log.pages")));
+  status.addEventListener("change", async () => {
+    try {
+      fill(holder, paged(await load(0), load, draw, t("reg.log.pages")));
+    } catch (err) {
+      fill(holder, alertBox(say(err, "reg")));
+    }
+  });
+  return [
+    h("h3", {}, t("reg.log.title")),
+    h("p", { class: "hint" }, t("reg.log.lead")),
+    h("div", { class: "filters" }, field(t("reg.log.filter"), status)),
+    holder,
   ];
 }
