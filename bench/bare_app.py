@@ -1,12 +1,27 @@
-"""The bare-uvicorn floor for bench/separation_check.py: a FastAPI app with one JSON endpoint shaped like the
-check (a body in, {"allowed": true, "refusals": []} out) and nothing else: no middleware, no database, no token.
-Served by uvicorn with the same options as `withu serve` (1 worker, no access log, no server header), it is what
-HTTP, uvicorn and FastAPI alone cost per request on this machine."""
+"""The bare-uvicorn floors for bench/separation_check.py: a FastAPI app with no middleware, no token and no unit of
+work, served by uvicorn with the same options as `withu serve` (1 worker, no access log, no server header).
+
+- POST /check: a body shaped like the check's in, {"allowed": true, "refusals": []} out, no database. What HTTP,
+  uvicorn and FastAPI alone cost per request on this machine.
+- POST /raw-check: the same body, answered by the benchmark's hand-written RAW_CHECK statement (bench/raw_check.py)
+  on one plain driver connection (aiosqlite or asyncpg, no SQLAlchemy, no pool) to the database named by
+  BENCH_RAW_DATABASE_URL, the app's database. The raw-query baseline served over HTTP: what an HTTP service that
+  answers the check with that one statement, and does nothing else, costs. Only when that variable is set.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
 from fastapi import FastAPI
 from pydantic import BaseModel
+from raw_check import RawQuery
+
+DATABASE_URL_VARIABLE = "BENCH_RAW_DATABASE_URL"
 
 
 class Body(BaseModel):
@@ -16,12 +31,50 @@ class Body(BaseModel):
     assignment: str | None = None
 
 
+async def _connect(url: str) -> tuple[Any, bool]:
+    """A plain driver connection of the app's kind, as the in-process baseline has (same settings that matter for
+    a read: SQLite's busy timeout, autocommit; PostgreSQL's jit = off, set by RawQuery.prepare)."""
+    if url.startswith("sqlite"):
+        import aiosqlite
+
+        connection = await aiosqlite.connect(url.split(":///", 1)[1], timeout=30, isolation_level=None)
+        await connection.execute("PRAGMA busy_timeout=30000")
+        return connection, True
+    import asyncpg
+    from sqlalchemy.engine import make_url
+
+    dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    return await asyncpg.connect(dsn), False
+
+
 def create_app() -> FastAPI:
-    app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
+    database_url = os.environ.get(DATABASE_URL_VARIABLE)
+    state: dict[str, Any] = {}
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        if database_url:
+            connection, is_sqlite = await _connect(database_url)
+            state["raw"] = RawQuery(connection, is_sqlite)
+            state["lock"] = asyncio.Lock()  # one connection: one statement at a time
+            await state["raw"].prepare()
+        try:
+            yield
+        finally:
+            if "raw" in state:
+                await state["raw"].connection.close()
+
+    app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
 
     @app.post("/check")
     async def check(body: Body) -> dict[str, object]:
         return {"allowed": True, "refusals": []}
+
+    @app.post("/raw-check")
+    async def raw_check(body: Body) -> dict[str, object]:
+        async with state["lock"]:
+            rows = await state["raw"].check(body.model_dump())
+        return {"allowed": not rows, "refusals": [{"order_reference": r, "reason": why} for r, why in rows]}
 
     @app.get("/health")
     async def health() -> dict[str, str]:

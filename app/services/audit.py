@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -22,24 +23,44 @@ async def record(
     target: str | None = None,
 ) -> AuditEntry:
     """Append one entry (who, what, when, which case — never content) to the chain."""
+    return (await record_many(uow, actor, action, [target], case_id=case_id))[0]
+
+
+async def record_many(
+    uow: UnitOfWork,
+    actor: Actor | None,
+    action: str,
+    targets: Sequence[str | None],
+    *,
+    case_id: uuid.UUID | None = None,
+) -> list[AuditEntry]:
+    """Append one entry per target, in order, for one act (the same actor, action, case and time), e.g. each order
+    a refused placement check names: the same entries as one `record` per target, chained one after another, with
+    one tail lookup and one flush instead of one each."""
+    if not targets:
+        return []
     kind, actor_id = actor.audit_id if actor is not None else ("anonymous", None)
     at = _audit_time(clock.now(), actor)
-    tail = await uow.audit.lock_tail()
-    entry = AuditEntry(
-        seq=(tail.seq + 1) if tail else 1,
-        at=at,
-        actor_kind=kind,
-        actor_id=actor_id,
-        action=action,
-        case_id=case_id,
-        target=target,
-        prev_hash=tail.hash if tail else GENESIS,
-        hash="",
-    )
-    entry.hash = entry_hash(entry.prev_hash, entry.chained_fields())
-    uow.audit.add(entry)
-    await uow.session.flush()  # the next entry in this transaction chains to this one
-    return entry
+    seq, prev_hash = await uow.audit.lock_tail() or (0, GENESIS)
+    entries = []
+    for target in targets:
+        seq += 1
+        entry = AuditEntry(
+            seq=seq,
+            at=at,
+            actor_kind=kind,
+            actor_id=actor_id,
+            action=action,
+            case_id=case_id,
+            target=target,
+            prev_hash=prev_hash,
+            hash="",
+        )
+        entry.hash = prev_hash = entry_hash(entry.prev_hash, entry.chained_fields())
+        uow.audit.add(entry)
+        entries.append(entry)
+    await uow.session.flush()  # the next entry in this transaction chains to these
+    return entries
 
 
 def _audit_time(now: datetime, actor: Actor | None) -> datetime:

@@ -180,8 +180,8 @@ async def check_placement(uow: UnitOfWork, client: ClientActor, command: Placeme
         raise PlacementCycle()
     if command.assignment is not None and not answer.assignment_found:
         raise UnknownReference()
-    for refusal in answer.refusals:
-        await audit.record(uow, client, "separation.check_refused", target=refusal.order_reference)
+    # AUD-1: one entry per refused order and reason, appended together (one tail lookup, one flush).
+    await audit.record_many(uow, client, "separation.check_refused", [r.order_reference for r in answer.refusals])
     return CheckResult(
         allowed=not answer.refusals,
         refusals=[CheckRefusal(order_reference=r.order_reference, reason=r.reason) for r in answer.refusals],

@@ -135,7 +135,7 @@ async def test_amb_1_a_failure_inside_the_finding_transaction_leaves_neither(cli
     investigating = await move(client, lead_h, case_id, "investigating")
     actor = StaffActor(user_id=lead.id, role=lead.role, team=lead.team, session_id=uuid.uuid4())
     async with uow_factory() as uow:
-        before = (await uow.audit.lock_tail()).seq
+        before, _ = await uow.audit.lock_tail()
         await case_handling.transition_case(
             uow,
             actor,

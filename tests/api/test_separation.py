@@ -11,6 +11,7 @@ from sqlalchemy import select
 from app.db.models import AuditEntry
 from app.db.personnel_models import Employee
 from app.domain.enums import EmployeeStatus, Role, Team
+from app.services import audit
 from tests.builders import case_id_for, login, make_report, make_staff
 from tests.directory import Org, machine_headers, make_org
 
@@ -125,6 +126,36 @@ async def test_sep_4_check_refuses_each_kind_of_connection(client, uow_factory, 
     ref = shared["refusals"][0]["order_reference"]
     assert ref.startswith("SO-") and set(shared) == {"allowed", "refusals"}
     assert set(shared["refusals"][0]) == {"order_reference", "reason"}
+
+
+async def test_aud_1_sep_4_every_refusal_of_a_check_is_audited_in_the_chain(client, uow_factory, org: Org) -> None:
+    """AUD-1, SEP-4: a check refused for two reasons leaves one `separation.check_refused` entry per refusal,
+    appended together yet chained one after another like any other entries; an allowed check leaves none."""
+    await report_naming(client, org)
+    hr = await machine_headers(client, uow_factory, "separation:check")
+
+    async def refused_entries() -> list[tuple[int, str | None, str, str, str, object]]:
+        async with uow_factory() as uow:
+            rows = await uow.session.scalars(
+                select(AuditEntry).where(AuditEntry.action == "separation.check_refused").order_by(AuditEntry.seq)
+            )
+            return [(e.seq, e.target, e.prev_hash, e.hash, e.actor_kind, e.case_id) for e in rows.all()]
+
+    before = len(await refused_entries())
+    allowed = {"employee_number": org.employees["resp"], "unit": org.units["B"], "supervisor": org.employees["mgr_b"]}
+    assert (await client.post("/api/v1/separation/check", json=allowed, headers=hr)).json()["allowed"] is True
+    assert len(await refused_entries()) == before
+    # Under the victim, in the victim's unit: same unit and chain of command, the same order twice.
+    body = {"employee_number": org.employees["resp"], "unit": org.units["A"], "supervisor": org.employees["victim"]}
+    answer = (await client.post("/api/v1/separation/check", json=body, headers=hr)).json()
+    assert {r["reason"] for r in answer["refusals"]} == {"separated-same-unit", "separated-chain-of-command"}
+    new = (await refused_entries())[before:]
+    assert [target for _, target, *_ in new] == [r["order_reference"] for r in answer["refusals"]]
+    (seq_0, _, _, hash_0, kind, _), (seq_1, _, prev_1, _, _, _) = new
+    assert seq_1 == seq_0 + 1 and prev_1 == hash_0
+    assert {(e[4], e[5]) for e in new} == {(kind, None)} and kind == "client"
+    async with uow_factory() as uow:
+        assert (await audit.verify(uow)).broken is None
 
 
 async def test_sep_4_moving_a_manager_connects_the_people_below(client, uow_factory) -> None:  # type: ignore[no-untyped-def]

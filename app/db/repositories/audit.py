@@ -13,14 +13,20 @@ from app.db.repositories.base import Repository
 
 # Any constant: the PostgreSQL advisory lock that serialises appends to the chain.
 _AUDIT_LOCK = 7_423_001
+# Only what the next entry chains to: no entity is loaded into the session.
+_TAIL = select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)
 
 
 class AuditRepository(Repository):
-    async def lock_tail(self) -> AuditEntry | None:
-        """The last entry, with appends serialised until the transaction ends (SQLite writers are already)."""
+    async def lock_tail(self) -> tuple[int, str] | None:
+        """The last entry's (seq, hash), with appends serialised until the transaction ends (SQLite writers are
+        already). On PostgreSQL the lock and the read stay two statements: under READ COMMITTED a statement reads
+        the snapshot taken when it started, so a read in the locking statement could miss the entry appended by
+        the transaction it waited for, and fork the chain."""
         if self.session.bind.dialect.name == "postgresql":
             await self.session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _AUDIT_LOCK})
-        return await self.session.scalar(select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(1))
+        row = (await self.session.execute(_TAIL)).first()
+        return (int(row[0]), str(row[1])) if row is not None else None
 
     async def for_case(self, case_id: object) -> list[AuditEntry]:
         rows = await self.session.scalars(
