@@ -37,9 +37,10 @@ class WebhookSubscriptionCreated(WebhookSubscriptionRead):
     secret: str = Field(description="The signing secret. Shown once: keep it in the receiver's secret store.")
 
 
-class DeliveryRead(BaseModel):
+class DeliveryOutcome(BaseModel):
+    """How one event's delivery went: the fields both delivery logs (the client's and the staff's) share."""
+
     id: uuid.UUID = Field(description="The event id (the payload's `id` and the WithU-Event-Id header).")
-    subscription_id: uuid.UUID
     topic: str
     status: OutboxStatus
     attempts: int
@@ -47,7 +48,11 @@ class DeliveryRead(BaseModel):
     next_attempt_at: datetime | None = Field(description="When the next attempt is due; null once delivered.")
     delivered_at: datetime | None
     last_attempt_at: datetime | None
-    last_status_code: int | None
+    last_status_code: int | None = Field(description="The HTTP status of the last attempt, if the receiver answered.")
+
+
+class DeliveryRead(DeliveryOutcome):
+    subscription_id: uuid.UUID
     last_error: str | None
 
 
@@ -61,22 +66,13 @@ class DeliveryPage(BaseModel):
 DeliveryError = Literal["http_status", "timeout", "request_failed"]
 
 
-class StaffDeliveryRead(BaseModel):
+class StaffDeliveryRead(DeliveryOutcome):
     """One event in the staff's delivery log: who it went to and how it went — never the payload (SEP-4: it names
     orders and employees), never the subscription's path or query, never the receiver's answer."""
 
-    id: uuid.UUID = Field(description="The event id (the payload's `id` and the WithU-Event-Id header).")
     client_name: str = Field(description="The machine client the subscription belongs to.")
     client_kind: ClientKind
     url_host: str | None = Field(description="The subscription URL's host (and port), nothing else of it.")
-    topic: str
-    status: OutboxStatus
-    attempts: int
-    created_at: datetime
-    next_attempt_at: datetime | None = Field(description="When the next attempt is due; null once delivered.")
-    delivered_at: datetime | None
-    last_attempt_at: datetime | None
-    last_status_code: int | None = Field(description="The HTTP status of the last attempt, if the receiver answered.")
     last_error: DeliveryError | None = Field(
         description="Why the last attempt failed: `http_status` (see last_status_code), `timeout` or "
         "`request_failed` (nothing answered); null when it succeeded or none was made."

@@ -132,20 +132,25 @@ async def list_deliveries(
         attempt = last.get(m.id)
         items.append(
             DeliveryRead(
-                id=m.id,
-                subscription_id=m.subscription_id,
-                topic=m.topic,
-                status=m.status,
-                attempts=m.attempts,
-                created_at=m.created_at,
-                next_attempt_at=None if m.status == OutboxStatus.delivered else m.next_attempt_at,
-                delivered_at=m.delivered_at,
-                last_attempt_at=attempt.attempted_at if attempt else None,
-                last_status_code=attempt.status_code if attempt else None,
-                last_error=attempt.error if attempt else None,
+                **_outcome(m, attempt), subscription_id=m.subscription_id, last_error=attempt.error if attempt else None
             )
         )
     return DeliveryPage(items=items, total=total, offset=offset, limit=limit)
+
+
+def _outcome(row: Any, attempt: Any) -> dict[str, Any]:
+    """The fields of DeliveryOutcome from an outbox row (or a row of its columns) and its last attempt."""
+    return {
+        "id": row.id,
+        "topic": row.topic,
+        "status": row.status,
+        "attempts": row.attempts,
+        "created_at": row.created_at,
+        "next_attempt_at": None if row.status == OutboxStatus.delivered else row.next_attempt_at,
+        "delivered_at": row.delivered_at,
+        "last_attempt_at": attempt.attempted_at if attempt else None,
+        "last_status_code": attempt.status_code if attempt else None,
+    }
 
 
 # --- the staff's delivery log (the dashboard's registries) ---
@@ -186,18 +191,10 @@ async def staff_deliveries(
         attempt = last.get(r.id)
         items.append(
             StaffDeliveryRead(
-                id=r.id,
+                **_outcome(r, attempt),
                 client_name=r.client_name,
                 client_kind=ClientKind(r.client_kind),
                 url_host=url_host(r.url),
-                topic=r.topic,
-                status=r.status,
-                attempts=r.attempts,
-                created_at=r.created_at,
-                next_attempt_at=None if r.status == OutboxStatus.delivered else r.next_attempt_at,
-                delivered_at=r.delivered_at,
-                last_attempt_at=attempt.attempted_at if attempt else None,
-                last_status_code=attempt.status_code if attempt else None,
                 last_error=error_kind(attempt.status_code, attempt.error) if attempt else None,
             )
         )
