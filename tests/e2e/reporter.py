@@ -52,6 +52,14 @@ class Reporter:
         await self.page.check(selector)
         self.taps += 1
 
+    async def write(self, kind: str, mode: str, narrative: str | None = None) -> None:
+        """From the start page to the narrative written: the reporter kind, the identity mode, then the text."""
+        await self.tap("home.report")
+        await self.choose(f"#kind-{kind}")
+        await self.choose(f"#mode-{mode}")
+        await self.tap("next")
+        await self.page.fill("#f-narrative", NARRATIVE[self.lang] if narrative is None else narrative)
+
     async def switch_language(self) -> None:
         await self.page.click("#lang-toggle")
         self.lang = "en" if self.lang == "ko" else "ko"
@@ -60,6 +68,14 @@ class Reporter:
     async def accessible(self, screen: str) -> None:
         violations = await axe_violations(self.page)
         assert not violations, f"{screen} ({self.lang}): {violations}"
+
+
+async def open_app(new_context: Any, device: str, lang: str) -> Reporter:
+    """A new browser context on a `device`, its browser set to `lang`, with the start page open."""
+    context = await new_context(device=device, locale="ko-KR" if lang == "ko" else "en-US")
+    reporter = Reporter(await context.new_page(), lang)
+    await reporter.open()
+    return reporter
 
 
 async def storage_of(page: Page) -> dict[str, Any]:

@@ -8,7 +8,16 @@ import asyncio
 from playwright.async_api import expect
 
 from tests.e2e.browser import cache_storage
-from tests.e2e.reporter import EXIT_HOST, EXIT_URL, NARRATIVE, Reporter, indexeddb_dump, storage_of, stub_exit_site
+from tests.e2e.reporter import (
+    EXIT_HOST,
+    EXIT_URL,
+    NARRATIVE,
+    Reporter,
+    indexeddb_dump,
+    open_app,
+    storage_of,
+    stub_exit_site,
+)
 
 
 async def saved_draft(page, within: float = 10.0) -> str:  # type: ignore[no-untyped-def]
@@ -52,15 +61,9 @@ async def test_quick_exit_by_pressing_shift_three_times(new_context) -> None:
 
 
 async def test_a_page_brought_back_shows_nothing_that_was_written(new_context) -> None:
-    context = await new_context(device="Pixel 7", locale="en-US")
-    page = await context.new_page()
-    r = Reporter(page, "en")
-    await r.open()
-    await r.tap("home.report")
-    await r.choose("#kind-victim")
-    await r.choose("#mode-anonymous")
-    await r.tap("next")
-    await page.fill("#f-narrative", NARRATIVE["en"])
+    r = await open_app(new_context, "Pixel 7", "en")
+    page = r.page
+    await r.write("victim", "anonymous")
     await page.goto("/offline/manual.en.json")
     await page.go_back()
     await r.heading(r.t("home.title"))
@@ -68,15 +71,9 @@ async def test_a_page_brought_back_shows_nothing_that_was_written(new_context) -
 
 
 async def test_drafts_are_off_by_default_and_encrypted_when_on(new_context, screenshot) -> None:
-    context = await new_context(device="iPhone 13", locale="en-US")
-    page = await context.new_page()
-    r = Reporter(page, "en")
-    await r.open()
-    await r.tap("home.report")
-    await r.choose("#kind-victim")
-    await r.choose("#mode-anonymous")
-    await r.tap("next")
-    await page.fill("#f-narrative", NARRATIVE["en"])
+    r = await open_app(new_context, "iPhone 13", "en")
+    page = r.page
+    await r.write("victim", "anonymous")
     await page.wait_for_timeout(800)
     assert await indexeddb_dump(page) == ""  # off: nothing kept
     assert (await storage_of(page))["databases"] == []
@@ -88,11 +85,7 @@ async def test_drafts_are_off_by_default_and_encrypted_when_on(new_context, scre
     await r.accessible("device")
     await screenshot(page, "drafts-on")
     await r.tap("back")
-    await r.tap("home.report")
-    await r.choose("#kind-victim")
-    await r.choose("#mode-anonymous")
-    await r.tap("next")
-    await page.fill("#f-narrative", NARRATIVE["en"])
+    await r.write("victim", "anonymous")
     await expect(page.get_by_text(r.t("drafts.on.note"))).to_be_visible()
     dump = await saved_draft(page)
     assert dump and "expires" in dump
@@ -111,17 +104,11 @@ async def test_drafts_are_off_by_default_and_encrypted_when_on(new_context, scre
 
 async def test_offline_report_waits_and_goes_out_exactly_once(new_context, screenshot, api) -> None:
     before = (await api.get("/cases", staff="head", params={"limit": 1})).json()["total"]
-    context = await new_context(device="Pixel 7", locale="ko-KR")
-    page = await context.new_page()
-    r = Reporter(page, "ko")
-    await r.open()
+    r = await open_app(new_context, "Pixel 7", "ko")
+    page, context = r.page, r.page.context
     await page.evaluate("navigator.serviceWorker.ready.then(() => true)")
     await new_context.guard(context).wait_quiet()
-    await r.tap("home.report")
-    await r.choose("#kind-third_party")
-    await r.choose("#mode-anonymous")
-    await r.tap("next")
-    await page.fill("#f-narrative", NARRATIVE["ko"])
+    await r.write("third_party", "anonymous")
     await r.tap("next")
 
     await context.set_offline(True)
@@ -165,10 +152,8 @@ async def outbox_size(page) -> int:  # type: ignore[no-untyped-def]
 
 
 async def test_the_guide_reads_offline_and_no_api_answer_is_cached(new_context, screenshot) -> None:
-    context = await new_context(device="Pixel 7", locale="en-US")
-    page = await context.new_page()
-    r = Reporter(page, "en")
-    await r.open()
+    r = await open_app(new_context, "Pixel 7", "en")
+    page, context = r.page, r.page.context
     await page.evaluate("navigator.serviceWorker.ready.then(() => true)")
     await new_context.guard(context).wait_quiet()
     await context.set_offline(True)
@@ -184,20 +169,14 @@ async def test_the_guide_reads_offline_and_no_api_answer_is_cached(new_context, 
 
 
 async def test_erase_this_device_leaves_nothing(new_context, screenshot) -> None:
-    context = await new_context(device="iPhone 13", locale="ko-KR")
-    page = await context.new_page()
-    r = Reporter(page, "ko")
-    await r.open()
+    r = await open_app(new_context, "iPhone 13", "ko")
+    page = r.page
     await page.evaluate("navigator.serviceWorker.ready.then(() => true)")
     await r.switch_language()
     await r.tap("home.device")
     await page.check("#drafts-on")
     await r.tap("back")
-    await r.tap("home.report")
-    await r.choose("#kind-victim")
-    await r.choose("#mode-anonymous")
-    await r.tap("next")
-    await page.fill("#f-narrative", NARRATIVE["en"])
+    await r.write("victim", "anonymous")
     await saved_draft(page)
     before = await storage_of(page)
     assert before["databases"] == ["withu"] and before["caches"] and before["workers"] == 1

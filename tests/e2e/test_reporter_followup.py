@@ -9,7 +9,7 @@ from PIL import Image
 from playwright.async_api import expect
 
 from tests.e2e.browser import cache_storage
-from tests.e2e.reporter import Reporter
+from tests.e2e.reporter import Reporter, open_app
 
 
 def png() -> bytes:
@@ -28,10 +28,8 @@ async def test_case_4_follow_up_with_the_receipt_code_and_talk_with_the_case_tea
     offered = await api.post(f"/cases/{case['id']}/measures", staff="lead-intake", json={"kind": "paid_leave"})
     assert offered.status_code == 201, offered.text
 
-    context = await new_context(device="Pixel 7", locale="en-US")
-    page = await context.new_page()
-    r = Reporter(page, "en")
-    await r.open()
+    r = await open_app(new_context, "Pixel 7", "en")
+    page = r.page
     await r.tap("home.followup")
     await r.heading(r.t("followup.title"))
     await r.accessible("receipt login")
@@ -98,10 +96,8 @@ async def test_case_4_follow_up_with_the_receipt_code_and_talk_with_the_case_tea
 
 
 async def test_case_4_a_wrong_receipt_code_is_refused_in_words(new_context, screenshot) -> None:
-    context = await new_context(device="iPhone 13", locale="ko-KR")
-    page = await context.new_page()
-    r = Reporter(page, "ko")
-    await r.open()
+    r = await open_app(new_context, "iPhone 13", "ko")
+    page = r.page
     await r.tap("home.followup")
     await page.fill("#receipt", "0000-0000-0000-0000-0000-0000-0000")
     await r.tap("followup.open")

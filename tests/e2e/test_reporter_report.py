@@ -9,7 +9,7 @@ import re
 import pytest
 from playwright.async_api import expect
 
-from tests.e2e.reporter import NARRATIVE, Reporter
+from tests.e2e.reporter import NARRATIVE, Reporter, open_app
 
 FLOWS = [
     # (reporter kind, identity mode, device, language)
@@ -79,15 +79,9 @@ async def test_int_2_report_for_every_kind_and_mode(
 
 async def test_int_1_minimal_anonymous_witness_report_takes_seven_taps(new_context, screenshot) -> None:
     """Issue #6: at most 7 taps plus typing, from the start page to the end of the receipt step."""
-    context = await new_context(device="Pixel 7", locale="ko-KR")
-    page = await context.new_page()
-    r = Reporter(page, "ko")
-    await r.open()
-    await r.tap("home.report")
-    await r.choose("#kind-third_party")
-    await r.choose("#mode-anonymous")
-    await r.tap("next")
-    await page.fill("#f-narrative", NARRATIVE["ko"])
+    r = await open_app(new_context, "Pixel 7", "ko")
+    page = r.page
+    await r.write("third_party", "anonymous")
     await r.tap("next")
     await r.tap("report.send")
     await r.heading(r.t("receipt.title"))
@@ -98,10 +92,8 @@ async def test_int_1_minimal_anonymous_witness_report_takes_seven_taps(new_conte
 
 
 async def test_int_2_missing_choices_and_short_text_are_explained_and_nothing_is_lost(new_context, screenshot) -> None:
-    context = await new_context(device="iPhone 13", locale="en-US")
-    page = await context.new_page()
-    r = Reporter(page, "en")
-    await r.open()
+    r = await open_app(new_context, "iPhone 13", "en")
+    page = r.page
     await r.tap("home.report")
     await r.tap("next")
     await expect(page.get_by_role("alert")).to_have_text(r.t("report.who.missing"))
@@ -123,10 +115,8 @@ async def test_int_2_missing_choices_and_short_text_are_explained_and_nothing_is
 
 
 async def test_int_2_language_switch_keeps_the_form_and_every_text_changes(new_context, screenshot) -> None:
-    context = await new_context(device="Pixel 7", locale="ko-KR")
-    page = await context.new_page()
-    r = Reporter(page, "ko")
-    await r.open()
+    r = await open_app(new_context, "Pixel 7", "ko")
+    page = r.page
     await r.tap("home.report")
     await r.choose("#kind-victim")
     await r.choose("#mode-confidential")
