@@ -19,6 +19,7 @@ from sqlalchemy import (
     String,
     UniqueConstraint,
     Uuid,
+    text,
 )
 from sqlalchemy import Enum as SAEnum
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -143,8 +144,14 @@ class MachineClient(Base):
 
 class Case(Base):
     __tablename__ = "case_file"
-    # The queue's order (newest first), walked by the index instead of sorting every visible case.
-    __table_args__ = (Index("ix_case_file_queue", "opened_on", "reference"),)
+    # The queue (app/db/repositories/case.py::list_visible) reads these two indexes alone, never the rows, which
+    # carry the encrypted columns. Newest first walks the first in order (a deep offset skips index entries only);
+    # a count, and the next-deadline order's look-up of a deadline's case, use the second, in case id order, so
+    # the per-case look-ups into case_deadline (also keyed by case_id first) stay local.
+    __table_args__ = (
+        Index("ix_case_file_queue_cover", "opened_on", "reference", "id", "sealed", "team", "status"),
+        Index("ix_case_file_id_cover", "id", "sealed", "team", "status", "opened_on", "reference"),
+    )
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
     reference: Mapped[str] = mapped_column(String(20), unique=True)
     status: Mapped[CaseStatus] = mapped_column(enum(CaseStatus), index=True)
@@ -216,10 +223,21 @@ class CaseDeadline(Base):
     """CASE-2: every deadline is data on the case."""
 
     __tablename__ = "case_deadline"
-    # The queue's `overdue` filter and next-deadline order look up a case's open deadlines from the index alone.
+    # The queue's `overdue` filter and next-deadline order read deadlines from these indexes alone: a case's open
+    # (met_on IS NULL) ones by case, and every open one by due day (the next-deadline order walks it and stops
+    # after the page). `id` breaks ties between two open deadlines of a case due the same day.
     __table_args__ = (
         UniqueConstraint("case_id", "kind"),
-        Index("ix_case_deadline_open", "case_id", "met_on", "due_on"),
+        Index("ix_case_deadline_open_by_case", "case_id", "met_on", "due_on", "id"),
+        Index(
+            "ix_case_deadline_open_by_due",
+            "due_on",
+            "case_id",
+            "id",
+            "met_on",  # always NULL here; listed so that SQLite reads the partial index alone
+            sqlite_where=text("met_on IS NULL"),
+            postgresql_where=text("met_on IS NULL"),
+        ),
     )
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
     case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("case_file.id"), index=True)

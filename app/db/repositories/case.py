@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
+from typing import Any
 
 from sqlalchemy import Select, and_, exists, func, literal, or_, select, union
+from sqlalchemy.orm import aliased
 
 from app.db.models import Case, CaseAssignment, CaseDeadline, CaseMessage, CaseTransition, Report
 from app.db.personnel_models import Employee, ProtectedPerson
@@ -39,12 +41,36 @@ def recused_case_ids(employee_number: str) -> Select[tuple[object]]:
     )
 
 
+# The next-deadline order walks the open deadlines by due day for pages within this many cases of either end (the
+# cost grows with the distance), and sorts every case's nearest open deadline in between (a flat cost): see
+# _ids_by_next_deadline.
+WALK_LIMIT = 1_000
+
+# An order: (column, descending) pairs. The queue's default, newest first; the reference makes it total.
+Order = list[tuple[Any, bool]]
+NEWEST: Order = [(Case.opened_on, True), (Case.reference, False)]
+
+
 def _breached(today: date):  # type: ignore[no-untyped-def]
     """CASE-2's is_breached as SQL: met late, or unmet and the due day has passed (the queue's `overdue` flag)."""
     return or_(
         and_(CaseDeadline.met_on.is_(None), CaseDeadline.due_on < today),
         CaseDeadline.met_on > CaseDeadline.due_on,
     )
+
+
+def _first_open_deadlines(query: Select[tuple[Case]]) -> tuple[Select[tuple[Case]], Order]:
+    """The queue's cases joined to their first open deadline (earliest due day, then lowest id: exactly one per
+    case with an open deadline), and the next-deadline order over them."""
+    first = aliased(CaseDeadline)
+    earlier = aliased(CaseDeadline)
+    is_first_open = ~exists().where(
+        earlier.case_id == first.case_id,
+        earlier.met_on.is_(None),
+        or_(earlier.due_on < first.due_on, and_(earlier.due_on == first.due_on, earlier.id < first.id)),
+    )
+    joined = query.join(first, first.case_id == Case.id).where(first.met_on.is_(None), is_first_open)
+    return joined, [(first.due_on, False), *NEWEST]
 
 
 class CaseRepository(Repository):
@@ -91,28 +117,79 @@ class CaseRepository(Repository):
         if mine:
             assigned = select(CaseAssignment.case_id).where(CaseAssignment.user_id == staff.user_id)
             query = query.where(Case.id.in_(assigned))
-        total = await self.session.scalar(select(func.count()).select_from(query.subquery()))
+        total = await self._count(query)
+        # The page's ids first (a deep offset skips index entries only), then its rows.
         if sort == QueueSort.next_deadline:
-            next_due = (
-                select(func.min(CaseDeadline.due_on))
-                .where(CaseDeadline.case_id == Case.id, CaseDeadline.met_on.is_(None))
-                .scalar_subquery()
-            )
-            order = (next_due.is_(None), next_due, Case.opened_on.desc(), Case.reference)
+            ids = await self._ids_by_next_deadline(query, offset, limit, total)
         else:
-            order = (Case.opened_on.desc(), Case.reference)
-        # The page's ids first (a deep offset skips ids only), then its rows.
-        ids = list(
-            (
-                await self.session.scalars(
-                    query.with_only_columns(Case.id).order_by(*order).offset(offset).limit(limit)
-                )
-            ).all()
-        )
+            ids = await self._ids(query, NEWEST, offset, limit, total)
         if not ids:
-            return [], int(total or 0)
+            return [], total
         rows = {c.id: c for c in (await self.session.scalars(select(Case).where(Case.id.in_(ids)))).all()}
-        return [rows[i] for i in ids if i in rows], int(total or 0)
+        return [rows[i] for i in ids if i in rows], total
+
+    async def _count(self, query: Select[tuple[Case]]) -> int:
+        counted = await self.session.scalar(
+            select(func.count()).select_from(query.with_only_columns(Case.id).subquery())
+        )
+        return int(counted or 0)
+
+    async def _ids(
+        self, query: Select[tuple[Case]], order: Order, offset: int, limit: int, total: int | None = None
+    ) -> list[uuid.UUID]:
+        """The ids of the page at `offset` in `order`. Past the middle of `total` rows (when known) the page is
+        read from the other end, in the reverse order, and turned round: a walk along an index then never passes
+        more than half the rows, and the last page costs what the first does."""
+        if total is not None and total // 2 < offset < total:
+            end = min(total, offset + limit)
+            backwards = [(column, not descending) for column, descending in order]
+            return (await self._ids(query, backwards, total - end, end - offset))[::-1]
+        ordered = query.with_only_columns(Case.id).order_by(*(c.desc() if d else c.asc() for c, d in order))
+        return list((await self.session.scalars(ordered.offset(offset).limit(limit))).all())
+
+    async def _ids_by_next_deadline(
+        self, query: Select[tuple[Case]], offset: int, limit: int, total: int
+    ) -> list[uuid.UUID]:
+        """CASE-2's next-deadline order: nearest open deadline first, then newest, then by reference; cases without
+        an open deadline last (newest first). Two parts, each read only as far as the page needs:
+
+        1. the cases with an open deadline, by their earliest open due day. Within WALK_LIMIT of either end of
+           this part, a walk along the open deadlines by due day (ix_case_deadline_open_by_due; backwards near the
+           end), each case at its first (earliest, then lowest id) open deadline only, that stops after the page.
+           In the middle, every case's earliest open due day at once (one pass over the same index) and a sort,
+           which costs the same at any depth. All give the same order;
+        2. the cases with no open deadline, newest first (from the other end past their middle).
+        """
+        has_open = exists().where(CaseDeadline.case_id == Case.id, CaseDeadline.met_on.is_(None))
+        without_open = query.where(~has_open)
+        walk, walk_order = _first_open_deadlines(query)
+        if offset < WALK_LIMIT:
+            ids = await self._ids(walk, walk_order, offset, limit)
+            if len(ids) == limit:
+                return ids
+            if ids or offset == 0:  # the page starts within (or right at the end of) the first part
+                return ids + await self._ids(without_open, NEWEST, 0, limit - len(ids))
+            with_open = await self._count(query.where(has_open))
+        else:
+            with_open = await self._count(query.where(has_open))
+            if offset < with_open:
+                if with_open - offset <= WALK_LIMIT:
+                    ids = await self._ids(walk, walk_order, offset, limit, with_open)
+                else:
+                    nearest = (
+                        select(CaseDeadline.case_id, func.min(CaseDeadline.due_on).label("due_on"))
+                        .where(CaseDeadline.met_on.is_(None))
+                        .group_by(CaseDeadline.case_id)
+                        .subquery("nearest")
+                    )
+                    sorted_all = query.join(nearest, nearest.c.case_id == Case.id)
+                    ids = await self._ids(sorted_all, [(nearest.c.due_on, False), *NEWEST], offset, limit)
+                if len(ids) == limit:
+                    return ids
+                return ids + await self._ids(without_open, NEWEST, 0, limit - len(ids))
+        # The page lies wholly past the first part: skip the rest of the offset among the others.
+        rest = max(0, total - with_open)
+        return await self._ids(without_open, NEWEST, max(0, offset - with_open), limit, rest)
 
     async def case(self, case_id: uuid.UUID) -> Case | None:
         """Unscoped: only for the reporter's own case (reached through the receipt) and for services."""
