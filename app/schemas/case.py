@@ -71,6 +71,15 @@ class LinkedCaseRead(BaseModel):
     reason: str
 
 
+class ChildCaseRead(BaseModel):
+    """SD-2: a secondary-damage case linked to this one."""
+
+    id: uuid.UUID
+    reference: str
+    status: CaseStatus
+    opened_on: date
+
+
 class CaseRead(BaseModel):
     id: uuid.UUID
     reference: str
@@ -88,6 +97,9 @@ class CaseRead(BaseModel):
     victim_pseudonym: str
     identity_visible: bool = Field(description="CASE-5: whether you see the victim's identity.")
     linked_cases: list[LinkedCaseRead]
+    secondary_damage_cases: list[ChildCaseRead] = Field(
+        description="SD-2: secondary-damage cases opened for harm linked to this case (those you may see)."
+    )
     deadlines: list[DeadlineRead]
     reports: list[ReportRead]
     messages: list[CaseMessageRead]

@@ -20,6 +20,7 @@ from app.schemas.case import (
     CaseRead,
     CaseSummary,
     CaseTransitionRead,
+    ChildCaseRead,
     HandlerRead,
     LinkedCaseRead,
     ReportRead,
@@ -169,6 +170,11 @@ async def read_case(uow: UnitOfWork, actor: StaffActor, case_id: uuid.UUID) -> C
             LinkedCaseRead(id=other.id, reference=other.reference, reason=reason)
             for other, reason in await uow.protection.linked_cases(case.id)
             if await uow.cases.visible_case(actor.facts, other.id) is not None
+        ],
+        secondary_damage_cases=[
+            ChildCaseRead(id=child.id, reference=child.reference, status=child.status, opened_on=child.opened_on)
+            for child in await uow.cases.secondary_damage_cases(case.id)
+            if await uow.cases.visible_case(actor.facts, child.id) is not None
         ],
         reports=[_report_read(r, case, identity_visible) for r in reports],
         messages=[

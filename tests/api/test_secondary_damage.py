@@ -64,6 +64,8 @@ async def test_sd_2_the_victim_reports_secondary_damage_in_the_inbox(client, uow
     )
     view = (await client.get(f"/api/v1/cases/{sd.id}", headers=lead)).json()
     assert view["parent_case_id"] == case_id and view["origin"] == "secondary_damage_report"
+    parent = (await client.get(f"/api/v1/cases/{case_id}", headers=lead)).json()
+    assert [(c["id"], c["reference"]) for c in parent["secondary_damage_cases"]] == [(str(sd.id), sd.reference)]
     assert view["reports"][0]["narrative"] == SD_NARRATIVE
     assert view["reports"][0]["details"]["kinds"] == ["ridicule", "rumours"]
     assert view["reports"][0]["reporter_kind"] == "victim"

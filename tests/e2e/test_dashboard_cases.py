@@ -379,7 +379,14 @@ async def test_case_4_case_7_acc_2_the_parts_of_a_case_work(new_context, api, sc
     await expect(page.locator("main li", has_text="Lead Parts")).to_contain_text(staff.t("role.team_lead"))
     # CASE-3: a colleague of the team, picked from the list the server offers (nobody recused is in it).
     colleague = await make_person(api, "intake", "intake_counselling", name="Colleague Parts")
+    # SD-2: secondary damage reported in the victim's inbox is listed on the original case, as a link.
+    inbox = {"Authorization": f"Bearer {await api.inbox_token(receipt['receipt_code'])}"}
+    sd = await api.client.post(
+        "/inbox/secondary-damage", json={"narrative": "Colleagues mock me since I reported."}, headers=inbox
+    )
+    assert sd.status_code == 201, sd.text
     await page.reload()
+    await expect(page.get_by_role("link", name=sd.json()["case_reference"])).to_be_visible()
     await page.get_by_label(staff.t("case.handlers.id")).select_option(colleague.id)
     await page.get_by_role("button", name=staff.t("case.handlers.assign")).click()
     await expect_notice(staff, "case.handlers.assigned")

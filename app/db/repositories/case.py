@@ -202,6 +202,11 @@ class CaseRepository(Repository):
         rows = await self.session.scalars(select(CaseAssignment.user_id).where(CaseAssignment.case_id == case_id))
         return list(rows.all())
 
+    async def secondary_damage_cases(self, case_id: uuid.UUID) -> list[Case]:
+        """SD-2: the cases opened for harm linked to this one (their parent), oldest first."""
+        query = select(Case).where(Case.parent_case_id == case_id).order_by(Case.opened_on, Case.reference)
+        return list((await self.session.scalars(query)).all())
+
     async def reports(self, case_id: uuid.UUID) -> list[Report]:
         rows = await self.session.scalars(select(Report).where(Report.case_id == case_id).order_by(Report.received_on))
         return list(rows.all())

@@ -33,6 +33,9 @@ export async function render(c, ctx) {
       h("li", {}, s.text)))] : empty("case.nextSteps.none")),
     reports(c),
     identity(c, ctx, disclosures, done),
+    section(t("case.sd"), c.secondary_damage_cases.length ? h("ul", {}, c.secondary_damage_cases.map((s) =>
+      h("li", {}, h("a", { href: `#/case/${s.id}` }, s.reference), ` · ${t(`status.${s.status}`)} · ${formatDate(s.opened_on)}`)))
+      : empty("case.sd.none")),
     section(t("case.linked"), c.linked_cases.length ? h("ul", {}, c.linked_cases.map((l) =>
       h("li", {}, h("a", { href: `#/case/${l.id}` }, l.reference), " · ", t(`case.link.${l.reason}`)))) : empty("case.linked.none")));
 }
