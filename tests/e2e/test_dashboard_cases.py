@@ -9,6 +9,7 @@ with the victim's wish (CASE-7), the separation order (SEP-1, SEP-3), concurrent
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import UTC, datetime
 from typing import Any
@@ -496,3 +497,17 @@ async def test_every_case_screen_passes_axe_on_desktop_and_phone_in_both_languag
         await expect(staff.page.get_by_role("link", name=staff.t("approvals.case", ref=ref))).to_be_visible()
         await staff.accessible(f"approvals {shot}")
         await screenshot(staff.page, f"approvals-{shot}")
+
+
+async def test_aud_1_a_long_history_is_shown_in_full(new_context, api) -> None:
+    """AUD-1: the case's history shows its first 500 entries and the rest on request (every read is an entry)."""
+    receipt = await victim_report(api)
+    for _ in range(505):  # 505 audited reads by the division head
+        assert (await api.get(f"/cases/{receipt['id']}", staff="head")).status_code == 200
+    staff = await signed_in(new_context, await make_person(api, "team_lead", "intake_counselling"))
+    await open_case(staff, receipt["id"], receipt["case_reference"], tab="timeline")
+    rows = staff.page.locator("#view table tbody tr")
+    await expect(rows).to_have_count(500)
+    await staff.page.get_by_role("button", name=re.compile("500")).click()
+    await expect(rows).not_to_have_count(500)
+    assert await rows.count() > 505
