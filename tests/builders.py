@@ -93,3 +93,16 @@ async def case_id_for(client: httpx.AsyncClient, headers: dict[str, str], refere
     page = (await client.get("/api/v1/cases", headers=headers, params={"reference": reference})).json()
     assert page["total"] == 1, page
     return page["items"][0]["id"]
+
+
+def separation_event(topic: str, reference: str | None = None) -> dict[str, Any]:
+    """A payload of a separation topic exactly as the published schema (docs/webhook-payloads.schema.json) has it:
+    tests/api/test_webhook_payloads.py validates every payload in the test database, whoever queued it."""
+    import uuid
+
+    reference = reference or f"SO-{uuid.uuid4().hex[:5].upper()}-{uuid.uuid4().hex[:5].upper()}"
+    if topic == "separation.violation_found":
+        return {"order_reference": reference, "reasons": ["separated-same-unit"], "event_id": None}
+    if topic == "separation.order_ended":
+        return {"order_reference": reference}
+    return {"reference": reference, "employee_numbers": ["E-SAMPLE-1", "E-SAMPLE-2"], "opened_on": "2026-11-28"}

@@ -16,7 +16,7 @@ from app.db.personnel_models import DeliveryAttempt, OutboxMessage, WebhookSubsc
 from app.domain.enums import ClientKind, OutboxStatus, Role, Team
 from app.services import auth, clock, outbox
 from tests.api.test_contracts import MEASURES, contractor_case, make_contractor, register, staff
-from tests.builders import login, make_staff
+from tests.builders import login, make_staff, separation_event
 from tests.directory import machine_headers
 
 DELIVERIES = "/api/v1/personnel/deliveries"
@@ -62,12 +62,16 @@ async def test_sep_4_staff_read_the_delivery_log_without_payload_path_or_answer(
     topic, status, attempts and the last outcome as an HTTP status or a code — never the payload (it names the
     order), the URL's path, query or credentials, nor the receiver's answer. The read is audited."""
     tag = uuid.uuid4().hex[:8].upper()
-    canary = f"SO-CANARY-{tag}"
+    canary = f"SO-{tag[:5]}-Q{tag[5:]}Z"  # a valid order reference (the payload's schema), unique to this test
     url = f"http://127.0.0.1:9/hooks/PATH-CANARY-{tag}?token=QUERY-CANARY-{tag}"
     subscription_id = await personnel_system(uow_factory, tag, url)
     try:
         async with uow_factory() as uow:
-            await outbox.publish(uow, OPENED, {"order_reference": canary, "employee_number": f"E-CANARY-{tag}"})
+            # A payload as the real event has it (tests/api/test_webhook_payloads.py validates every one in the
+            # database), carrying canaries the log must never show.
+            payload = {"reference": canary, "employee_numbers": [f"E-CANARY-{tag}", f"E-CANARY-{tag}-2"],
+                       "opened_on": "2026-11-28"}  # fmt: skip
+            await outbox.publish(uow, OPENED, payload)
             await uow.commit()
         async with uow_factory() as uow:
             messages = list(
@@ -156,8 +160,8 @@ async def test_sep_4_a_timeout_and_a_delivered_event_read_as_codes(client, uow_f
     subscription_id = await personnel_system(uow_factory, tag, "https://hr.example.go.kr/withu")
     try:
         async with uow_factory() as uow:
-            await outbox.publish(uow, OPENED, {"order_reference": f"SO-{tag}"})
-            await outbox.publish(uow, OPENED, {"order_reference": f"SO-{tag}-2"})
+            await outbox.publish(uow, OPENED, separation_event(OPENED))
+            await outbox.publish(uow, OPENED, separation_event(OPENED))
             await uow.commit()
         async with uow_factory() as uow:
             timed_out, delivered = (

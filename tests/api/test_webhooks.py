@@ -16,7 +16,7 @@ from app.db.personnel_models import OutboxMessage, WebhookSubscription
 from app.domain.enums import ClientKind, Role
 from app.main import create_app
 from app.services import auth, outbox
-from tests.builders import login, make_staff
+from tests.builders import login, make_staff, separation_event
 from tests.conftest import make_settings
 
 SUBSCRIPTIONS = "/api/v1/webhooks/subscriptions"
@@ -53,7 +53,7 @@ async def subscribe(
 async def publish(uow_factory: Any, topic: str = OPENED, data: dict[str, Any] | None = None) -> None:
     """What a use case does: queue the event in its own transaction, then commit."""
     async with uow_factory() as uow:
-        await outbox.publish(uow, topic, data if data is not None else {"order_reference": "SO-TEST"})
+        await outbox.publish(uow, topic, data if data is not None else separation_event(topic))
         await uow.commit()
 
 

@@ -42,6 +42,7 @@ from app.services.actors import ClientActor
 from app.settings import Settings
 from app.worker import Worker, check_settings, run_once
 from tests.api.test_webhooks import OPENED, deactivate, make_client_headers, messages_of, publish, subscribe
+from tests.builders import separation_event
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -214,7 +215,8 @@ async def test_sep_4_signed_event_is_delivered_and_verified_by_the_receiver(
     WithU-Event-Type and a WithU-Signature the receiver verifies; a 2xx marks it delivered, logged once."""
     async with receiver() as server:
         subscription = await subscribed(server)
-        await publish(uow_factory, OPENED, {"order_reference": "SO-ABCDE", "status": "active"})
+        data = separation_event(OPENED)
+        await publish(uow_factory, OPENED, data)
         [queued] = await messages_of(uow_factory, subscription["id"])
         summary = await run_once(worker_settings)
     event_id = str(queued.id)
@@ -227,7 +229,7 @@ async def test_sep_4_signed_event_is_delivered_and_verified_by_the_receiver(
         "id": event_id,
         "type": OPENED,
         "created_at": queued.payload["created_at"],
-        "data": {"order_reference": "SO-ABCDE", "status": "active"},
+        "data": data,
     }
     assert got.body == encode_payload(queued.payload)  # the bytes signed are the bytes sent
     row = await message(uow_factory, queued.id)
@@ -362,8 +364,8 @@ async def test_two_workers_deliver_each_event_exactly_once(worker_settings, subs
     writers on SQLite): every event reaches the receiver once, and each is delivered by one worker only."""
     async with receiver([(200, 0.05)] * 30) as server:
         subscription = await subscribed(server)
-        for n in range(16):
-            await publish(uow_factory, OPENED, {"order_reference": f"SO-{n:05d}"})
+        for _ in range(16):
+            await publish(uow_factory, OPENED, separation_event(OPENED))
         ids = {str(m.id) for m in await messages_of(uow_factory, subscription["id"])}
         assert len(ids) == 16
         first, second = await asyncio.gather(
@@ -473,13 +475,13 @@ async def test_logs_name_the_event_never_the_payload_secret_or_url(
     """The worker logs message id, topic and status code — never the payload, the secret or the URL."""
     async with receiver([500]) as server:
         subscription = await subscribed(server)
-        await publish(uow_factory, OPENED, {"order_reference": "SO-CANARY-7Q2"})
+        await publish(uow_factory, OPENED, separation_event(OPENED, "SO-CANAR-Y7Q2Z"))
         [queued] = await messages_of(uow_factory, subscription["id"])
         with caplog.at_level(logging.INFO), caplog.at_level(logging.DEBUG, logger="withu"):
             await run_once(worker_settings)
             await run_once(worker_settings, now=later(11))
     assert str(queued.id) in caplog.text and OPENED in caplog.text and "500" in caplog.text
-    for secret_or_content in ("SO-CANARY-7Q2", subscription["secret"], server.url, f":{server.port}"):
+    for secret_or_content in ("SO-CANAR-Y7Q2Z", subscription["secret"], server.url, f":{server.port}"):
         assert secret_or_content not in caplog.text
 
 
