@@ -222,6 +222,16 @@ async def axe_violations(page: Page, *, context: str | dict[str, Any] | None = N
     return Violations(results.response["violations"])
 
 
+def keep_table(name: str, lines: list[str], capsys: Any) -> str:
+    """A measurement table: kept in test-output/<name> for a person to read, and printed with the test's output."""
+    table = "\n".join(lines)
+    (ROOT / "test-output").mkdir(exist_ok=True)
+    (ROOT / "test-output" / name).write_text(table + "\n")
+    with capsys.disabled():
+        print("\n" + table)
+    return table
+
+
 def screenshot_dir(test_name: str) -> Path:
     return SCREENSHOTS / re.sub(r"[^A-Za-z0-9._-]+", "_", test_name).strip("_")
 

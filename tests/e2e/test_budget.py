@@ -13,7 +13,7 @@ import pytest
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Request, Response
 
-from tests.e2e.browser import ROOT, cache_storage
+from tests.e2e.browser import cache_storage, keep_table
 
 KB = 1024
 JS_BUDGET, CSS_BUDGET, TOTAL_BUDGET = 35 * KB, 15 * KB, 120 * KB
@@ -99,11 +99,7 @@ async def test_first_load_fits_the_budget(new_context, capsys: pytest.CaptureFix
         f"all {total:,} B (≤ {TOTAL_BUDGET:,})  in {len(sizes)} files; fetched again: {len(repeated)}"
     )
     lines.extend(f"FAILED: {f}" for f in failed)
-    table = "\n".join(lines)
-    (ROOT / "test-output").mkdir(exist_ok=True)
-    (ROOT / "test-output" / "first-load-budget.txt").write_text(table + "\n")
-    with capsys.disabled():
-        print("\n" + table)
+    table = keep_table("first-load-budget.txt", lines, capsys)
 
     assert sizes, "the first load fetched nothing"
     assert failed == [], table

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.async_api import Request
 
-from tests.e2e.browser import ROOT
+from tests.e2e.browser import keep_table
 from tests.e2e.dashboard import Staff, make_person
 
 KB = 1024
@@ -70,11 +70,7 @@ async def test_dashboard_javascript_fits_90_kb_gzipped(
         f"{sum(raw for raw, _ in sizes.values()):>9,} {total:>9,}  total in {len(sizes)} files (budget {JS_BUDGET:,} B)"
     )
     lines.extend(f"FAILED: {f}" for f in failed)
-    table = "\n".join(lines)
-    (ROOT / "test-output").mkdir(exist_ok=True)
-    (ROOT / "test-output" / "dashboard-js-budget.txt").write_text(table + "\n")
-    with capsys.disabled():
-        print("\n" + table)
+    table = keep_table("dashboard-js-budget.txt", lines, capsys)
 
     assert failed == [], table
     assert "/admin/vendor/uplot/uPlot.esm.js" in sizes, f"the statistics screen did not load uPlot\n{table}"
