@@ -72,8 +72,7 @@ from sqlalchemy import Column, Date, MetaData, String, Table, Uuid, insert, sele
 
 from app.db import encryption
 from app.db.engine import make_engine
-from app.db.models import Case, UTCDateTime
-from app.db.personnel_models import Employee, SeparationOrder
+from app.db.models import Case, Employee, SeparationOrder, UTCDateTime
 from app.domain.enums import CaseOrigin, CaseStatus, Category, OrderStatus, Team
 from app.settings import Settings
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 
-from app.db.personnel_models import Assignment, AssignmentMember, Employee, Organisation, OrgUnit
+from app.db.models import Assignment, AssignmentMember, Employee, Organisation, OrgUnit
 from app.domain.enums import AssignmentKind, ClientKind, EmployeeStatus, OrgKind
 from app.services.auth import create_client
 

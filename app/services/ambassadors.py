@@ -6,8 +6,7 @@ from __future__ import annotations
 import uuid
 from typing import NoReturn
 
-from app.db.ambassador_models import Ambassador, CaseAmbassador, MemorialPlace
-from app.db.models import Case
+from app.db.models import Ambassador, Case, CaseAmbassador, MemorialPlace
 from app.db.uow import UnitOfWork
 from app.domain.ambassadors import (
     CancelBasis,

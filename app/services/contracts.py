@@ -7,9 +7,7 @@ import uuid
 from datetime import date
 from typing import Any
 
-from app.db.contract_models import Contract, Obligation
-from app.db.models import Case
-from app.db.personnel_models import OutboxMessage
+from app.db.models import Case, Contract, Obligation, OutboxMessage
 from app.db.uow import UnitOfWork
 from app.domain.contracts import (
     DECIDERS,

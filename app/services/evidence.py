@@ -14,7 +14,7 @@ import uuid
 from datetime import timedelta
 
 from app.db.encryption import cipher
-from app.db.evidence_models import EvidenceAccess, EvidenceFile
+from app.db.models import EvidenceAccess, EvidenceFile
 from app.db.repositories.evidence import EvidenceRepository
 from app.db.uow import UnitOfWork
 from app.domain.errors import CaseClosedForWriting, ContentTooLarge, EmptyFile, NotFound, UnsupportedMediaType

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from app.db.protection_models import DisclosureRequest
+from app.db.models import DisclosureRequest
 from app.db.uow import UnitOfWork
 from app.domain.enums import DisclosureStatus
 from app.domain.errors import Conflict, NotFound

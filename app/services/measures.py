@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 
-from app.db.protection_models import ProtectiveMeasure
+from app.db.models import ProtectiveMeasure
 from app.db.uow import UnitOfWork
 from app.domain.enums import MeasureKind, MeasureStatus
 from app.domain.errors import NotFound

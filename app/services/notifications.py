@@ -10,8 +10,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from app.db.models import Case, CaseDeadline, StaffUser
-from app.db.notification_models import Notification
+from app.db.models import Case, CaseDeadline, Notification, StaffUser
 from app.db.uow import UnitOfWork
 from app.domain.access import StaffFacts
 from app.domain.errors import NotFound

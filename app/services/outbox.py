@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from app.db.personnel_models import OutboxMessage
+from app.db.models import OutboxMessage
 from app.db.uow import UnitOfWork
 from app.domain.enums import OutboxStatus
 from app.services import clock

@@ -8,7 +8,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, timedelta
 
-from app.db.personnel_models import AssignmentMember, Employee, PersonnelEvent
+from app.db.models import AssignmentMember, Employee, PersonnelEvent
 from app.db.uow import UnitOfWork
 from app.domain import directory
 from app.domain.accounts import PERSONNEL_STATUS_ROLES, require_role

@@ -3,8 +3,7 @@ secondary-damage review linked to that case, for the same team — no one has to
 
 from __future__ import annotations
 
-from app.db.models import Case, CaseDeadline
-from app.db.personnel_models import PersonnelEvent, RetaliationFlag
+from app.db.models import Case, CaseDeadline, PersonnelEvent, RetaliationFlag
 from app.db.uow import UnitOfWork
 from app.domain.deadlines import deadlines_for_review
 from app.domain.enums import CaseOrigin, Category

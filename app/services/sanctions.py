@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import uuid
 
-from app.db.models import Case
-from app.db.sanction_models import HeadMeasure, RespondentIneligibility, Sanction, VictimOpinion
+from app.db.models import Case, HeadMeasure, RespondentIneligibility, Sanction, VictimOpinion
 from app.db.uow import UnitOfWork
 from app.domain.enums import CaseStatus, Category, Finding, OrgKind
 from app.domain.errors import NotFound

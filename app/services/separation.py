@@ -7,8 +7,8 @@ import secrets
 import uuid
 from typing import Any
 
-from app.db.models import Case
-from app.db.personnel_models import (
+from app.db.models import (
+    Case,
     Employee,
     PersonnelEvent,
     ProtectedPerson,

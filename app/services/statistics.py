@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from app.db.contract_models import SupportRequest
-from app.db.models import Case
+from app.db.models import Case, SupportRequest
 from app.db.uow import UnitOfWork
 from app.domain import case_statistics as cs
 from app.domain.enums import Category, OrgKind, Team

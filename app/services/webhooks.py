@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-from app.db.personnel_models import DeliveryAttempt, OutboxMessage, WebhookSubscription
+from app.db.models import DeliveryAttempt, OutboxMessage, WebhookSubscription
 from app.db.uow import UnitOfWork
 from app.domain.accounts import PERSONNEL_STATUS_ROLES, require_role
 from app.domain.enums import ClientKind, OutboxStatus

@@ -17,7 +17,7 @@ import httpx
 import pytest
 from fastapi.routing import APIRoute, iter_route_contexts
 
-from app.db.personnel_models import Organisation
+from app.db.models import Organisation
 from app.db.uow import UnitOfWork
 from app.domain.enums import ClientKind, OrgKind, Role, Team
 from app.services.auth import SCOPES

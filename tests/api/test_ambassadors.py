@@ -8,8 +8,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from app.db.ambassador_models import Ambassador, MemorialPlace
-from app.db.models import AuditEntry, Case
+from app.db.models import Ambassador, AuditEntry, Case, MemorialPlace
 from app.domain.ambassadors import DesignationCancelled
 from app.domain.enums import CaseStatus, Finding, Role, Team
 from app.schemas.case import CaseTransitionCreate

@@ -6,8 +6,7 @@ import uuid
 
 from sqlalchemy import select
 
-from app.db.models import StaffUser
-from app.db.personnel_models import Employee
+from app.db.models import Employee, StaffUser
 from app.domain.enums import Role, Team
 from tests.builders import case_id_for, inbox_headers, login, make_report, make_staff
 from tests.directory import make_org

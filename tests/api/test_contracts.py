@@ -13,9 +13,7 @@ from jsonschema import Draft202012Validator
 from sqlalchemy import select
 
 from app.cli import ROOT
-from app.db.contract_models import Contract, Obligation
-from app.db.models import Case
-from app.db.personnel_models import Organisation, OutboxMessage, WebhookSubscription
+from app.db.models import Case, Contract, Obligation, Organisation, OutboxMessage, WebhookSubscription
 from app.domain.enums import ClientKind, OrgKind, Role, Team
 from app.services import auth, clock, contracts
 from tests.builders import NARRATIVE, case_id_for, login, make_report, make_staff

@@ -8,8 +8,7 @@ import uuid
 import pyotp
 from sqlalchemy import select
 
-from app.db.models import AuditEntry, MachineClient, StaffUser
-from app.db.personnel_models import WebhookSubscription
+from app.db.models import AuditEntry, MachineClient, StaffUser, WebhookSubscription
 from app.domain.enums import Role, Team
 from tests.builders import Staff, login, make_report, make_staff
 

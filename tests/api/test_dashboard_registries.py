@@ -11,8 +11,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from app.db.models import AuditEntry
-from app.db.personnel_models import DeliveryAttempt, OutboxMessage, WebhookSubscription
+from app.db.models import AuditEntry, DeliveryAttempt, OutboxMessage, WebhookSubscription
 from app.domain.enums import ClientKind, OutboxStatus, Role, Team
 from app.services import auth, clock, outbox
 from tests.api.test_contracts import MEASURES, contractor_case, make_contractor, register, staff

@@ -23,9 +23,7 @@ import pytest
 from sqlalchemy import select, update
 
 from app.cli import migrate
-from app.db.models import Case, CaseDeadline, StaffUser
-from app.db.notification_models import Notification
-from app.db.personnel_models import Employee
+from app.db.models import Case, CaseDeadline, Employee, Notification, StaffUser
 from app.db.uow import UnitOfWork
 from app.domain.enums import DeadlineKind, Role, Team
 from app.domain.escalation import NotificationKind, NotificationStatus

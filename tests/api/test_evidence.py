@@ -19,8 +19,7 @@ from sqlalchemy import select
 
 from app.api.middleware import BodyLimit
 from app.db.encryption import cipher
-from app.db.evidence_models import EvidenceAccess, EvidenceFile
-from app.db.models import AuditEntry
+from app.db.models import AuditEntry, EvidenceAccess, EvidenceFile
 from app.domain.enums import Role, Team
 from app.domain.errors import ContentTooLarge, EmptyFile
 from app.integrations.file_store import FileStore

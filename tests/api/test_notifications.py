@@ -27,7 +27,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import update
 
-from app.db.notification_models import Notification
+from app.db.models import Notification
 from app.domain.enums import Role, Team
 from app.domain.escalation import SUBJECT, NotificationKind, NotificationStatus
 from app.services import clock, notifications

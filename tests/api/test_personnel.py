@@ -11,8 +11,7 @@ from typing import Any
 import httpx
 from sqlalchemy import func, select
 
-from app.db.models import AuditEntry
-from app.db.personnel_models import AssignmentMember, Employee, OrgUnit, PersonnelEvent
+from app.db.models import AssignmentMember, AuditEntry, Employee, OrgUnit, PersonnelEvent
 from app.domain.enums import ClientKind, EmployeeStatus
 from app.services import auth
 

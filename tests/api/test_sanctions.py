@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from app.db.personnel_models import OrgUnit, OutboxMessage
+from app.db.models import OrgUnit, OutboxMessage
 from app.domain.enums import Role, Team
 from tests.builders import case_id_for, inbox_headers, login, make_report, make_staff
 from tests.directory import Org, machine_headers, make_org

@@ -8,8 +8,7 @@ import uuid
 import pytest
 from sqlalchemy import select
 
-from app.db.models import AuditEntry
-from app.db.personnel_models import Employee
+from app.db.models import AuditEntry, Employee
 from app.domain.enums import EmployeeStatus, Role, Team
 from app.services import audit
 from tests.builders import case_id_for, login, make_report, make_staff

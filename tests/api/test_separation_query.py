@@ -18,8 +18,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from app.db.models import Case
-from app.db.personnel_models import Assignment, AssignmentMember, Employee, Organisation, OrgUnit, SeparationOrder
+from app.db.models import Assignment, AssignmentMember, Case, Employee, Organisation, OrgUnit, SeparationOrder
 from app.domain.enums import (
     AssignmentKind,
     CaseOrigin,

@@ -8,8 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
-from app.db.models import Case
-from app.db.personnel_models import OutboxMessage, SeparationOrder
+from app.db.models import Case, OutboxMessage, SeparationOrder
 from app.domain.enums import Role, Team
 from tests.builders import case_id_for, login, make_report, make_staff
 from tests.directory import machine_headers, make_org

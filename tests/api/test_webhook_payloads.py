@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from app.cli import ROOT
-from app.db.personnel_models import OutboxMessage
+from app.db.models import OutboxMessage
 from app.services.outbox import TOPICS
 from tests.api.test_sanctions import decision, opinion, propose, queued, subscribe, world
 from tests.directory import machine_headers

@@ -11,8 +11,7 @@ import httpx
 import pytest
 from sqlalchemy import LargeBinary, select, type_coerce
 
-from app.db.models import AuditEntry
-from app.db.personnel_models import OutboxMessage, WebhookSubscription
+from app.db.models import AuditEntry, OutboxMessage, WebhookSubscription
 from app.domain.enums import ClientKind, Role
 from app.main import create_app
 from app.services import auth, outbox

@@ -10,8 +10,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from app.db.contract_models import SupportRequest
-from app.db.models import AuditEntry, Case
+from app.db.models import AuditEntry, Case, SupportRequest
 from app.domain.enums import Role, Team
 from tests.builders import login, make_report, make_staff
 

@@ -27,7 +27,7 @@ from sqlalchemy import select
 
 from app.cli import migrate
 from app.db.engine import make_engine, make_sessionmaker
-from app.db.personnel_models import DeliveryAttempt, OutboxMessage
+from app.db.models import DeliveryAttempt, OutboxMessage
 from app.db.uow import UnitOfWork
 from app.domain.enums import ClientKind, OutboxStatus
 from app.integrations.webhook_sender import (

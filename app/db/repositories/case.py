@@ -9,8 +9,16 @@ from typing import Any
 from sqlalchemy import Select, and_, exists, func, literal, or_, select, union
 from sqlalchemy.orm import aliased
 
-from app.db.models import Case, CaseAssignment, CaseDeadline, CaseMessage, CaseTransition, Report
-from app.db.personnel_models import Employee, ProtectedPerson
+from app.db.models import (
+    Case,
+    CaseAssignment,
+    CaseDeadline,
+    CaseMessage,
+    CaseTransition,
+    Employee,
+    ProtectedPerson,
+    Report,
+)
 from app.db.repositories.base import Repository
 from app.domain.access import StaffFacts, works_cases
 from app.domain.enums import CaseStatus, QueueSort, Role, Team

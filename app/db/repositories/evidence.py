@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
-from app.db.evidence_models import EvidenceAccess, EvidenceFile
+from app.db.models import EvidenceAccess, EvidenceFile
 from app.db.repositories.base import Repository
 
 log = logging.getLogger("withu.evidence")

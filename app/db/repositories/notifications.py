@@ -10,8 +10,7 @@ from typing import Any
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from app.db.models import Case, CaseAssignment, CaseDeadline, StaffUser
-from app.db.notification_models import Notification
+from app.db.models import Case, CaseAssignment, CaseDeadline, Notification, StaffUser
 from app.db.repositories.base import Repository
 from app.domain.enums import Role, Team
 from app.domain.escalation import ENDED_CASE_STATUSES, OUTLIVE_THE_CASE, NotificationKind, NotificationStatus

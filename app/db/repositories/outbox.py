@@ -9,8 +9,7 @@ from datetime import datetime
 
 from sqlalchemy import and_, func, or_, select
 
-from app.db.models import MachineClient
-from app.db.personnel_models import DeliveryAttempt, OutboxMessage, WebhookSubscription
+from app.db.models import DeliveryAttempt, MachineClient, OutboxMessage, WebhookSubscription
 from app.db.repositories.base import Repository
 from app.domain.enums import OutboxStatus
 

@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 from sqlalchemy import bindparam, select, text, type_coerce
 from sqlalchemy.types import NullType
 
-from app.db.personnel_models import (
+from app.db.models import (
     Assignment,
     AssignmentMember,
     Employee,

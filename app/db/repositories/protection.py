@@ -6,8 +6,7 @@ import uuid
 
 from sqlalchemy import or_, select
 
-from app.db.models import Case, Report
-from app.db.protection_models import CaseLink, DisclosureRequest, ProtectiveMeasure
+from app.db.models import Case, CaseLink, DisclosureRequest, ProtectiveMeasure, Report
 from app.db.repositories.base import Repository
 from app.domain.enums import DisclosureStatus
 

@@ -10,10 +10,17 @@ from typing import Any
 
 from sqlalchemy import Select, func, select
 
-from app.db.ambassador_models import Ambassador, CaseAmbassador, MemorialPlace
-from app.db.contract_models import Contract, Obligation, SupportRequest
-from app.db.models import Case, MachineClient
-from app.db.personnel_models import Organisation
+from app.db.models import (
+    Ambassador,
+    Case,
+    CaseAmbassador,
+    Contract,
+    MachineClient,
+    MemorialPlace,
+    Obligation,
+    Organisation,
+    SupportRequest,
+)
 from app.db.repositories.base import Repository
 from app.domain.ambassadors import DesignationStatus, PlaceStatus
 from app.domain.contracts import ContractStatus, ObligationStatus

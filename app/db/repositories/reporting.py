@@ -7,8 +7,16 @@ from datetime import date, datetime
 
 from sqlalchemy import func, select
 
-from app.db.models import Case, CaseDeadline, CaseTransition
-from app.db.personnel_models import Assignment, Employee, OrgUnit, OutboxMessage, PersonnelEvent
+from app.db.models import (
+    Assignment,
+    Case,
+    CaseDeadline,
+    CaseTransition,
+    Employee,
+    OrgUnit,
+    OutboxMessage,
+    PersonnelEvent,
+)
 from app.db.repositories.base import Repository
 from app.domain.enums import CaseStatus, DeadlineKind, EmployeeStatus, OutboxStatus
 

@@ -7,10 +7,17 @@ import uuid
 
 from sqlalchemy import func, select
 
-from app.db.models import Case, Report
-from app.db.personnel_models import OrgUnit, ProtectedPerson
+from app.db.models import (
+    Case,
+    HeadMeasure,
+    OrgUnit,
+    ProtectedPerson,
+    Report,
+    RespondentIneligibility,
+    Sanction,
+    VictimOpinion,
+)
 from app.db.repositories.base import Repository
-from app.db.sanction_models import HeadMeasure, RespondentIneligibility, Sanction, VictimOpinion
 from app.domain.enums import CaseOrigin, ProtectedRole
 from app.domain.sanctions import SanctionStatus
 from app.domain.secondary_damage import THROUGH_INBOX

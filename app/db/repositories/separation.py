@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, literal, select, text, union
 from sqlalchemy.orm import aliased
 
-from app.db.personnel_models import (
+from app.db.models import (
     Assignment,
     AssignmentMember,
     Employee,

@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db.models import Base, UTCDateTime, enum
+from app.db.models.base import Base, UTCDateTime, enum
 from app.domain.escalation import NotificationKind, NotificationStatus
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import Date, ForeignKey, String, UniqueConstraint, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db.encryption import EncryptedJSON, EncryptedText
-from app.db.models import Base, UTCDateTime, enum
+from app.db.models.base import Base, UTCDateTime, enum
 from app.domain.contracts import CancellationGround, ContractStatus, ObligationStatus
 from app.domain.statistics import SupportKind
 

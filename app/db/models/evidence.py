@@ -11,7 +11,7 @@ from sqlalchemy import Date, ForeignKey, Integer, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db.encryption import EncryptedText
-from app.db.models import Base, UTCDateTime, enum
+from app.db.models.base import Base, UTCDateTime, enum
 from app.domain.evidence import EvidenceType, Uploader
 
 

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.sql.expression import false
 
 from app.db.encryption import EncryptedText
-from app.db.models import Base, UTCDateTime, enum
+from app.db.models.base import Base, UTCDateTime, enum
 from app.domain.joint_liability import HeadMeasureKind, HeadMeasureStatus
 from app.domain.sanctions import SanctionLevel, SanctionStatus
 

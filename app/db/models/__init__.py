@@ -1,0 +1,66 @@
+"""Every model, one module per noun; importing the package registers them all (`from app.db.models import Case`)."""
+
+from app.db.models.ambassador import Ambassador, CaseAmbassador, MemorialPlace
+from app.db.models.audit import AuditEntry
+from app.db.models.base import NAMING, Base, UTCDateTime, enum
+from app.db.models.case import Case, CaseAssignment, CaseDeadline, CaseMessage, CaseTransition, Report
+from app.db.models.contract import Contract, Obligation, SupportRequest
+from app.db.models.evidence import EvidenceAccess, EvidenceFile
+from app.db.models.idempotency import IdempotencyRecord
+from app.db.models.notification import Notification
+from app.db.models.outbox import DeliveryAttempt, OutboxMessage, WebhookSubscription
+from app.db.models.personnel import Assignment, AssignmentMember, Employee, Organisation, OrgUnit, PersonnelEvent
+from app.db.models.protection import CaseLink, DisclosureRequest, ProtectiveMeasure
+from app.db.models.sanction import HeadMeasure, RespondentIneligibility, Sanction, VictimOpinion
+from app.db.models.separation import ProtectedPerson, RetaliationFlag, SeparationOrder, SeparationViolation, VictimWish
+from app.db.models.staff import MachineClient, RefreshToken, StaffSession, StaffUser, TeamRow
+
+__all__ = [
+    "Ambassador",
+    "Assignment",
+    "AssignmentMember",
+    "AuditEntry",
+    "Base",
+    "Case",
+    "CaseAmbassador",
+    "CaseAssignment",
+    "CaseDeadline",
+    "CaseLink",
+    "CaseMessage",
+    "CaseTransition",
+    "Contract",
+    "DeliveryAttempt",
+    "DisclosureRequest",
+    "Employee",
+    "EvidenceAccess",
+    "EvidenceFile",
+    "HeadMeasure",
+    "IdempotencyRecord",
+    "MachineClient",
+    "MemorialPlace",
+    "NAMING",
+    "Notification",
+    "Obligation",
+    "OrgUnit",
+    "Organisation",
+    "OutboxMessage",
+    "PersonnelEvent",
+    "ProtectedPerson",
+    "ProtectiveMeasure",
+    "RefreshToken",
+    "Report",
+    "RespondentIneligibility",
+    "RetaliationFlag",
+    "Sanction",
+    "SeparationOrder",
+    "SeparationViolation",
+    "StaffSession",
+    "StaffUser",
+    "SupportRequest",
+    "TeamRow",
+    "UTCDateTime",
+    "VictimOpinion",
+    "VictimWish",
+    "WebhookSubscription",
+    "enum",
+]

@@ -1,0 +1,83 @@
+"""Teams, staff accounts, their sessions and refresh tokens, and machine clients (OAuth2 client credentials)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    ForeignKey,
+    Integer,
+    String,
+    Uuid,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.db.encryption import EncryptedText
+from app.db.models.base import Base, UTCDateTime, enum
+from app.domain.enums import (
+    ClientKind,
+    Role,
+    Team,
+)
+
+
+class TeamRow(Base):
+    __tablename__ = "team"
+    code: Mapped[Team] = mapped_column(enum(Team), primary_key=True)
+    name_ko: Mapped[str] = mapped_column(String(100))
+    name_en: Mapped[str] = mapped_column(String(100))
+
+
+class StaffUser(Base):
+    __tablename__ = "staff_user"
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[Role] = mapped_column(enum(Role))
+    team: Mapped[Team | None] = mapped_column(enum(Team), ForeignKey("team.code"), nullable=True)
+    employee_number: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    totp_secret: Mapped[str] = mapped_column(EncryptedText("staff_user.totp_secret"))
+    last_totp_step: Mapped[int] = mapped_column(Integer, default=0)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # "Sign out everywhere" and deactivation: sign-ins begun and access tokens issued before this are refused.
+    sessions_valid_from: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # Account changes (role, team, status) name the version they were made against (If-Match), like cases.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
+
+class StaffSession(Base):
+    """A sign-in: its refresh tokens rotate; revoking it ends every token of the sign-in."""
+
+    __tablename__ = "staff_session"
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("staff_user.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class RefreshToken(Base):
+    __tablename__ = "refresh_token"
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    session_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("staff_session.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class MachineClient(Base):
+    __tablename__ = "machine_client"
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    client_id: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[ClientKind] = mapped_column(enum(ClientKind))
+    secret_hash: Mapped[str] = mapped_column(String(200))
+    scopes: Mapped[list[str]] = mapped_column(JSON)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
