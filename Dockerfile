@@ -2,7 +2,10 @@
 # Build context: the repository root (see .dockerignore: no virtualenv, local data, test output, git or secrets).
 FROM python:3.11-slim
 
-ENV PYTHONDONTWRITEBYTECODE=1 \
+# Production, said explicitly (it is also the default without WITHU_ENVIRONMENT): placeholder secrets, demo data
+# and the /docs page are refused.
+ENV WITHU_ENVIRONMENT=production \
+    PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
@@ -23,4 +26,5 @@ RUN pip install -e . \
 
 USER withu
 EXPOSE 8000
-CMD ["sh", "-c", "withu migrate && exec withu serve --host 0.0.0.0 --port 8000 --workers 4 --proxy-headers"]
+# X-Forwarded-For counts only from the addresses in WITHU_TRUSTED_PROXIES (none by default): docs/deployment.md.
+CMD ["sh", "-c", "withu migrate && exec withu serve --host 0.0.0.0 --port 8000 --workers 4"]

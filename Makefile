@@ -14,12 +14,17 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-## Install, migrate the embedded SQLite database, seed demo data (logins printed), serve on :8000.
+## Install, migrate the embedded SQLite database, seed demo data (logins printed), serve on :8000. In development,
+## said explicitly: without WITHU_ENVIRONMENT the service runs as production (placeholder secrets and demo refused).
+run: export WITHU_ENVIRONMENT := development
+# The walkthroughs' webhook receiver runs on this machine (scripts/webhook-receiver.py): allow loopback here only.
+run: export WITHU_WEBHOOK_ALLOWED_HOSTS ?= 127.0.0.1,[::1],localhost
 run: $(STAMP)
 	$(BIN)/withu migrate
 	$(BIN)/withu demo seed
 	@echo "WithU on http://127.0.0.1:8000 — the reporter's app at /, the case team's dashboard at /admin/ (demo logins above;"
-	@echo "  TOTP code: .venv/bin/withu demo totp EMAIL), API docs at /docs; the worker delivers webhooks"
+	@echo "  TOTP code: WITHU_ENVIRONMENT=development .venv/bin/withu demo totp EMAIL), API docs at /docs; the worker"
+	@echo "  delivers webhooks"
 	$(BIN)/withu worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	  $(BIN)/withu serve --host 127.0.0.1 --port 8000
 

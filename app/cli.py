@@ -10,6 +10,8 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TypeVar
 
+from pydantic import ValidationError
+
 from app.db import encryption
 from app.db.engine import make_engine, make_sessionmaker
 from app.db.uow import UnitOfWork
@@ -27,6 +29,8 @@ def migrate(settings: Settings, revision: str = "head") -> None:
 
     config = Config(str(ROOT / "alembic.ini"))
     config.attributes["database_url"] = settings.database_url
+    # Read only by a revision that moves existing rows under the key (0015), and only when there are such rows.
+    config.attributes["master_key"] = settings.load_master_key
     command.upgrade(config, revision)
 
 
@@ -61,28 +65,34 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> None:
         workers=args.workers,
         access_log=False,  # uvicorn's access log carries client addresses (INT-1); ours does not
         server_header=False,
-        proxy_headers=args.proxy_headers,
-        forwarded_allow_ips=args.forwarded_allow_ips,
+        # The app reads X-Forwarded-For itself, from WITHU_TRUSTED_PROXIES only (app/api/ratelimit.py): uvicorn
+        # must not rewrite the peer's address first.
+        proxy_headers=False,
     )
 
 
 def cmd_user_create(args: argparse.Namespace, settings: Settings) -> None:
-    from app.services.admin import create_user
+    """On the server: a ready account, with no approval (the way the first division head comes to be). With
+    --enrolment-link its owner sets password and TOTP through a one-time link; otherwise the password is asked
+    (15 characters at least, not a common or breached one) and the TOTP secret printed once."""
+    from app.services.admin import create_user, create_user_with_link
 
-    password = args.password or getpass.getpass("Password (at least 12 characters): ")
     team = Team(args.team) if args.team else None
-    user, secret = run_in_uow(
-        settings,
-        lambda uow: create_user(
-            uow,
-            email=args.email,
-            display_name=args.name,
-            role=Role(args.role),
-            team=team,
-            password=password,
-            employee_number=args.employee_number,
-        ),
-    )
+    fields = {
+        "email": args.email,
+        "display_name": args.name,
+        "role": Role(args.role),
+        "team": team,
+        "employee_number": args.employee_number,
+    }
+    if args.enrolment_link:
+        user, link = run_in_uow(settings, lambda uow: create_user_with_link(uow, **fields))
+        print(f"Created {user.role} {user.email} (id {user.id}).")
+        print(f"Enrolment link (one use, until {link.expires_at:%Y-%m-%d %H:%M} UTC; give it to its owner only):")
+        print(f"  <this server's address>{link.enrolment_url}")
+        return
+    password = args.password or getpass.getpass("Password (15 characters at least; a few words work well): ")
+    user, secret = run_in_uow(settings, lambda uow: create_user(uow, password=password, **fields))
     print(f"Created {user.role} {user.email} (id {user.id}).")
     print(f"TOTP secret (add it to an authenticator app now; it is not shown again): {secret}")
 
@@ -98,25 +108,44 @@ def cmd_client_create(args: argparse.Namespace, settings: Settings) -> None:
 
 
 def cmd_audit_verify(args: argparse.Namespace, settings: Settings) -> None:
+    from app.domain.audit_chain import MAIN_CHAIN
     from app.services.audit import verify
 
-    anchor = None
-    if args.anchor:
-        seq, _, digest = args.anchor.partition(":")
-        if not seq.isdigit() or len(digest) != 64:
-            print("error: --anchor takes SEQ:HASH as printed by a previous verification", file=sys.stderr)
-            sys.exit(2)
-        anchor = (int(seq), digest)
-    report = run_in_uow(settings, lambda uow: verify(uow, anchor))
-    if report.broken is None:
-        print(f"audit chain intact: {report.entries} entries verified")
-        if report.head:
+    anchor, reporter_anchor = _anchor(args.anchor, "--anchor"), _anchor(args.reporter_anchor, "--reporter-anchor")
+    report = run_in_uow(settings, lambda uow: verify(uow, anchor, reporter_anchor))
+    broken = report.broken
+    if broken is None:
+        reporter = report.reporter
+        print(
+            f"audit chain intact: {report.entries} entries verified"
+            + (f" ({reporter.entries} of them in the reporter chain)" if reporter.entries else "")
+        )
+        if reporter.head:
             print(
-                f"head (record it outside the database; pass it as --anchor next time): {report.head[0]}:{report.head[1]}"
+                "reporter chain head (record it too; pass it as --reporter-anchor next time): "
+                f"{reporter.head[0]}:{reporter.head[1]}"
+            )
+        if report.main.head:
+            print(
+                "head (record it outside the database; pass it as --anchor next time): "
+                f"{report.main.head[0]}:{report.main.head[1]}"
             )
         return
-    print(f"audit chain BROKEN at entry {report.broken.seq}: {report.broken.reason}", file=sys.stderr)
+    assert broken.broken is not None
+    where = "entry" if broken.chain == MAIN_CHAIN else f"{broken.chain} chain entry"
+    print(f"audit chain BROKEN at {where} {broken.broken.seq}: {broken.broken.reason}", file=sys.stderr)
     sys.exit(1)
+
+
+def _anchor(value: str | None, option: str) -> tuple[int, str] | None:
+    """SEQ:HASH as a previous verification printed it, or None."""
+    if not value:
+        return None
+    seq, _, digest = value.partition(":")
+    if not seq.isdigit() or len(digest) != 64:
+        print(f"error: {option} takes SEQ:HASH as printed by a previous verification", file=sys.stderr)
+        sys.exit(2)
+    return int(seq), digest
 
 
 def cmd_demo_seed(args: argparse.Namespace, settings: Settings) -> None:
@@ -163,8 +192,6 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=1)
-    serve.add_argument("--proxy-headers", action="store_true", help="trust X-Forwarded-For from the proxy")
-    serve.add_argument("--forwarded-allow-ips", default="127.0.0.1")
     serve.set_defaults(run=cmd_serve)
 
     mig = sub.add_parser("migrate", help="apply database migrations")
@@ -172,13 +199,21 @@ def parser() -> argparse.ArgumentParser:
     mig.set_defaults(run=cmd_migrate)
 
     user = sub.add_parser("user", help="staff accounts").add_subparsers(dest="user_command", required=True)
-    uc = user.add_parser("create", help="create a staff account (prints its TOTP secret once)")
+    uc = user.add_parser(
+        "create",
+        help="create a ready staff account on the server, no approval needed (prints its TOTP secret once)",
+    )
     uc.add_argument("--email", required=True)
     uc.add_argument("--name", required=True)
     uc.add_argument("--role", required=True, choices=[r.value for r in Role])
     uc.add_argument("--team", choices=[t.value for t in Team])
     uc.add_argument("--employee-number")
     uc.add_argument("--password", help="omit to be asked (keeps it out of shell history)")
+    uc.add_argument(
+        "--enrolment-link",
+        action="store_true",
+        help="print a one-time link where the owner sets password and TOTP, instead of asking a password",
+    )
     uc.set_defaults(run=cmd_user_create)
 
     client = sub.add_parser("client", help="machine clients").add_subparsers(dest="client_command", required=True)
@@ -191,6 +226,7 @@ def parser() -> argparse.ArgumentParser:
     audit = sub.add_parser("audit", help="the audit log").add_subparsers(dest="audit_command", required=True)
     av = audit.add_parser("verify", help="verify the hash chain (exit 1 if broken)")
     av.add_argument("--anchor", help="SEQ:HASH of a head recorded earlier: detects a log cut short")
+    av.add_argument("--reporter-anchor", help="SEQ:HASH of the reporter chain's head recorded earlier (INT-1)")
     av.set_defaults(run=cmd_audit_verify)
 
     worker = sub.add_parser("worker", help="deliver webhooks from the outbox (run any number side by side)")
@@ -208,7 +244,12 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> None:
     args = parser().parse_args(argv)
-    settings = get_settings()
+    try:
+        settings = get_settings()
+    except ValidationError as exc:  # a settings problem is the operator's to fix: say which, without a traceback
+        for error in exc.errors():
+            print(f"configuration error: {error['msg']}", file=sys.stderr)
+        sys.exit(2)
     try:
         args.run(args, settings)
     except DomainError as exc:

@@ -14,6 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from app.api import (
+    accounts,
     admin,
     ambassadors,
     audit,
@@ -21,7 +22,9 @@ from app.api import (
     cases,
     contracts,
     deadlines,
+    decisions,
     docs,
+    escrow,
     evidence,
     inbox,
     manual,
@@ -40,6 +43,7 @@ from app.api.middleware import BodyLimit, SecurityHeaders, TraceAndAccessLog
 from app.api.ratelimit import RateLimits
 from app.db import encryption
 from app.db.engine import make_engine, make_sessionmaker
+from app.integrations import resolver
 from app.settings import Settings, get_settings
 
 API_DESCRIPTION = """WithU: report sexual harassment and assault in the Seoul city government, and handle every case.
@@ -56,13 +60,14 @@ class Runtime:
     engine: AsyncEngine
     sessionmaker: async_sessionmaker[AsyncSession]
     rate_limits: RateLimits
+    resolve: resolver.Resolver  # looks up webhook destinations' names (F7)
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, *, resolve: resolver.Resolver | None = None) -> FastAPI:
     settings = settings or get_settings()
     encryption.configure(settings.load_master_key())
     engine = make_engine(settings.database_url)
-    runtime = Runtime(settings, engine, make_sessionmaker(engine), RateLimits(settings))
+    runtime = Runtime(settings, engine, make_sessionmaker(engine), RateLimits(settings), resolve or resolver.default())
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -84,7 +89,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         inbox,
         auth,
         cases,
+        decisions,
         separation,
+        escrow,
         protection,
         personnel,
         evidence,
@@ -98,10 +105,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         deadlines,
         audit,
         admin,
+        accounts,
     ):
         app.include_router(module.router)
     app.include_router(pwa.router)
-    docs.install(app)
+    if settings.environment != "production":  # Swagger UI is a development aid; /openapi.json stays (docs/api.md)
+        docs.install(app)
     _install_openapi(app)
     if settings.pwa_dir.is_dir():
         # Mounted last and outside /api, so API paths never fall through to static files.

@@ -26,7 +26,7 @@ from app.db.engine import make_engine, make_sessionmaker
 from app.db.uow import UnitOfWork
 from app.domain.enums import OutboxStatus
 from app.domain.escalation import NotificationStatus
-from app.integrations import mailer, webhook_sender
+from app.integrations import mailer, resolver, webhook_sender
 from app.services import clock, contracts, deadlines, evidence, notifications, webhooks
 from app.settings import Settings
 
@@ -34,6 +34,10 @@ log = logging.getLogger("withu.worker")
 Clock = Callable[[], datetime]
 # Time to record an outcome after the request's deadline, before another worker may take the lease over.
 LEASE_MARGIN_SECONDS = 10.0
+# The delivery log's reasons when the destination is refused before any connection (F7). The same words for
+# every refused address, so the log does not map WithU's own network.
+DESTINATION_REFUSED = "destination not allowed"
+HOST_UNRESOLVABLE = "request failed (name not resolved)"
 
 
 @dataclass
@@ -128,6 +132,7 @@ class Worker:
         concurrency: int = 8,
         now: Clock = clock.now,
         jobs: Sequence[PeriodicJob] = PERIODIC_JOBS,
+        resolve: resolver.Resolver | None = None,
     ) -> None:
         check_settings(settings)
         if concurrency < 1:
@@ -137,6 +142,7 @@ class Worker:
         self.http = http
         self.concurrency = concurrency
         self.now = now
+        self.resolve = resolve or resolver.default()
         self.jobs = tuple(jobs)
         for job in self.jobs:
             if not isinstance(getattr(settings, job.interval_setting, None), int | float):
@@ -171,15 +177,7 @@ class Worker:
 
     async def _deliver(self, message: webhooks.ClaimedMessage) -> OutboxStatus:
         attempted_at = self.now()
-        outcome = await webhook_sender.deliver(
-            self.http,
-            url=message.url,
-            secret=message.secret,
-            event_id=str(message.id),
-            topic=message.topic,
-            body=webhook_sender.encode_payload(message.payload),
-            time_limit=self.settings.webhook_timeout_seconds,
-        )
+        outcome = await self._send_webhook(message)
         async with self._uow() as uow:
             status = await webhooks.record_attempt(
                 uow,
@@ -200,6 +198,26 @@ class Worker:
             outcome.duration_ms,
         )
         return status
+
+    async def _send_webhook(self, message: webhooks.ClaimedMessage) -> webhook_sender.DeliveryOutcome:
+        """Check the destination again (its name may now resolve elsewhere) and send to the checked address; a
+        refused destination is a failed attempt without any connection, retried like any other."""
+        started = time.monotonic()
+        try:
+            destination = await webhooks.check_destination(self.settings, message.url, self.resolve)
+        except (webhooks.WebhookDestinationNotAllowed, webhooks.WebhookHostUnresolvable) as refused:
+            error = HOST_UNRESOLVABLE if isinstance(refused, webhooks.WebhookHostUnresolvable) else DESTINATION_REFUSED
+            return webhook_sender.DeliveryOutcome(None, error, int((time.monotonic() - started) * 1000))
+        return await webhook_sender.deliver(
+            self.http,
+            url=message.url,
+            address=str(destination.address),
+            secret=message.secret,
+            event_id=str(message.id),
+            topic=message.topic,
+            body=webhook_sender.encode_payload(message.payload),
+            time_limit=self.settings.webhook_timeout_seconds,
+        )
 
     # --- notifications (CASE-2) ---
 
@@ -302,13 +320,17 @@ class Worker:
                     pass
 
 
-async def run_once(settings: Settings, *, concurrency: int = 8, now: Clock = clock.now) -> RunSummary:
+async def run_once(
+    settings: Settings, *, concurrency: int = 8, now: Clock = clock.now, resolve: resolver.Resolver | None = None
+) -> RunSummary:
     """`withu worker --once`: with its own engine and HTTP client, deliver what is due and return."""
     encryption.configure(settings.load_master_key())
     engine = make_engine(settings.database_url)
     try:
         async with webhook_sender.make_client(concurrency) as http:
-            worker = Worker(settings, make_sessionmaker(engine), http, concurrency=concurrency, now=now)
+            worker = Worker(
+                settings, make_sessionmaker(engine), http, concurrency=concurrency, now=now, resolve=resolve
+            )
             return await worker.run_once()
     finally:
         await engine.dispose()

@@ -3,15 +3,17 @@ work, served by uvicorn with the same options as `withu serve` (1 worker, no acc
 
 - POST /check: a body shaped like the check's in, {"allowed": true, "refusals": []} out, no database. What HTTP,
   uvicorn and FastAPI alone cost per request on this machine.
-- POST /raw-check: the same body, answered by the benchmark's hand-written RAW_CHECK statement (bench/raw_check.py)
-  on one plain driver connection (aiosqlite or asyncpg, no SQLAlchemy, no pool) to the database named by
-  BENCH_RAW_DATABASE_URL, the app's database. The raw-query baseline served over HTTP: what an HTTP service that
-  answers the check with that one statement, and does nothing else, costs. Only when that variable is set.
+- POST /raw-check: the same body, answered by the benchmark's hand-written check (bench/raw_check.py: the orders
+  found by MAC, then RAW_CHECK) on one plain driver connection (aiosqlite or asyncpg, no SQLAlchemy, no pool) to the
+  database named by BENCH_RAW_DATABASE_URL, the app's database, with the server's master key from
+  BENCH_RAW_MASTER_KEY (base64). The raw-query baseline served over HTTP: what an HTTP service that answers the
+  check with those statements, and does nothing else, costs. Only when those variables are set.
 """
 
 from __future__ import annotations
 
 import asyncio
+import base64
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -22,6 +24,7 @@ from pydantic import BaseModel
 from raw_check import RawQuery
 
 DATABASE_URL_VARIABLE = "BENCH_RAW_DATABASE_URL"
+MASTER_KEY_VARIABLE = "BENCH_RAW_MASTER_KEY"  # base64: the orders' MACs and encrypted ids need the server's key
 
 
 class Body(BaseModel):
@@ -55,7 +58,8 @@ def create_app() -> FastAPI:
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         if database_url:
             connection, is_sqlite = await _connect(database_url)
-            state["raw"] = RawQuery(connection, is_sqlite)
+            master_key = base64.b64decode(os.environ[MASTER_KEY_VARIABLE])
+            state["raw"] = RawQuery(connection, is_sqlite, master_key)
             state["lock"] = asyncio.Lock()  # one connection: one statement at a time
             await state["raw"].prepare()
         try:

@@ -4,7 +4,8 @@
 Run on demand, never as a timed test (`--smoke` is a tiny run that fails on any error). The benchmark starts its
 own server (bench/server.py: `withu migrate`, `withu serve` on 127.0.0.1 and a free port, in a fresh temporary
 directory), creates a division head with `withu user create` (who sees every case, so the deep page is really
-deep) and an intake team lead, and seeds the cases by bulk insert straight into the server's scratch database:
+deep) and an intake team lead, both with employee numbers of a one-organisation directory seeded alongside (a
+case-team account sees no case without that match), and seeds the cases by bulk insert straight into the server's scratch database:
 each case with its CASE-2 deadlines (acknowledgement met, triage, feedback, investigation; some met, some late),
 spread over three years, the four teams, every status and category. Through the API each would cost a report and
 its Argon2id receipt hash (~2 hours for 100,000).
@@ -49,9 +50,9 @@ from sqlalchemy import insert, text
 
 from app.db import encryption
 from app.db.engine import make_engine
-from app.db.models import Case, CaseDeadline
+from app.db.models import Case, CaseDeadline, Employee, Organisation
 from app.domain.deadlines import add_months
-from app.domain.enums import CaseOrigin, CaseStatus, Category, DeadlineKind, OrgKind, Team
+from app.domain.enums import CaseOrigin, CaseStatus, Category, DeadlineKind, EmployeeStatus, OrgKind, Team
 from app.settings import Settings
 
 GOAL_MS = 1000.0
@@ -111,15 +112,41 @@ def case_rows(n: int, today: date, rng: random.Random, tag: str) -> tuple[list[d
     return cases, deadlines
 
 
+STAFF_NUMBERS = ("E-BENCH-HEAD", "E-BENCH-LEAD")
+
+
+def directory_rows() -> tuple[dict[str, object], list[dict[str, object]]]:
+    """One organisation with the benchmark's staff as active employees (their directory match, F2)."""
+    organisation = {"id": uuid.uuid4(), "external_id": "BENCH-ORG", "name": "Bench organisation", "kind": OrgKind.smg}
+    now = datetime.now(UTC)
+    employees = [
+        {
+            "id": uuid.uuid4(),
+            "employee_number": number,
+            "organisation_id": organisation["id"],
+            "status": EmployeeStatus.active,
+            "unit_effective_at": now,
+            "supervisor_effective_at": now,
+            "status_effective_at": now,
+        }
+        for number in STAFF_NUMBERS
+    ]
+    return organisation, employees
+
+
 async def seed(settings: Settings, n: int, seed_value: int) -> float:
-    """Bulk-insert n cases and their deadlines into the server's (scratch) database; the seconds it took."""
+    """Bulk-insert the staff's directory, n cases and their deadlines into the server's (scratch) database; the
+    seconds it took."""
     encryption.configure(settings.load_master_key())  # case_file.received_at is encrypted
     rng = random.Random(seed_value)
     cases, deadlines = case_rows(n, date.today(), rng, secrets.token_hex(2).upper())
+    organisation, employees = directory_rows()
     engine = make_engine(settings.database_url)
     started = time.perf_counter()
     try:
         async with engine.begin() as conn:
+            await conn.execute(insert(Organisation), [organisation])
+            await conn.execute(insert(Employee), employees)
             for start in range(0, len(cases), CHUNK):
                 await conn.execute(insert(Case), cases[start : start + CHUNK])
             for start in range(0, len(deadlines), CHUNK):
@@ -134,10 +161,11 @@ async def seed(settings: Settings, n: int, seed_value: int) -> float:
     return time.perf_counter() - started
 
 
-def create_staff(server: Server, role: str, team: str | None) -> tuple[str, str]:
+def create_staff(server: Server, role: str, team: str | None, employee_number: str) -> tuple[str, str]:
     """A staff account through `withu user create`; its e-mail and TOTP secret."""
     email = f"bench-{role}-{secrets.token_hex(3)}@bench.withu.local"
     args = ["user", "create", "--email", email, "--name", f"Bench {role}", "--role", role, "--password", PASSWORD]
+    args += ["--employee-number", employee_number]
     done = run_cli(server, *args, *(["--team", team] if team else []))
     found = re.search(r"TOTP secret[^:]*: ([A-Z2-7]+)", done.stdout)
     if done.returncode != 0 or not found:
@@ -189,9 +217,9 @@ def main(argv: list[str] | None = None) -> int:
     exit_on_sigterm()
     try:
         with own_server(args.database_url, 1, args.start_timeout, {"WITHU_RATE_LOGIN": "100000/minute"}) as server:
-            head = create_staff(server, "division_head", None)
-            lead = create_staff(server, "team_lead", "intake_counselling")
             seconds = asyncio.run(seed(server.settings, args.cases, args.seed))
+            head = create_staff(server, "division_head", None, STAFF_NUMBERS[0])
+            lead = create_staff(server, "team_lead", "intake_counselling", STAFF_NUMBERS[1])
             with httpx.Client(base_url=server.base_url, timeout=60.0) as client:
                 head_h, lead_h = sign_in(client, *head), sign_in(client, *lead)
                 total = client.get("/api/v1/cases", params={"limit": 1}, headers=head_h).json()["total"]

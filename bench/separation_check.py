@@ -15,17 +15,20 @@ raw-query baseline, and a full sync of 50,000 employees in under 30 s, on SQLite
    in the same unit, someone higher up the chain, or someone elsewhere.
 3. Check (POST /api/v1/separation/check), sequential requests with an hr_system token (scope separation:check):
    a mix of unit / supervisor / assignment placements, for employees with and without orders (half of the former
-   towards the other person of an order), after a warm-up. Baseline: the same check as ONE hand-written SQL query
-   (recursive CTEs) per request, run directly on the same database with the same async driver, interleaved with
-   the API requests; every answer is compared with the API's. The same RAW_CHECK is also served over HTTP by a
+   towards the other person of an order), after a warm-up. Baseline: the same check as hand-written SQL per
+   request — the orders concerned found by the MACs of the people concerned (orders name people by MAC and
+   encrypted id only, security review F3; with a new supervisor, the people below the mover are read first), their
+   ids decrypted, then ONE statement (recursive CTEs) over them — run directly on the same database with the same
+   async driver, interleaved with the API requests; every answer is compared with the API's. The same is also
+   served over HTTP by a
    bare uvicorn + FastAPI endpoint (bench/bare_app.py, POST /raw-check: one plain driver connection to the same
    database, no token, no middleware, no unit of work), through the same kind of client, sequentially, after each
    API request; its answers are compared too. Two ratios are printed: p99(API) / p99(raw query in-process), the
    issue's literal wording, and p99(API) / p99(raw query over HTTP), the app's own overhead over a bare HTTP
    service answering with the same statement. The HTTP floors: GET /api/v1/health (one unit of work and SELECT 1)
-   through the same client, and the bare app's POST /check (no database). The app answers with its own one
-   statement (SeparationRepository.check_placement), written apart from RAW_CHECK (bench/raw_check.py) on purpose:
-   the baseline must not be the app's code.
+   through the same client, and the bare app's POST /check (no database). The app answers with its own statements
+   (SeparationRepository.check_placement), written apart from bench/raw_check.py on purpose: the baseline must not
+   be the app's code.
 
     .venv/bin/python bench/separation_check.py                                    # own server, temporary SQLite
     .venv/bin/python bench/separation_check.py \\
@@ -43,6 +46,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
 import http.client
 import json
 import math
@@ -70,7 +74,7 @@ from raw_check import RawQuery
 from server import Server, exit_on_sigterm, free_port, own_server, run_cli, stop
 from sqlalchemy import Column, Date, MetaData, String, Table, Uuid, insert, select, text
 
-from app.db import encryption
+from app.db import encryption, links
 from app.db.engine import make_engine
 from app.db.models import Case, Employee, SeparationOrder, UTCDateTime
 from app.domain.enums import CaseOrigin, CaseStatus, Category, OrderStatus, Team
@@ -388,7 +392,8 @@ async def seed_orders(settings: Settings, pairs: list[tuple[str, str]], tag: str
     """One case and one active separation order per pair, inserted with SQLAlchemy into the server's database
     (the benchmark's scratch database). What SEP-1 stores when a report names two employees, minus the report,
     its receipt hash, the audit entry and the webhook, which the check never reads."""
-    encryption.configure(settings.load_master_key())  # the server's key: case_file.received_at is encrypted
+    # The server's key: case_file.received_at and the orders' people are encrypted, the people named by MAC too.
+    encryption.configure(settings.load_master_key())
     engine = make_engine(settings.database_url)
     opened = AS_OF + timedelta(days=1)
     try:
@@ -415,6 +420,7 @@ async def seed_orders(settings: Settings, pairs: list[tuple[str, str]], tag: str
                         "opened_on": opened.date(),
                         "received_at": opened.isoformat(),
                         "origin": CaseOrigin.report,
+                        "respondent_mac": links.employee_mac(respondent),
                         "respondent_employee_id": ids[respondent],
                         "sealed": False,
                         "version": 1,
@@ -425,11 +431,13 @@ async def seed_orders(settings: Settings, pairs: list[tuple[str, str]], tag: str
                         "id": uuid.uuid4(),
                         "reference": f"SO-{tag}-{i:06d}",
                         "case_id": case_id,
+                        "victim_mac": links.employee_mac(victim),
+                        "respondent_mac": links.employee_mac(respondent),
                         "victim_id": ids[victim],
                         "respondent_id": ids[respondent],
                         "status": OrderStatus.active,
                         "connections": [],
-                        "opened_at": opened,
+                        "opened_on": opened.date(),
                     }
                 )
             if pairs:
@@ -482,9 +490,9 @@ class BareServer:
     HTTP + uvicorn + FastAPI with no middleware or token, and RAW_CHECK over HTTP on `database_url` (the app's
     database) with one plain driver connection. Stopped at the end, also on failure."""
 
-    def __init__(self, start_timeout: float, database_url: str) -> None:
+    def __init__(self, start_timeout: float, database_url: str, master_key: str) -> None:
         self.port = free_port()
-        env = {**os.environ, "BENCH_RAW_DATABASE_URL": database_url}
+        env = {**os.environ, "BENCH_RAW_DATABASE_URL": database_url, "BENCH_RAW_MASTER_KEY": master_key}
         code = (
             "import uvicorn; uvicorn.run('bare_app:create_app', factory=True, host='127.0.0.1', "
             f"port={self.port}, workers=1, access_log=False, server_header=False, log_level='warning')"
@@ -543,14 +551,16 @@ async def measure_checks(
     RAW_CHECK over HTTP (the bare POST /raw-check); the first `warmup` checks are not counted. Sequential: one request in flight, as a personnel system asking before each placement."""
     run = CheckRun(requested=len(checks) - warmup)
     http_client = Http(server.base_url, access_token, request_timeout)
-    bare_server = BareServer(30.0, server.settings.database_url)
+    master_key = server.settings.load_master_key()
+    bare_server = BareServer(30.0, server.settings.database_url, base64.b64encode(master_key).decode())
     bare_client = Http(f"http://127.0.0.1:{bare_server.port}", access_token, request_timeout)
     engine = make_engine(server.settings.database_url)  # the server's engine set-up and driver
     deadline = time.monotonic() + max_seconds
     started = time.perf_counter()
     try:
         async with engine.connect() as conn:
-            raw_query = RawQuery((await conn.get_raw_connection()).driver_connection, server.settings.is_sqlite)
+            driver = (await conn.get_raw_connection()).driver_connection
+            raw_query = RawQuery(driver, server.settings.is_sqlite, master_key)
             await raw_query.prepare()
             for i, check in enumerate(checks):
                 if time.monotonic() > deadline:

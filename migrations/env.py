@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from typing import Any
 
 from alembic import context
@@ -18,7 +19,10 @@ target_metadata = Base.metadata
 
 
 def database_url() -> str:
-    return config.attributes.get("database_url") or Settings().database_url
+    # The URL alone: migrating needs no secrets, so it is read without the rest of the settings (which refuse
+    # placeholder secrets in production, the default environment).
+    default = Settings.model_fields["database_url"].default
+    return config.attributes.get("database_url") or os.environ.get("WITHU_DATABASE_URL") or default
 
 
 def render_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:

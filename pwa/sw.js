@@ -1,7 +1,7 @@
 // The service worker keeps the app's own files (and the public manual) for offline use. It never keeps an API
 // answer: requests under /api/ go to the network untouched. VERSION is a hash of the files below, written by
 // scripts/pwa-version.py; tests/unit/test_pwa_files.py fails when a file changed and VERSION did not.
-const VERSION = "caad7e0c3b77";
+const VERSION = "10477edf6823";
 const CACHE = `withu-${VERSION}`;
 const PRECACHE = [
   "/",
@@ -16,6 +16,7 @@ const PRECACHE = [
   "/js/app.js",
   "/js/dom.js",
   "/js/i18n.js",
+  "/js/nav.js",
   "/js/outbox.js",
   "/js/screens/device.js",
   "/js/screens/files.js",
@@ -36,7 +37,8 @@ self.addEventListener("install", (event) => {
 self.addEventListener("activate", (event) => {
   event.waitUntil(
     caches.keys()
-      .then((names) => Promise.all(names.filter((n) => n.startsWith("withu-") && n !== CACHE).map((n) => caches.delete(n))))
+      .then((names) => names.filter((n) => n.startsWith("withu-") && n !== CACHE))
+      .then((old) => Promise.all(old.map((n) => caches.delete(n))))
       .then(() => self.clients.claim()),
   );
 });

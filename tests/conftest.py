@@ -16,11 +16,18 @@ import pytest
 from app.api.ratelimit import RateLimits
 from app.cli import migrate
 from app.db.uow import UnitOfWork
+from app.integrations import resolver
 from app.main import create_app
 from app.settings import Settings
 
 TEST_DIR = Path(tempfile.mkdtemp(prefix="withu-test-"))
 MASTER_KEY = base64.b64encode(secrets.token_bytes(32)).decode()
+# Tests never query real DNS (F7): every app and worker built without a resolver of its own looks names up here.
+# The receivers' names the tests use point at 127.0.0.1 (allow-listed below), so nothing ever leaves the machine.
+TEST_DNS = resolver.StaticResolver(
+    {name: ["127.0.0.1"] for name in ("hr.example.test", "hr.example.org", "hr.example.go.kr")}
+)
+resolver.use_by_default(TEST_DNS)
 
 
 def database_url() -> str:
@@ -38,7 +45,9 @@ def sqlite_file_bytes() -> bytes:
 
 
 def make_settings(**overrides: object) -> Settings:
-    """Test settings: cheap Argon2 (one test pins the production defaults), generous rate limits."""
+    """Test settings: cheap Argon2 (one test pins the production defaults), generous rate limits, webhooks to
+    receivers on 127.0.0.1 allowed (tests of the refusal build settings without it) and sent without INT-1's random
+    delay."""
     values: dict[str, object] = {
         "environment": "test",
         "database_url": database_url(),
@@ -51,6 +60,10 @@ def make_settings(**overrides: object) -> Settings:
         "rate_receipt": "1000/minute",
         "rate_login": "1000/minute",
         "rate_token": "1000/minute",
+        "rate_upload": "1000/minute",
+        "rate_upload_sender": "1000/minute",
+        "webhook_allowed_hosts": ["127.0.0.1"],
+        "order_opened_delay_max_minutes": 0,  # INT-1: delivered at once (test_reporter_times sets a delay)
         "pwa_dir": TEST_DIR / "no-pwa",
         "evidence_dir": TEST_DIR / "evidence",
     }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import io
 import zipfile
 import zlib
@@ -61,6 +62,33 @@ def png_bomb(side: int = 30_000) -> bytes:
     data = b"".join(compressor.compress(row * 1000) for _ in range(side // 1000))
     data += compressor.compress(row * (side % 1000)) + compressor.flush()
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", data) + chunk(b"IEND", b"")
+
+
+@functools.cache
+def flat_png(side: int = 7071, colour: tuple[int, int, int, int] = (10, 20, 30, 255)) -> bytes:
+    """F9: side × side RGBA pixels of one colour: about 200 KB on disk, just under 50 megapixels, 200 MB
+    decoded (Pillow holds 4 bytes a pixel). Written chunk by chunk, so building it costs little memory."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return len(data).to_bytes(4, "big") + kind + data + zlib.crc32(kind + data).to_bytes(4, "big")
+
+    header = side.to_bytes(4, "big") * 2 + bytes([8, 6, 0, 0, 0])  # 8 bits, RGBA
+    row = b"\x00" + bytes(colour) * side
+    compressor = zlib.compressobj(9)
+    data = b"".join(compressor.compress(row * 500) for _ in range(side // 500))
+    data += compressor.compress(row * (side % 500)) + compressor.flush()
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", data) + chunk(b"IEND", b"")
+
+
+def pdf_with_many_objects(count: int) -> bytes:
+    """F9: a small PDF (object streams compress well) whose `count` objects qpdf and the cleaner each hold in
+    memory: about 1 KB of memory per object once cleaned, 10 µs or more of work each."""
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    pdf.Root.Extra = pikepdf.Array([pdf.make_indirect(pikepdf.Dictionary(N=i)) for i in range(count)])
+    out = io.BytesIO()
+    pdf.save(out, object_stream_mode=pikepdf.ObjectStreamMode.generate)
+    return out.getvalue()
 
 
 def pdf_with_scripts(tag: str, *, embedded_jpeg: bytes | None = None) -> bytes:

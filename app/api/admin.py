@@ -13,6 +13,7 @@ from app.schemas.admin import (
     ClientCreated,
     ClientPage,
     ClientRead,
+    EnrolmentLinkRead,
     UserCreate,
     UserCreated,
     UserPage,
@@ -42,12 +43,24 @@ async def list_users(
 
 @router.post("/users", status_code=201, response_model=UserCreated)
 async def create_user(command: UserCreate, uow: Uow, staff: CurrentStaff) -> UserCreated:
-    """Create a staff account (sysadmin). The TOTP secret, its otpauth:// URI and a generated initial password
-    (when none was sent) are in this answer only."""
+    """Create a staff account (sysadmin) with no password: the answer carries a one-time enrolment link (shown
+    once) where the account's owner sets password and TOTP. A case-role account (intake, investigator, team lead,
+    division head) stays inactive until a division head approves it (`user.pending_change`)."""
     return await admin.create_user_for_admin(uow, staff, command)
 
 
-@router.patch("/users/{user_id}", response_model=UserRead)
+@router.post("/users/{user_id}/enrolment", status_code=201, response_model=EnrolmentLinkRead)
+async def issue_enrolment_link(user_id: uuid.UUID, uow: Uow, staff: CurrentStaff) -> EnrolmentLinkRead:
+    """A new one-time enrolment link (sysadmin), shown once, for an account whose owner has not enrolled yet; an
+    unused older link stops working. An enrolled account gets none (409 `already-enrolled`)."""
+    return await admin.issue_enrolment_link(uow, staff, user_id)
+
+
+@router.patch(
+    "/users/{user_id}",
+    response_model=UserRead,
+    responses={202: {"model": UserRead, "description": "The change waits for a division head (pending_change)."}},
+)
 async def update_user(
     user_id: uuid.UUID,
     command: UserUpdate,
@@ -57,8 +70,13 @@ async def update_user(
     if_match: Annotated[str | None, Header(alias="If-Match", max_length=40)] = None,
 ) -> UserRead:
     """Change an account's name, employee number, role, team or status (sysadmin; If-Match with its version).
-    Not your own role, team or status; deactivation ends every sign-in of the account at once."""
-    user = await admin.update_user(uow, staff, user_id, command, if_match)
+    Not your own role, team, employee number or status; deactivation ends every sign-in of the account at once.
+    A change that gives or moves case access (to a case role, its team or employee number, a reactivation)
+    answers 202: it waits for a division head. An employee-number change that would lift a recusal on an open
+    case is refused (409 `recusal-would-lift`)."""
+    user, waits = await admin.update_user(uow, staff, user_id, command, if_match)
+    if waits:
+        response.status_code = 202
     response.headers["ETag"] = f'"{user.version}"'
     return user
 

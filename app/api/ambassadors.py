@@ -6,7 +6,7 @@ from fastapi import Response
 
 from app.api.deps import CurrentStaff, Uow
 from app.api.router import make_router
-from app.schemas.registry import (
+from app.schemas.ambassadors import (
     AmbassadorCreate,
     AmbassadorRead,
     CaseAmbassadorCreate,

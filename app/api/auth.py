@@ -6,25 +6,33 @@ from fastapi import Depends, Form, Response
 from fastapi.security import HTTPBasic, HTTPBasicCredentials
 
 from app.api.deps import CurrentStaff, Uow
-from app.api.ratelimit import rate_limited
+from app.api.problems import BUSY_RESPONSES
+from app.api.ratelimit import ClientKey, rate_limited
 from app.api.router import make_router
 from app.domain.errors import InvalidClient, RuleViolation
-from app.schemas.auth import LoginRequest, MachineToken, MeRead, RefreshRequest, StaffTokens
+from app.schemas.auth import LoginRequest, LoginTokens, MachineToken, MeRead, RefreshRequest, StaffTokens
 from app.services import auth
 
 router = make_router("auth")
 _basic = HTTPBasic(auto_error=False)
 
 
-@router.post("/auth/login", response_model=StaffTokens, dependencies=[Depends(rate_limited("login"))])
-async def login(command: LoginRequest, uow: Uow) -> StaffTokens:
-    """Sign in with e-mail, password and the current TOTP code; answers an access and a refresh token."""
-    return await auth.login(uow, command)
+@router.post(
+    "/auth/login",
+    response_model=LoginTokens,
+    dependencies=[Depends(rate_limited("login"))],
+    responses=BUSY_RESPONSES,  # the password's Argon2 check
+)
+async def login(command: LoginRequest, uow: Uow, client_key: ClientKey) -> LoginTokens:
+    """Sign in with e-mail, password and the current TOTP code; answers an access and a refresh token, and how many
+    sign-in attempts failed since your last sign-in. Repeated failures delay the device that makes them, not you."""
+    return await auth.login(uow, command, client_key)
 
 
 @router.post("/auth/refresh", response_model=StaffTokens, dependencies=[Depends(rate_limited("login"))])
 async def refresh(command: RefreshRequest, uow: Uow) -> StaffTokens:
-    """Trade a refresh token (once) for a new pair; a reused one ends the whole sign-in."""
+    """Trade a refresh token (once) for a new pair; a reused one ends the whole sign-in. A sign-in ends after 30
+    minutes without use and 10 hours after it began (401 `session-expired`; the numbers are settings)."""
     return await auth.refresh(uow, command.refresh_token)
 
 
@@ -53,7 +61,12 @@ class UnsupportedGrantType(RuleViolation):
     title = "Only the client_credentials grant is supported."
 
 
-@router.post("/oauth/token", response_model=MachineToken, dependencies=[Depends(rate_limited("token"))])
+@router.post(
+    "/oauth/token",
+    response_model=MachineToken,
+    dependencies=[Depends(rate_limited("token"))],
+    responses=BUSY_RESPONSES,  # the client secret's Argon2 check
+)
 async def oauth_token(
     uow: Uow,
     grant_type: Annotated[str, Form()],

@@ -83,7 +83,9 @@ async def transition_case(
     response: Response,
     if_match: Annotated[str | None, Header(alias="If-Match", max_length=40)] = None,
 ) -> CaseRead:
-    """Move the case to another status (CASE-1) with a reason; send If-Match with the version you read."""
+    """Move the case to another status (CASE-1) with a reason; send If-Match with the version you read. `decided`
+    and `withdrawn` are not moved to here (422 decision-needs-second-person): a handler proposes them
+    (`POST /cases/{id}/decision-proposals`) and a second person confirms."""
     await case_handling.transition_case(uow, staff, case_id, command, if_match)
     case = await cases.read_case(uow, staff, case_id)
     response.headers["ETag"] = f'"{case.version}"'

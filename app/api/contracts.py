@@ -8,14 +8,14 @@ from fastapi import Query
 from app.api.deps import CurrentStaff, Uow, client_with_scope
 from app.api.router import make_router
 from app.domain.contracts import ObligationStatus
-from app.schemas.registry import (
+from app.schemas.contracts import (
     CancellationCreate,
     CaseContractCreate,
     ContractCreate,
+    ContractorMeasuresCreate,
     ContractorObligation,
     ContractorOverview,
     ContractRead,
-    MeasuresCreate,
     ObligationRead,
     ObligationReview,
     StaffObligationPage,
@@ -110,7 +110,7 @@ async def contractor_obligations(uow: Uow, client: Reader) -> ContractorOverview
 
 @router.post("/contractor/obligations/{obligation_id}/measures", response_model=ContractorObligation)
 async def record_measures(
-    obligation_id: uuid.UUID, command: MeasuresCreate, uow: Uow, client: Writer
+    obligation_id: uuid.UUID, command: ContractorMeasuresCreate, uow: Uow, client: Writer
 ) -> ContractorObligation:
     """Record the measures taken (investigation, protection of the victim, discipline) by the due day."""
     return await contracts.record_measures(uow, client, obligation_id, command)

@@ -11,6 +11,7 @@ from app.db.uow import UnitOfWork
 from app.domain.errors import InvalidToken, ScopeNotAllowed
 from app.services import auth, inbox
 from app.services.actors import ClientActor, ReporterActor, StaffActor
+from app.services.webhooks import Resolver
 
 _bearer = HTTPBearer(auto_error=False)
 
@@ -22,6 +23,14 @@ async def get_uow(request: Request) -> UnitOfWork:
 
 Uow = Annotated[UnitOfWork, Depends(get_uow)]
 Bearer = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+
+
+async def get_resolver(request: Request) -> Resolver:
+    """The app's name resolver for webhook destinations (F7): the system's, or a test's fixed table."""
+    return request.app.state.runtime.resolve
+
+
+HostResolver = Annotated[Resolver, Depends(get_resolver)]
 
 
 def _token(credentials: HTTPAuthorizationCredentials | None) -> str:

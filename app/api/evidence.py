@@ -5,12 +5,14 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from fastapi import Request, Response
+from fastapi import Depends, Request, Response
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
 from app.api.deps import CurrentReporter, CurrentStaff, Uow
 from app.api.multipart import read_form
+from app.api.problems import BUSY_RESPONSES
+from app.api.ratelimit import RateLimits
 from app.api.router import make_router
 from app.domain.evidence import EvidenceType
 from app.schemas.evidence import (
@@ -63,6 +65,22 @@ _DOWNLOAD_RESPONSE: dict[int | str, dict[str, Any]] = {
 }
 
 
+async def _count_upload(request: Request, sender: str) -> None:
+    """F9: one upload against the caller's address (both paths together) and against its sender; 429 before
+    the body is read."""
+    limits: RateLimits = request.app.state.runtime.rate_limits
+    await limits.hit("upload", limits.client_key(request))
+    await limits.hit("upload_sender", limits.sender_key(sender))
+
+
+async def staff_upload_limit(request: Request, staff: CurrentStaff) -> None:
+    await _count_upload(request, f"staff:{staff.user_id}")
+
+
+async def inbox_upload_limit(request: Request, reporter: CurrentReporter) -> None:
+    await _count_upload(request, f"report:{reporter.report_id}")
+
+
 def body_limits(settings: Settings) -> dict[str, int]:
     """The request-size limits of the upload paths, for the BodyLimit middleware."""
     limit = settings.max_evidence_bytes + FORM_OVERHEAD_BYTES
@@ -80,10 +98,18 @@ async def _read_upload(request: Request, max_bytes: int) -> EvidenceUpload:
     return EvidenceUpload(content=form.files["file"], description=fields.description)
 
 
-@router.post("/cases/{case_id}/evidence", status_code=201, response_model=EvidenceRead, openapi_extra=_UPLOAD_BODY)
+@router.post(
+    "/cases/{case_id}/evidence",
+    status_code=201,
+    response_model=EvidenceRead,
+    openapi_extra=_UPLOAD_BODY,
+    responses=BUSY_RESPONSES,
+    dependencies=[Depends(staff_upload_limit)],
+)
 async def upload_case_evidence(case_id: uuid.UUID, request: Request, uow: Uow, staff: CurrentStaff) -> EvidenceRead:
     """Attach a file to a case (multipart field `file`, optional `description`). The type is judged by content;
-    metadata is removed; the file is stored encrypted under a random name. Audited."""
+    metadata is removed; the file is stored encrypted under a random name. Audited. Limited per account and
+    per address (429); 503 with Retry-After while cleaning is at capacity."""
     upload = await _read_upload(request, uow.settings.max_evidence_bytes)
     return await evidence.upload_case_evidence(uow, staff, case_id, upload)
 
@@ -108,10 +134,18 @@ async def download_case_evidence(
     )
 
 
-@router.post("/inbox/evidence", status_code=201, response_model=InboxEvidenceRead, openapi_extra=_UPLOAD_BODY)
+@router.post(
+    "/inbox/evidence",
+    status_code=201,
+    response_model=InboxEvidenceRead,
+    openapi_extra=_UPLOAD_BODY,
+    responses=BUSY_RESPONSES,
+    dependencies=[Depends(inbox_upload_limit)],
+)
 async def upload_inbox_evidence(request: Request, uow: Uow, reporter: CurrentReporter) -> InboxEvidenceRead:
     """Send the case team a file (multipart field `file`, optional `description`). Metadata is removed; the
-    file name is not kept. After the case is closed the inbox is read-only."""
+    file name is not kept. After the case is closed the inbox is read-only. Limited per inbox and per address
+    (429); 503 with Retry-After while cleaning is at capacity."""
     upload = await _read_upload(request, uow.settings.max_evidence_bytes)
     return await evidence.upload_reporter_evidence(uow, reporter, upload)
 

@@ -3,6 +3,7 @@
 from fastapi import Depends
 
 from app.api.deps import CurrentReporter, Uow
+from app.api.problems import BUSY_RESPONSES
 from app.api.ratelimit import rate_limited
 from app.api.router import make_router
 from app.schemas.inbox import InboxRead, InboxSessionCreate, MessageCreate, MessageCreated, TokenRead
@@ -11,7 +12,12 @@ from app.services import inbox
 router = make_router("inbox")
 
 
-@router.post("/inbox/session", response_model=TokenRead, dependencies=[Depends(rate_limited("receipt"))])
+@router.post(
+    "/inbox/session",
+    response_model=TokenRead,
+    dependencies=[Depends(rate_limited("receipt"))],
+    responses=BUSY_RESPONSES,  # the receipt code's Argon2 check
+)
 async def open_inbox_session(command: InboxSessionCreate, uow: Uow) -> TokenRead:
     """Exchange the receipt code for a short-lived inbox token (sent in the body, never in a URL)."""
     return await inbox.open_session(uow, command.receipt_code)

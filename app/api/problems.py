@@ -13,6 +13,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.domain.errors import (
     AccessDenied,
+    Busy,
     Conflict,
     ContentTooLarge,
     DomainError,
@@ -37,6 +38,7 @@ STATUS_BY_CATEGORY: list[tuple[type[DomainError], int]] = [
     (PreconditionRequired, 428),
     (ContentTooLarge, 413),
     (UnsupportedMediaType, 415),
+    (Busy, 503),
 ]
 
 
@@ -97,6 +99,8 @@ async def _domain(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, DomainError)
     status = status_of(exc)
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    if isinstance(exc, Busy):
+        headers = {"Retry-After": str(exc.retry_after)}
     return problem(request, status, exc.code, exc.title, exc.detail, headers=headers, **exc.extra)
 
 
@@ -187,6 +191,9 @@ COMMON_RESPONSES: dict[int | str, dict[str, Any]] = {
     428: _schema("If-Match is required"),
     429: _schema("Too many requests; see Retry-After"),
 }
+
+# Declared on routes whose work runs only a few at a time (domain error Busy).
+BUSY_RESPONSES: dict[int | str, dict[str, Any]] = {503: _schema("Busy; try again after Retry-After seconds")}
 
 PROBLEM_SCHEMA = {
     "type": "object",

@@ -1,19 +1,21 @@
 """INT-6: rate limits with the `limits` package — in memory, or in Redis when WITHU_REDIS_URL is set.
 
-The client's address is never stored: the limiter's key is a keyed hash of it that changes every day.
+The client's address is never stored: the limiter's key is a keyed hash of it that changes every day. Which
+address counts is `client_address`: X-Forwarded-For is believed only from the operator's proxy (security review F8).
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import math
 import time
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import Request
+from fastapi import Depends, Request
 from limits import parse
 from limits.aio.storage import MemoryStorage, RedisStorage, Storage
 from limits.aio.strategies import MovingWindowRateLimiter
@@ -21,10 +23,51 @@ from limits.aio.strategies import MovingWindowRateLimiter
 from app.api.problems import HttpProblem
 from app.settings import Settings
 
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def _address(entry: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """One X-Forwarded-For entry: `1.2.3.4`, `1.2.3.4:5678`, `2001:db8::1` or `[2001:db8::1]:443`."""
+    entry = entry.strip()
+    if entry.startswith("["):
+        entry = entry[1:].partition("]")[0]
+    elif entry.count(":") == 1:
+        entry = entry.partition(":")[0]
+    try:
+        return ipaddress.ip_address(entry)
+    except ValueError:
+        return None
+
+
+def _is_trusted(address: ipaddress.IPv4Address | ipaddress.IPv6Address, proxies: Sequence[IPNetwork]) -> bool:
+    return any(address.version == net.version and address in net for net in proxies)
+
+
+def client_address(peer: str | None, forwarded_for: Sequence[str], proxies: Sequence[IPNetwork]) -> str:
+    """The address a rate limit counts: the connecting peer — unless the peer is one of the operator's proxies
+    (WITHU_TRUSTED_PROXIES); then the right-most X-Forwarded-For entry that is not a trusted proxy. Each proxy
+    appends the address it saw, so everything left of that entry is whatever the client chose to send; taking
+    the left-most would give a client a fresh window per request (F8). An entry that is not an address counts
+    as the peer itself, and so does a header made only of trusted proxies."""
+    peer_address = _address(peer or "")
+    if peer_address is None:
+        return peer or "unknown"
+    if not forwarded_for or not _is_trusted(peer_address, proxies):
+        return str(peer_address)
+    entries = [entry for header in forwarded_for for entry in header.split(",")]
+    for entry in reversed(entries):
+        address = _address(entry)
+        if address is None:
+            return str(peer_address)
+        if not _is_trusted(address, proxies):
+            return str(address)
+    return str(peer_address)
+
 
 class RateLimits:
     def __init__(self, settings: Settings) -> None:
         self._secret = settings.jwt_secret.encode()
+        self._proxies = tuple(ipaddress.ip_network(entry, strict=False) for entry in settings.trusted_proxies)
         self.storage: Storage
         if settings.redis_url:
             uri = settings.redis_url.replace("redis://", "async+redis://", 1)
@@ -37,12 +80,20 @@ class RateLimits:
             "receipt": parse(settings.rate_receipt),
             "login": parse(settings.rate_login),
             "token": parse(settings.rate_token),
+            "upload": parse(settings.rate_upload),
+            "upload_sender": parse(settings.rate_upload_sender),
         }
 
     def client_key(self, request: Request) -> str:
-        host = request.client.host if request.client else "unknown"
+        host = client_address(
+            request.client.host if request.client else None, request.headers.getlist("x-forwarded-for"), self._proxies
+        )
         day = datetime.now(UTC).strftime("%Y-%m-%d")
         return hmac.new(self._secret, f"{day}:{host}".encode(), hashlib.sha256).hexdigest()[:32]
+
+    def sender_key(self, sender: str) -> str:
+        """A keyed hash of who sends (e.g. `report:<id>`, `staff:<id>`): the limiter's storage names no one."""
+        return hmac.new(self._secret, f"sender:{sender}".encode(), hashlib.sha256).hexdigest()[:32]
 
     async def hit(self, name: str, key: str) -> None:
         rule = self.rules[name]
@@ -65,3 +116,13 @@ def rate_limited(name: str) -> Callable[[Request], Coroutine[Any, Any, None]]:
         await limits.hit(name, limits.client_key(request))
 
     return dependency
+
+
+async def _client_key(request: Request) -> str:
+    limits: RateLimits = request.app.state.runtime.rate_limits
+    return limits.client_key(request)
+
+
+# The caller's key as the rate limits see it (a daily keyed hash of the address, never the address): for use cases
+# that count per client (the staff sign-in's delays).
+ClientKey = Annotated[str, Depends(_client_key)]

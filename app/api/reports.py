@@ -6,6 +6,7 @@ from fastapi import Depends, Header
 from fastapi.responses import JSONResponse
 
 from app.api.deps import Uow
+from app.api.problems import BUSY_RESPONSES
 from app.api.ratelimit import rate_limited
 from app.api.router import make_router
 from app.schemas.report import ReportCreate, ReportReceipt
@@ -28,6 +29,7 @@ IdempotencyKeyHeader = Annotated[
     status_code=201,
     response_model=ReportReceipt,
     dependencies=[Depends(rate_limited("submit"))],
+    responses=BUSY_RESPONSES,  # the receipt code's Argon2 hash
 )
 async def submit_report(command: ReportCreate, uow: Uow, idempotency_key: IdempotencyKeyHeader = None) -> JSONResponse:
     """Submit a report (no account). The receipt code in the answer is shown once and never again."""

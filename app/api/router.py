@@ -3,7 +3,7 @@
 from fastapi import APIRouter
 
 from app.api.problems import COMMON_RESPONSES
-from app.api.routing import UnitOfWorkRoute
+from app.api.unit_of_work import UnitOfWorkRoute
 
 
 def make_router(tag: str) -> APIRouter:

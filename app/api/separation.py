@@ -21,7 +21,7 @@ from app.services.actors import ClientActor
 
 router = make_router("separation")
 
-# The check's one statement also confirms that the client is still active (app.services.separation).
+# The check's last statement also confirms that the client is still active (app.services.separation).
 CheckClient = Annotated[ClientActor, client_claims_with_scope("separation:check")]
 ReadClient = Annotated[ClientActor, client_with_scope("separation:read")]
 
@@ -55,6 +55,14 @@ async def lift_order(
 ) -> Response:
     """Lift an order (team lead only, with a reason; audited) — never automatic, never by closing (SEP-6)."""
     await separation.lift_order(uow, staff, case_id, order_id, command.reason)
+    return Response(status_code=204)
+
+
+@router.post("/cases/{case_id}/separation/orders/{order_id}/confirmation", status_code=204)
+async def confirm_order(case_id: uuid.UUID, order_id: uuid.UUID, uow: Uow, staff: CurrentStaff) -> Response:
+    """At triage, confirm an order an anonymous third party's report opened (SEP-1, F11): it stays, no longer
+    awaiting triage; audited. To lift it instead, a team lead lifts it (SEP-6). 409 `order-not-awaiting-triage`."""
+    await separation.confirm_order(uow, staff, case_id, order_id)
     return Response(status_code=204)
 
 

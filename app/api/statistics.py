@@ -7,8 +7,7 @@ from fastapi import Query
 
 from app.api.deps import CurrentStaff, Uow
 from app.api.router import make_router
-from app.schemas.registry import IntakeStatistics
-from app.schemas.statistics import CaseStatistics
+from app.schemas.statistics import CaseStatistics, IntakeStatistics
 from app.services import statistics
 
 router = make_router("statistics")
@@ -22,7 +21,8 @@ async def intake_statistics(
     end: Annotated[date, Query(alias="to")],
 ) -> IntakeStatistics:
     """Cases opened in the window by workplace kind, and citizens' workplaces (#WithU) apart with the support
-    asked for. Outside the case team: whole calendar months, and counts below 5 suppressed (null)."""
+    asked for. Outside the case team: one ended calendar quarter (else 422 `window-not-allowed`), and no count
+    below 5 — nor one the other figures would reveal — is shown (null)."""
     return await statistics.intake_statistics(uow, staff, start, end)
 
 
@@ -34,5 +34,6 @@ async def case_statistics(
     end: Annotated[date, Query(alias="to")],
 ) -> CaseStatistics:
     """Cases opened in the window by category and team per month, days to acknowledge / decide / close, deadline
-    breaches by kind, secondary-damage share. Outside the case team: whole months, counts below 5 suppressed."""
+    breaches by kind, secondary-damage share. Outside the case team: one ended calendar quarter (else 422
+    `window-not-allowed`), and no count below 5 — nor one the other figures would reveal — is shown (null)."""
     return await statistics.case_statistics(uow, staff, start, end)

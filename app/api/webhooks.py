@@ -5,7 +5,7 @@ from typing import Annotated
 
 from fastapi import Query, Response
 
-from app.api.deps import Uow, client_with_scope
+from app.api.deps import HostResolver, Uow, client_with_scope
 from app.api.router import make_router
 from app.domain.enums import OutboxStatus
 from app.schemas.webhooks import (
@@ -23,10 +23,11 @@ Manager = Annotated[ClientActor, client_with_scope("webhooks:manage")]
 
 @router.post("/webhooks/subscriptions", status_code=201, response_model=WebhookSubscriptionCreated)
 async def create_subscription(
-    command: WebhookSubscriptionCreate, uow: Uow, client: Manager
+    command: WebhookSubscriptionCreate, uow: Uow, client: Manager, resolve: HostResolver
 ) -> WebhookSubscriptionCreated:
-    """Subscribe a URL to topics. The answer carries the signing secret, shown this once."""
-    return await webhooks.create_subscription(uow, client, command)
+    """Subscribe a URL to topics. The URL's host must be a public internet address (422
+    `webhook-destination-not-allowed` otherwise). The answer carries the signing secret, shown this once."""
+    return await webhooks.create_subscription(uow, client, command, resolve)
 
 
 @router.get("/webhooks/subscriptions", response_model=list[WebhookSubscriptionRead])

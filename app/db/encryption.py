@@ -11,10 +11,12 @@ import hashlib
 import hmac
 import json
 import secrets
+import uuid
 from typing import Any
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import LargeBinary
+from sqlalchemy.sql import operators
 from sqlalchemy.types import TypeDecorator
 
 VERSION = b"\x01"
@@ -29,6 +31,9 @@ class Cipher:
         self._master = AESGCM(master_key)
         # Keys derived for keyed hashes (lookups that must not reveal the value, e.g. employee numbers).
         self._mac_key = hmac.new(master_key, b"withu:lookup-mac", hashlib.sha256).digest()
+        # A separate key for the links between a case or order and the people it concerns (security review F3):
+        # its MACs never equal a lookup MAC of the same value, so the two kinds of column cannot be joined.
+        self._link_key = hmac.new(master_key, b"withu:link-mac", hashlib.sha256).digest()
 
     def encrypt(self, plaintext: bytes, context: str) -> bytes:
         data_key = AESGCM.generate_key(bit_length=256)
@@ -48,6 +53,12 @@ class Cipher:
     def lookup_mac(self, purpose: str, value: str) -> str:
         """A keyed hash for equality lookups (e.g. the same respondent) that reveals nothing without the key."""
         return hmac.new(self._mac_key, f"{purpose}:{value}".encode(), hashlib.sha256).hexdigest()
+
+    def link_mac(self, kind: str, value: str) -> str:
+        """A keyed hash naming a person (or an event about one) in a case's or an order's row: equal values give
+        equal MACs, so the row is found by the MAC the app computes; without the key nothing joins it to the
+        directory (app.db.links)."""
+        return hmac.new(self._link_key, f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()
 
 
 _cipher: Cipher | None = None
@@ -98,3 +109,34 @@ class EncryptedJSON(TypeDecorator[Any]):
 
     def process_result_value(self, value: bytes | None, dialect: Any) -> Any:
         return None if value is None else json.loads(cipher().decrypt(bytes(value), self.context))
+
+
+class EncryptedUuid(TypeDecorator[uuid.UUID]):
+    """An id stored as AES-GCM ciphertext (security review F3): a link to a row (an employee, an event) that must
+    be read back but must not be joinable without the key. Each value encrypts differently, so SQL can never
+    compare it: comparing raises at once (look rows up by their MAC column instead, app.db.links); only IS NULL
+    and IS NOT NULL are allowed."""
+
+    impl = LargeBinary
+    cache_ok = True
+
+    class Comparator(TypeDecorator.Comparator[uuid.UUID]):
+        def operate(self, op: Any, *other: Any, **kwargs: Any) -> Any:
+            if op not in (operators.is_, operators.is_not):
+                raise TypeError("an encrypted id cannot be compared in SQL: use its MAC column (app.db.links)")
+            return super().operate(op, *other, **kwargs)
+
+        def reverse_operate(self, op: Any, other: Any, **kwargs: Any) -> Any:
+            raise TypeError("an encrypted id cannot be compared in SQL: use its MAC column (app.db.links)")
+
+    comparator_factory = Comparator
+
+    def __init__(self, context: str) -> None:
+        super().__init__()
+        self.context = context
+
+    def process_bind_param(self, value: uuid.UUID | None, dialect: Any) -> bytes | None:
+        return None if value is None else cipher().encrypt(uuid.UUID(str(value)).hex.encode(), self.context)
+
+    def process_result_value(self, value: bytes | None, dialect: Any) -> uuid.UUID | None:
+        return None if value is None else uuid.UUID(cipher().decrypt(bytes(value), self.context).decode())

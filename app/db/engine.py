@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import weakref
 from pathlib import Path
 from typing import Any
@@ -47,9 +48,18 @@ def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
 
 
 def _ensure_sqlite_dir(url: str) -> None:
-    path = url.split(":///", 1)[-1]
-    if path and path != ":memory:":
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    """The database's directory, and the database file itself created owner-only (0600) before SQLite opens it: the
+    WAL and shared-memory files SQLite creates beside it take the database file's permissions. Files an earlier
+    version left readable by others are made owner-only too (security review F3)."""
+    path = url.split(":///", 1)[-1] if ":///" in url else ""
+    if not path or path == ":memory:" or path.startswith("file:"):
+        return
+    database = Path(path)
+    database.parent.mkdir(parents=True, exist_ok=True)
+    os.close(os.open(database, os.O_RDWR | os.O_CREAT, 0o600))
+    for file in (database, Path(f"{database}-wal"), Path(f"{database}-shm"), Path(f"{database}-journal")):
+        if file.exists() and file.stat().st_mode & 0o077:
+            file.chmod(0o600)
 
 
 def _configure_sqlite(engine: AsyncEngine, foreign_keys: bool) -> None:

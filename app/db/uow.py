@@ -7,14 +7,19 @@ from types import TracebackType
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.db.engine import serial_lock
+from app.db.repositories.accounts import AccountRepository
+from app.db.repositories.ambassador import AmbassadorRepository
 from app.db.repositories.audit import AuditRepository
 from app.db.repositories.case import CaseRepository
+from app.db.repositories.contract import ContractRepository
+from app.db.repositories.decision_proposal import DecisionProposalRepository
+from app.db.repositories.escrow import EscrowRepository
+from app.db.repositories.evidence import EvidenceRepository
 from app.db.repositories.idempotency import IdempotencyRepository
 from app.db.repositories.notifications import NotificationRepository
 from app.db.repositories.outbox import OutboxRepository
 from app.db.repositories.personnel import PersonnelRepository
 from app.db.repositories.protection import ProtectionRepository
-from app.db.repositories.registry import RegistryRepository
 from app.db.repositories.reporting import ReportingRepository
 from app.db.repositories.sanctions import SanctionRepository
 from app.db.repositories.separation import SeparationRepository
@@ -26,6 +31,9 @@ class UnitOfWork:
     def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], settings: Settings) -> None:
         self._sessionmaker = sessionmaker
         self.settings = settings
+        # INT-1: this unit of work acts for a reporter (app.services.reporter_request): the audit log and the
+        # outbox date everything they write in it by its day only.
+        self.for_reporter = False
 
     async def __aenter__(self) -> UnitOfWork:
         self._lock = serial_lock(self._sessionmaker)
@@ -33,6 +41,7 @@ class UnitOfWork:
             await self._lock.acquire()
         self.session = self._sessionmaker()
         self.staff = StaffRepository(self.session)
+        self.accounts = AccountRepository(self.session)
         self.cases = CaseRepository(self.session)
         self.audit = AuditRepository(self.session)
         self.idempotency = IdempotencyRepository(self.session)
@@ -42,8 +51,12 @@ class UnitOfWork:
         self.protection = ProtectionRepository(self.session)
         self.notifications = NotificationRepository(self.session)
         self.sanctions = SanctionRepository(self.session)
-        self.registry = RegistryRepository(self.session)
+        self.decisions = DecisionProposalRepository(self.session)
+        self.ambassadors = AmbassadorRepository(self.session)
+        self.contracts = ContractRepository(self.session)
+        self.evidence = EvidenceRepository(self.session)
         self.reporting = ReportingRepository(self.session)
+        self.escrow = EscrowRepository(self.session)
         return self
 
     async def __aexit__(

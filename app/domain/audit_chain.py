@@ -8,6 +8,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 GENESIS = "0" * 64
+# INT-1 (security review F6): two chains, numbered each on its own. What a reporter's request writes (the day
+# only) goes to the reporter chain, so its place among the exactly timed entries of the main chain cannot date it.
+MAIN_CHAIN = "main"
+REPORTER_CHAIN = "reporter"
+CHAINS = (MAIN_CHAIN, REPORTER_CHAIN)
 
 
 def entry_hash(prev_hash: str, fields: Mapping[str, object]) -> str:

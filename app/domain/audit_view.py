@@ -14,12 +14,19 @@ REFERENCE_TARGETS = frozenset({"secondary_damage.linked"})
 # Reads of case content (AUD-1 logs them as well); everything else changes something.
 READ_ACTIONS = frozenset(
     {
+        "ambassador.case_read",
+        "case.assignable_read",
+        "case.decision_proposals_read",
+        "case.next_steps_read",
         "case.read",
         "case.timeline_read",
         "evidence.listed",
         "evidence.downloaded",
         "inbox.read",
+        "identity.disclosures_read",
         "inbox.evidence_listed",
+        "joint_liability.read",
+        "measure.listed",
         "obligation.listed",
         "obligation.read",
         "sanctions.read",

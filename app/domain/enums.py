@@ -215,3 +215,36 @@ class QueueSort(StrEnum):
 
     newest = "newest"
     next_deadline = "next_deadline"
+
+
+class AccountChangeKind(StrEnum):
+    """ACC-1 (security review F1): what a waiting change to a case-role account does."""
+
+    creation = "creation"
+    change = "change"
+    reactivation = "reactivation"
+
+
+class AccountChangeStatus(StrEnum):
+    """ACC-1: a change to a case-role account waits for a division head; deactivation withdraws it."""
+
+    pending = "pending"
+    approved = "approved"
+    declined = "declined"
+    withdrawn = "withdrawn"
+
+
+class EscrowMatchStatus(StrEnum):
+    """CASE-8 (security review F4): a possible escrow match waits for the case team, who confirm (both reports
+    are released) or decline (both stay sealed)."""
+
+    pending = "pending"
+    confirmed = "confirmed"
+    declined = "declined"
+
+
+class AlertKind(StrEnum):
+    """Content-free alerts to the case team (security review F4, F11): what looks like probing or a flood."""
+
+    escrow_limit = "escrow_limit"  # CASE-8: more escrow reports naming one person than the limit allows
+    anonymous_orders = "anonymous_orders"  # SEP-1: several anonymous orders naming one employee in a day

@@ -91,6 +91,13 @@ class InvalidToken(Unauthenticated):
     title = "The token is missing, expired or not valid here."
 
 
+class SessionExpired(InvalidToken):
+    """A staff sign-in past its idle or its absolute limit: sign in again."""
+
+    code = "session-expired"
+    title = "The sign-in has ended (unused for too long, or open too long). Please sign in again."
+
+
 class InvalidClient(Unauthenticated):
     code = "invalid-client"
     title = "Client authentication failed."
@@ -147,3 +154,21 @@ class ImageTooLarge(RuleViolation):
 class MalformedFile(RuleViolation):
     code = "malformed-file"
     title = "The file is damaged or cannot be read."
+
+
+class FileTooComplex(RuleViolation):
+    """Cleaning the file needed more memory or time than one file may use (F9)."""
+
+    code = "file-too-complex"
+    title = "The file needs more memory or time to process than is allowed. Send a simpler or smaller copy."
+
+
+class Busy(DomainError):
+    """Work that runs only a few at a time is at its limit: try again after `retry_after` seconds (503)."""
+
+    code = "busy"
+    title = "The server is busy. Please try again in a moment."
+
+    def __init__(self, retry_after: int, detail: str | None = None) -> None:
+        super().__init__(detail)
+        self.retry_after = retry_after

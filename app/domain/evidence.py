@@ -31,10 +31,17 @@ EXTENSIONS = {
 }
 
 IMAGES = frozenset({EvidenceType.jpeg, EvidenceType.png, EvidenceType.webp})
+# Types whose content is parsed to be cleaned (plain text is kept as sent).
+PARSED = IMAGES | {EvidenceType.pdf}
 
 # A decoded image is width × height × up to 4 bytes in memory; a 1-bit PNG of 30000×30000 is a few kilobytes
-# on disk and almost 4 GB decoded. 50 megapixels covers every phone camera's default output.
+# on disk and almost 4 GB decoded. 50 megapixels covers every phone camera's default output (and the 48/50 MP
+# modes); a deployment may set a lower limit, never a higher one.
 MAX_IMAGE_PIXELS = 50_000_000
+# Cleaning an image holds the decoded picture and at most one working copy of it (turned upright by the EXIF
+# orientation, or converted to RGB), 4 bytes a pixel each, besides the interpreter, the upload and the result.
+CLEANING_BYTES_PER_PIXEL = 8
+CLEANING_BASE_BYTES = 128 * 1024 * 1024
 
 # Archives, executables and other containers: refused outright, even when their bytes would decode as text.
 _REFUSED_PREFIXES = (
@@ -84,6 +91,11 @@ def is_plain_text(content: bytes) -> bool:
 
 def within_pixel_limit(width: int, height: int, limit: int = MAX_IMAGE_PIXELS) -> bool:
     return width > 0 and height > 0 and width * height <= limit
+
+
+def fits_in_memory(width: int, height: int, memory_bytes: int) -> bool:
+    """Whether an image of this size can be cleaned within `memory_bytes` of address space."""
+    return width * height * CLEANING_BYTES_PER_PIXEL + CLEANING_BASE_BYTES <= memory_bytes
 
 
 def download_name(evidence_id_hex: str, media: EvidenceType) -> str:

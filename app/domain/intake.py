@@ -2,11 +2,35 @@
 
 from __future__ import annotations
 
-from app.domain.enums import IdentityMode, ReporterKind
+import uuid
+from dataclasses import dataclass
+
+from app.domain.enums import IdentityMode, OrgKind, ReporterKind
 from app.domain.errors import IdentityNotAllowed, IdentityRequired, VictimOnlyForThirdParty
+from app.domain.statistics import SupportKind
 
 NARRATIVE_MIN = 10
 NARRATIVE_MAX = 20_000
+
+
+@dataclass(frozen=True)
+class ReportFacts:
+    """What a report says that its case's consequences act on, read from the stored report (the same at
+    submission and on release from escrow): employee numbers for RET-1 and SEP-1, the ambassador for AMB-2,
+    the contract for CON-1, the support asked for (WU-1), escrow (CASE-8), the objection for CASE-2."""
+
+    reporter_kind: ReporterKind
+    identity_mode: IdentityMode  # SEP-1 (F11): an anonymous third party's order awaits triage
+    reporter_number: str | None = None  # the reporter's own employee number (named or confidential reports)
+    victim_number: str | None = None  # the victim a third party names
+    respondent_number: str | None = None
+    witness_numbers: tuple[str, ...] = ()
+    ambassador_id: uuid.UUID | None = None  # the respondent named as a publicity ambassador
+    workplace_kind: OrgKind | None = None
+    contract_number: str | None = None
+    support_requested: tuple[SupportKind, ...] = ()
+    escrow: bool = False
+    objects_to_ministry_notification: bool = False
 
 
 def check_report_shape(

@@ -35,12 +35,12 @@ class DaysRequired(RuleViolation):
     title = "Say how many days the measure lasted: it has a minimum."
 
 
-class MeasureTooShort(RuleViolation):
+class HeadMeasureTooShort(RuleViolation):
     code = "measure-too-short"
     title = "The measure lasted less than its minimum (human-rights training: at least one week)."
 
 
-class MeasureDone(Conflict):
+class HeadMeasureAlreadyDone(Conflict):
     code = "measure-done"
     title = "This measure has been marked done already."
 
@@ -72,9 +72,9 @@ def choose_head(
     return choice
 
 
-def check_measure_open(status: HeadMeasureStatus) -> None:
+def check_head_measure_open(status: HeadMeasureStatus) -> None:
     if status != HeadMeasureStatus.open:
-        raise MeasureDone()
+        raise HeadMeasureAlreadyDone()
 
 
 def check_completion(min_days: int | None, days: int | None) -> None:
@@ -84,4 +84,4 @@ def check_completion(min_days: int | None, days: int | None) -> None:
     if days is None:
         raise DaysRequired()
     if days < min_days:
-        raise MeasureTooShort(f"At least {min_days} days.")
+        raise HeadMeasureTooShort(f"At least {min_days} days.")

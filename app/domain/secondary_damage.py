@@ -56,7 +56,9 @@ def links_to(original_exists: bool, original_sealed: bool) -> bool:
     return original_exists and not original_sealed
 
 
-def check_inbox_original(original_sealed: bool) -> None:
-    """SD-2 through the inbox: a sealed (escrow) case takes no linked report; the reporter can report anew."""
-    if original_sealed:
+def check_inbox_original(original_held: bool) -> None:
+    """SD-2 through the inbox: a case held in escrow takes no linked report; the reporter can report anew. Held as
+    the inbox shows it (CASE-8, security review F4: until the team acts, whether or not it was released), so this
+    answer cannot tell a reporter that another report named the same person."""
+    if original_held:
         raise OriginalSealed()

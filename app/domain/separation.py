@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from uuid import UUID
 
-from app.domain.enums import ConnectionKind, EmployeeStatus
+from app.domain.enums import ConnectionKind, EmployeeStatus, IdentityMode, ReporterKind
 from app.domain.errors import Conflict, RuleViolation
 
 
@@ -120,7 +120,7 @@ def placement_refusals(
     `assignment` (each optional) and answer with the refusals of every active order whose people would then be
     connected. The orders looked at are the mover's, and with a new supervisor also those of everyone below the
     mover (their chain of command changes too). A retired mover cannot be placed; a supervisor who is the mover
-    or below the mover is a cycle. The database answers the same question in one statement
+    or below the mover is a cycle. The database answers the same question in SQL
     (`SeparationRepository.check_placement`); tests prove the two agree on generated directories."""
     require_placeable(staffing.status_of[mover])
     supervisor_of: dict[UUID, UUID | None] = dict(staffing.supervisor_of)
@@ -201,3 +201,23 @@ class OrderNotActive(Conflict):
 class LiftReasonRequired(RuleViolation):
     code = "lift-reason-required"
     title = "Lifting a separation order needs a reason."
+
+
+def awaits_triage(reporter_kind: ReporterKind, identity_mode: IdentityMode) -> bool:
+    """SEP-1 (security review F11): an order opened by an anonymous third party's report opens at once and is
+    enforced like any other, but is marked awaiting triage: nobody can be asked who named the two, so the case
+    team confirms it (or a team lead lifts it, SEP-6) when they triage the case. Several such orders naming one
+    employee on one day look like a flood aimed at that person: the case team is alerted (`alerts.raises_now`,
+    threshold `anonymous_orders_alert_at`), without being told who."""
+    return reporter_kind == ReporterKind.third_party and identity_mode == IdentityMode.anonymous
+
+
+class OrderNotAwaitingTriage(Conflict):
+    code = "order-not-awaiting-triage"
+    title = "The separation order does not await triage (confirmed already, or no longer active)."
+
+
+def check_confirmable(active: bool, awaiting_triage: bool) -> None:
+    """F11: only an active order awaiting triage is confirmed."""
+    if not (active and awaiting_triage):
+        raise OrderNotAwaitingTriage()

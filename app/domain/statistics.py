@@ -1,9 +1,9 @@
-"""WU-1 (#WithU support requests, counted apart) and STAT-1 (no count below 5 outside the case team)."""
+"""WU-1 (#WithU support requests, counted apart) and STAT-1 (no count below 5 outside the case team): who sees
+exact counts and which windows the others may ask for. What they see is decided in `case_statistics`."""
 
 from __future__ import annotations
 
 import calendar
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -12,7 +12,6 @@ from app.domain.access import works_cases
 from app.domain.enums import OrgKind, Role
 from app.domain.errors import RuleViolation
 
-THRESHOLD = 5
 # Every staff role reads statistics (hr_officer, auditor and sysadmin only suppressed ones).
 STATISTICS_ROLES = frozenset(Role)
 EMPLOYEE_KINDS = (OrgKind.smg, OrgKind.affiliated, OrgKind.contractor)
@@ -32,6 +31,11 @@ class WindowInvalid(RuleViolation):
     title = "The statistics window must start on or before its end."
 
 
+class WindowNotAllowed(RuleViolation):
+    code = "window-not-allowed"
+    title = "Outside the case team, statistics cover one calendar quarter that has ended."
+
+
 @dataclass(frozen=True)
 class Cell:
     """A published count: the number, or None with `suppressed` (STAT-1)."""
@@ -45,32 +49,22 @@ def sees_exact_counts(role: Role) -> bool:
     return works_cases(role)
 
 
-def publish(
-    counts: Mapping[str, int], *, exact: bool, with_total: bool, threshold: int = THRESHOLD
-) -> tuple[dict[str, Cell], Cell | None]:
-    """STAT-1: suppress every count below `threshold` for viewers outside the case team. When a total is
-    published, the suppressed cells together must also reach the threshold (otherwise total minus the shown
-    cells would reveal them), so the smallest shown cells are suppressed as well until they do."""
-    total = sum(counts.values())
-    if exact:
-        return {k: Cell(v, False) for k, v in counts.items()}, (Cell(total, False) if with_total else None)
-    hidden = {k for k, v in counts.items() if v < threshold}
-    if with_total and total >= threshold:
-        shown = sorted((v, k) for k, v in counts.items() if k not in hidden)
-        while hidden and sum(counts[k] for k in hidden) < threshold and shown:
-            hidden.add(shown.pop(0)[1])
-    cells = {k: Cell(None, True) if k in hidden else Cell(v, False) for k, v in counts.items()}
-    if not with_total:
-        return cells, None
-    return cells, Cell(None, True) if total < threshold else Cell(total, False)
-
-
-def window(start: date, end: date, *, exact: bool) -> tuple[date, date]:
-    """The days counted. Outside the case team, whole calendar months (a day-by-day window would let anyone
-    date single cases by moving its edges)."""
+def window(start: date, end: date, *, exact: bool, today: date) -> tuple[date, date]:
+    """The days counted. The case team asks for any days. Everyone else asks for one calendar quarter that has
+    ended: quarters never overlap, so no two answers can be subtracted from each other (a year minus its months,
+    November–December minus December), and an ended quarter takes no new cases (today's answer minus yesterday's
+    would count the cases opened in between)."""
     if start > end:
         raise WindowInvalid()
-    if exact:
-        return start, end
-    last = calendar.monthrange(end.year, end.month)[1]
-    return start.replace(day=1), end.replace(day=last)
+    if not exact and not (is_quarter(start, end) and end < today):
+        raise WindowNotAllowed(
+            f"Ask for one calendar quarter that has ended, e.g. from={start.year}-01-01&to={start.year}-03-31."
+        )
+    return start, end
+
+
+def is_quarter(start: date, end: date) -> bool:
+    """Whether the days are exactly one calendar quarter (January–March, April–June, …)."""
+    if start.day != 1 or start.month % 3 != 1 or (end.year, end.month) != (start.year, start.month + 2):
+        return False
+    return end.day == calendar.monthrange(end.year, end.month)[1]

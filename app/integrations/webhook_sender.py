@@ -73,26 +73,50 @@ class DeliveryOutcome:
 
 
 def make_client(concurrency: int) -> httpx.AsyncClient:
-    """One HTTP client per worker. Redirects are not followed: a 3xx counts as a failed attempt."""
+    """One HTTP client per worker. Redirects are not followed: a 3xx counts as a failed attempt.
+
+    Every request goes straight to the address the worker checked (`deliver`'s `address`): no proxy from the
+    environment (it would resolve the name itself), and no kept-alive connection (one opened for another name
+    on the same address would carry this request under that name's certificate)."""
     # httpx logs every request's URL at INFO; a receiver's URL may carry a token of its own.
     for name in ("httpx", "httpcore"):
         logging.getLogger(name).setLevel(logging.WARNING)
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    return httpx.AsyncClient(follow_redirects=False, limits=limits, headers={"User-Agent": USER_AGENT})
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=0)
+    return httpx.AsyncClient(follow_redirects=False, limits=limits, headers={"User-Agent": USER_AGENT}, trust_env=False)
+
+
+def pinned_request(
+    client: httpx.AsyncClient, url: str, address: str, *, content: bytes, headers: dict[str, str], timeout: float
+) -> httpx.Request:
+    """A POST to `url` that connects to `address` (the checked IP, so a name re-resolving elsewhere between the
+    check and the connection — DNS rebinding — changes nothing) while the receiver still sees its own name: in
+    the Host header and, over TLS, in SNI and the certificate check."""
+    target = httpx.URL(url)
+    extensions = {"sni_hostname": target.host} if target.scheme == "https" else None
+    return client.build_request(
+        "POST",
+        target.copy_with(host=address),
+        content=content,
+        headers={**headers, "Host": target.netloc.decode("ascii")},
+        timeout=timeout,
+        extensions=extensions,
+    )
 
 
 async def deliver(
     client: httpx.AsyncClient,
     *,
     url: str,
+    address: str,
     secret: str,
     event_id: str,
     topic: str,
     body: bytes,
     time_limit: float,
 ) -> DeliveryOutcome:
-    """POST one signed event. Any 2xx is delivered; anything else (status, refused connection, timeout) is a
-    failed attempt. `time_limit` (seconds) bounds the whole exchange, not only each read. The response body is not read."""
+    """POST one signed event to `url`, connecting to `address` (checked by the caller). Any 2xx is delivered;
+    anything else (status, refused connection, timeout) is a failed attempt. `time_limit` (seconds) bounds the
+    whole exchange, not only each read. The response body is not read."""
     headers = {
         "Content-Type": "application/json",
         EVENT_ID_HEADER: event_id,
@@ -104,7 +128,7 @@ async def deliver(
     error: str | None = None
     try:
         async with asyncio.timeout(time_limit):
-            request = client.build_request("POST", url, content=body, headers=headers, timeout=time_limit)
+            request = pinned_request(client, url, address, content=body, headers=headers, timeout=time_limit)
             response = await client.send(request, stream=True)
             status_code = response.status_code
             await response.aclose()

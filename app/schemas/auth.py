@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from typing import Annotated
 
-from pydantic import BaseModel, StringConstraints
+from pydantic import BaseModel, Field, StringConstraints
 
 from app.domain.enums import Role, Team
 from app.schemas.common import Strict
@@ -26,6 +27,16 @@ class StaffTokens(BaseModel):
     refresh_token: str
     token_type: str = "Bearer"
     expires_in: int
+
+
+class LoginTokens(StaffTokens):
+    """A sign-in's tokens, and what the owner should know: attempts that failed since the last sign-in."""
+
+    failed_attempts_since_last_login: int = Field(
+        description="Sign-in attempts with this e-mail that failed since your last successful sign-in (from any "
+        "device). If they were not yours, tell the system administrator."
+    )
+    last_failed_attempt_on: date | None = Field(description="The day (UTC) of the last of them; null if none.")
 
 
 class MeRead(BaseModel):

@@ -33,6 +33,14 @@ class CaseSummary(BaseModel):
     days_open: int
     next_deadline: DeadlineRead | None
     overdue: bool
+    # ACC-1 (F13): whether you read the case's content; if not (it has handlers and you are not one of them, nor
+    # their team lead or the division head), the case answers you 404 and this row is all you see of it.
+    content_visible: bool
+    separation_awaiting_triage: bool = Field(
+        default=False,
+        description="SEP-1 (F11): a separation order an anonymous third party's report opened waits for the case "
+        "team to confirm it (or a team lead to lift it) at triage; it is enforced meanwhile.",
+    )
 
 
 class CasePage(BaseModel):
@@ -94,6 +102,10 @@ class CaseRead(BaseModel):
     parent_case_id: uuid.UUID | None
     closed_on: date | None
     allowed_transitions: list[CaseStatus]
+    decision_transitions: list[CaseStatus] = Field(
+        description="F5: of allowed_transitions, those an assigned handler proposes (POST /cases/{id}/decision-proposals) "
+        "and a team lead or the division head, not the proposer, confirms; never a direct transition."
+    )
     victim_pseudonym: str
     identity_visible: bool = Field(description="CASE-5: whether you see the victim's identity.")
     linked_cases: list[LinkedCaseRead]

@@ -50,7 +50,11 @@ class InboxRead(BaseModel):
     status: CaseStatus
     received_on: date
     can_write: bool
-    sealed: bool = Field(description="CASE-8: held in escrow until another report names the same person.")
+    sealed: bool = Field(
+        description="CASE-8: a report in escrow, held until the case team reviews it. It says so until the team acts "
+        "on the case (a status change, a message, a measure), whether or not another report named the same person "
+        "meanwhile (security review F4)."
+    )
     deadlines: list[DeadlineRead]
     messages: list[InboxMessageRead]
     measures: list[InboxMeasureRead]

@@ -72,6 +72,10 @@ class OrderRead(BaseModel):
     id: uuid.UUID
     reference: str
     status: OrderStatus
+    awaiting_triage: bool = Field(
+        description="SEP-1 (F11): opened by an anonymous third party's report and enforced; the case team confirms "
+        "it at triage, or a team lead lifts it (SEP-6)."
+    )
     victim_employee_number: str
     respondent_employee_number: str
     opened_on: date

@@ -1,4 +1,4 @@
-"""Case statistics (STAT-1) and the personnel system's sync status, for the dashboard."""
+"""Case statistics and intake counts (STAT-1, WU-1) and the personnel system's sync status, for the dashboard."""
 
 from __future__ import annotations
 
@@ -6,12 +6,15 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, Field
 
-from app.schemas.registry import CountCell
+
+class CountCell(BaseModel):
+    count: int | None = Field(description="Null when suppressed (STAT-1).")
+    suppressed: bool
 
 
 class MonthRow(BaseModel):
-    """One month: a cell per key (category or team) and the month's total. Cells below 5 are null with
-    `suppressed: true` outside the case team, and so are the smallest others where the total would reveal them."""
+    """One month: a cell per key (category or team) and the month's total. Outside the case team a count below 5 is
+    null with `suppressed: true`, and so is any count that, with the other figures, would reveal one (STAT-1)."""
 
     month: str = Field(description="YYYY-MM")
     cells: dict[str, CountCell]
@@ -46,13 +49,38 @@ class SecondaryDamageShare(BaseModel):
 class CaseStatistics(BaseModel):
     start: date
     end: date
-    exact: bool = Field(description="True for the case team; otherwise whole months and STAT-1 suppression.")
+    exact: bool = Field(description="True for the case team; otherwise one ended quarter and STAT-1 suppression.")
     months: list[str]
     by_category: list[MonthRow]
-    by_team: list[MonthRow]
+    by_team: list[MonthRow] = Field(description="Empty outside the case team (teams follow from categories).")
     durations: Durations
     deadline_breaches: BreachCounts
     secondary_damage: SecondaryDamageShare
+
+
+class EmployeeCounts(BaseModel):
+    smg: CountCell
+    affiliated: CountCell
+    contractor: CountCell
+    unspecified: CountCell = Field(description="Reports that did not say where it happened.")
+    total: CountCell
+
+
+class WithUCounts(BaseModel):
+    """WU-1: citizens' workplaces, counted apart from employee cases, with the support they asked for."""
+
+    cases: CountCell
+    legal_consultation: CountCell
+    counselling: CountCell
+    workplace_education: CountCell
+
+
+class IntakeStatistics(BaseModel):
+    start: date = Field(serialization_alias="from")
+    end: date = Field(serialization_alias="to")
+    exact: bool = Field(description="False: counts below 5 are suppressed for your role (STAT-1).")
+    employee_cases: EmployeeCounts
+    withu: WithUCounts
 
 
 class PersonnelStatus(BaseModel):

@@ -1,5 +1,10 @@
 """Accounts and machine clients: the command line, the demo seed and the sysadmin's screens share these use
-cases. Nothing here reads or returns case content (ACC-1)."""
+cases. Nothing here reads or returns case content (ACC-1).
+
+The sysadmin never chooses or sees anyone's password or TOTP secret: a new account gets a one-time enrolment link
+(app/services/enrolment.py). A change that gives or moves case access waits for a division head
+(app/services/account_approvals.py; the rule: app/domain/account_approval.py). Only the server's command line
+(`withu user create`, `withu demo seed`) creates ready accounts directly — for the first division head."""
 
 from __future__ import annotations
 
@@ -8,28 +13,66 @@ import uuid
 
 import pyotp
 
-from app.db.models import MachineClient, StaffUser
+from app.db.models import AccountChange, MachineClient, StaffUser
 from app.db.uow import UnitOfWork
+from app.domain.account_approval import Access, AccountChangePending, change_kind, needs_approval
 from app.domain.accounts import ACCOUNT_ADMIN_ROLES, check_account_change, check_role_team, require_role
-from app.domain.enums import Role, Team
-from app.domain.errors import DuplicateEntry, NotFound, PreconditionRequired, RuleViolation, StaleVersion
+from app.domain.enums import AccountChangeStatus, Role, Team
+from app.domain.errors import DuplicateEntry, NotFound, PreconditionRequired, StaleVersion
 from app.schemas.admin import (
     ClientCreate,
     ClientCreated,
     ClientPage,
     ClientRead,
+    EnrolmentLinkRead,
     UserCreate,
     UserCreated,
     UserPage,
     UserRead,
     UserUpdate,
 )
-from app.services import audit, auth, clock
-from app.services.actors import StaffActor
+from app.services import audit, auth, clock, enrolment
+from app.services.account_approvals import access_of, apply_access, check_recusals_kept, reads, withdraw
+from app.services.actors import StaffActor, SystemActor
+from app.services.passwords import check_new_password
 from app.services.security import hash_secret
 
-MIN_PASSWORD = 12
-TOTP_ISSUER = "WithU"
+# The server's command line and the demo seed, in the audit log.
+COMMAND_LINE = SystemActor("cli")
+
+
+async def _new_user(
+    uow: UnitOfWork,
+    *,
+    email: str,
+    display_name: str,
+    access: Access,
+    password: str,
+    enrolled: bool,
+) -> tuple[StaffUser, str]:
+    check_role_team(access.role, access.team)
+    if await uow.staff.user_by_email(email) is not None:
+        raise DuplicateEntry("A user with that e-mail exists already.")
+    secret = pyotp.random_base32()
+    now = clock.now()
+    user = StaffUser(
+        email=email.lower(),
+        display_name=display_name,
+        role=access.role,
+        team=access.team,
+        employee_number=access.employee_number,
+        password_hash=await hash_secret(uow.settings, password),
+        totp_secret=secret,
+        last_totp_step=0,
+        failed_logins=0,
+        active=access.active,
+        created_at=now,
+        enrolled_at=now if enrolled else None,
+        version=1,
+    )
+    uow.staff.add(user)
+    await uow.session.flush()
+    return user, secret
 
 
 async def create_user(
@@ -41,49 +84,72 @@ async def create_user(
     team: Team | None,
     password: str,
     employee_number: str | None = None,
-    actor: StaffActor | None = None,
 ) -> tuple[StaffUser, str]:
-    """Create a staff account; returns it with its new TOTP secret (shown once, to be put in an authenticator).
-    `actor`: the sysadmin who asked (None from the command line and the demo seed)."""
-    check_role_team(role, team)
-    if len(password) < MIN_PASSWORD:
-        raise RuleViolation(f"A password has at least {MIN_PASSWORD} characters.")
-    if await uow.staff.user_by_email(email) is not None:
-        raise DuplicateEntry("A user with that e-mail exists already.")
-    secret = pyotp.random_base32()
-    user = StaffUser(
-        email=email.lower(),
+    """On the server only (`withu user create`, the demo seed): a ready account — enrolled, active, needing no
+    approval — with the given password (F17 rules) and a new TOTP secret, returned to be shown once. Audited as
+    the command line's act. This is how the first division head comes to be."""
+    check_new_password(password, email=email, display_name=display_name)
+    user, secret = await _new_user(
+        uow,
+        email=email,
         display_name=display_name,
-        role=role,
-        team=team,
-        employee_number=employee_number,
-        password_hash=await hash_secret(uow.settings, password),
-        totp_secret=secret,
-        last_totp_step=0,
-        failed_logins=0,
-        active=True,
-        created_at=clock.now(),
-        version=1,
+        access=Access(role, team, employee_number, active=True),
+        password=password,
+        enrolled=True,
     )
-    uow.staff.add(user)
-    await uow.session.flush()
-    await audit.record(uow, actor, "user.created", target=str(user.id))
+    await audit.record(uow, COMMAND_LINE, "user.created", target=str(user.id))
     return user, secret
 
 
-def user_read(user: StaffUser) -> UserRead:
-    return UserRead(
-        id=user.id,
-        email=user.email,
-        display_name=user.display_name,
-        role=user.role,
-        team=user.team,
-        employee_number=user.employee_number,
-        active=user.active,
-        locked=user.locked_until is not None and user.locked_until > clock.now(),
-        created_at=user.created_at,
-        version=user.version,
+async def create_user_with_link(
+    uow: UnitOfWork,
+    *,
+    email: str,
+    display_name: str,
+    role: Role,
+    team: Team | None,
+    employee_number: str | None = None,
+) -> tuple[StaffUser, EnrolmentLinkRead]:
+    """On the server only (`withu user create --enrolment-link`): an active account, needing no approval, whose
+    owner sets password and TOTP through the one-time link returned."""
+    user, _ = await _new_user(
+        uow,
+        email=email,
+        display_name=display_name,
+        access=Access(role, team, employee_number, active=True),
+        password=secrets.token_urlsafe(32),
+        enrolled=False,
     )
+    await audit.record(uow, COMMAND_LINE, "user.created", target=str(user.id))
+    return user, await enrolment.issue_link(uow, COMMAND_LINE, user)
+
+
+async def _user_reads(uow: UnitOfWork, users: list[StaffUser]) -> list[UserRead]:
+    ids = [u.id for u in users]
+    pending = await uow.accounts.pending_changes_of(ids)
+    expiries = await uow.accounts.link_expiry(ids, clock.now())
+    changes = {c.user_id: c for c in await reads(uow, list(pending.values()), {u.id: u for u in users})}
+    return [
+        UserRead(
+            id=user.id,
+            email=user.email,
+            display_name=user.display_name,
+            role=user.role,
+            team=user.team,
+            employee_number=user.employee_number,
+            active=user.active,
+            enrolled=user.enrolled_at is not None,
+            enrolment_expires_at=expiries.get(user.id) if user.enrolled_at is None else None,
+            pending_change=changes.get(user.id),
+            created_at=user.created_at,
+            version=user.version,
+        )
+        for user in users
+    ]
+
+
+async def user_read(uow: UnitOfWork, user: StaffUser) -> UserRead:
+    return (await _user_reads(uow, [user]))[0]
 
 
 async def list_users(
@@ -96,34 +162,68 @@ async def list_users(
     offset: int,
     limit: int,
 ) -> UserPage:
-    """The staff accounts, by e-mail; no secret and nothing of any case."""
+    """The staff accounts, by e-mail, with any change waiting for a division head; no secret and nothing of any
+    case."""
     require_role(actor.role, ACCOUNT_ADMIN_ROLES)
     rows, total = await uow.staff.users_page(role=role, team=team, active=active, offset=offset, limit=limit)
     await audit.record(uow, actor, "user.listed")
-    return UserPage(items=[user_read(u) for u in rows], total=total, offset=offset, limit=limit)
+    return UserPage(items=await _user_reads(uow, rows), total=total, offset=offset, limit=limit)
 
 
 async def create_user_for_admin(uow: UnitOfWork, actor: StaffActor, command: UserCreate) -> UserCreated:
-    """A new staff account with its TOTP secret and provisioning URI, and a generated initial password unless
-    one was given — each shown once, never stored readable."""
+    """A new staff account and its one-time enrolment link, where its owner sets password and TOTP (the sysadmin
+    sees neither). A case-role account stays inactive until a division head approves it (ACC-1, F1)."""
     require_role(actor.role, ACCOUNT_ADMIN_ROLES)
-    password = command.password or secrets.token_urlsafe(18)
-    user, secret = await create_user(
+    wanted = Access(command.role, command.team, command.employee_number, active=True)
+    waits = needs_approval(None, wanted)
+    user, _ = await _new_user(
         uow,
         email=command.email,
         display_name=command.display_name,
-        role=command.role,
-        team=command.team,
-        password=password,
-        employee_number=command.employee_number,
-        actor=actor,
+        access=Access(command.role, command.team, command.employee_number, active=not waits),
+        password=secrets.token_urlsafe(32),  # nobody knows it: the owner sets their own at enrolment
+        enrolled=False,
     )
-    return UserCreated(
-        user=user_read(user),
-        totp_secret=secret,
-        totp_uri=pyotp.TOTP(secret).provisioning_uri(name=user.email, issuer_name=TOTP_ISSUER),
-        initial_password=None if command.password else password,
+    await audit.record(uow, actor, "user.created", target=str(user.id))
+    if waits:
+        await _ask_for_approval(uow, actor, user, wanted, creation=True)
+    link = await enrolment.issue_link(uow, actor, user)
+    return UserCreated(user=await user_read(uow, user), enrolment=link)
+
+
+async def issue_enrolment_link(uow: UnitOfWork, actor: StaffActor, user_id: uuid.UUID) -> EnrolmentLinkRead:
+    """A new one-time enrolment link for an account whose owner has not enrolled yet (the old one stops working);
+    an enrolled account gets none (409 already-enrolled)."""
+    require_role(actor.role, ACCOUNT_ADMIN_ROLES)
+    user = await uow.staff.user_for_update(user_id)
+    if user is None:
+        raise NotFound()
+    return await enrolment.issue_link(uow, actor, user)
+
+
+async def _ask_for_approval(
+    uow: UnitOfWork, actor: StaffActor, user: StaffUser, wanted: Access, *, creation: bool = False
+) -> AccountChange:
+    before = access_of(user)
+    change = AccountChange(
+        user_id=user.id,
+        kind=change_kind(None if creation else before, wanted),
+        status=AccountChangeStatus.pending,
+        from_role=before.role,
+        from_team=before.team,
+        from_employee_number=before.employee_number,
+        from_active=before.active,
+        to_role=wanted.role,
+        to_team=wanted.team,
+        to_employee_number=wanted.employee_number,
+        to_active=wanted.active,
+        requested_by=actor.user_id,
+        requested_at=clock.now(),
     )
+    uow.accounts.add(change)
+    await uow.session.flush()
+    await audit.record(uow, actor, "account.change_requested", target=str(user.id))
+    return change
 
 
 def _require_version(user: StaffUser, if_match: str | None) -> None:
@@ -137,41 +237,60 @@ def _require_version(user: StaffUser, if_match: str | None) -> None:
 
 async def update_user(
     uow: UnitOfWork, actor: StaffActor, user_id: uuid.UUID, command: UserUpdate, if_match: str | None
-) -> UserRead:
-    """Change a staff account's name, employee number, role, team or status. Not one's own role, team or status
-    (ACC-1); never the last active sysadmin away; deactivation ends every sign-in at once."""
+) -> tuple[UserRead, bool]:
+    """Change a staff account's name, employee number, role, team or status; → (the account, whether the change
+    waits for a division head). Not one's own access (ACC-1); never the last active sysadmin away; never an
+    employee number that keeps its owner recused from an open case (CASE-3). A change that gives or moves case
+    access waits for a division head (one at a time). Deactivation takes effect at once, ends every sign-in and
+    withdraws a waiting change (`active: false` on a new account that waits withdraws its creation)."""
     require_role(actor.role, ACCOUNT_ADMIN_ROLES)
     user = await uow.staff.user_for_update(user_id)
     if user is None:
         raise NotFound()
     _require_version(user, if_match)
     given = command.model_fields_set
-    role = command.role if "role" in given and command.role is not None else Role(user.role)
-    team = command.team if "team" in given else (Team(user.team) if user.team else None)
-    active = command.active if "active" in given and command.active is not None else user.active
-    access_changed = role != user.role or team != user.team or active != user.active
-    check_role_team(role, team)
-    was_admin = user.role == Role.sysadmin and user.active
+    before = access_of(user)
+    after = Access(
+        role=command.role if "role" in given and command.role is not None else before.role,
+        team=command.team if "team" in given else before.team,
+        employee_number=command.employee_number if "employee_number" in given else before.employee_number,
+        active=command.active if "active" in given and command.active is not None else before.active,
+    )
+    check_role_team(after.role, after.team)
+    was_admin = before.role == Role.sysadmin and before.active
     check_account_change(
         actor_id=actor.user_id,
         target_id=user.id,
-        changes_access=access_changed,
+        changes_access=after != before,
         target_is_active_admin=was_admin,
-        stays_active_admin=role == Role.sysadmin and active,
+        stays_active_admin=after.role == Role.sysadmin and after.active,
         other_active_admins=await uow.staff.active_admins_besides(user.id) if was_admin else 0,
     )
-    if "display_name" in given and command.display_name is not None:
-        user.display_name = command.display_name
-    if "employee_number" in given:
-        user.employee_number = command.employee_number
-    deactivated = user.active and not active
-    user.role, user.team, user.active = role, team, active
-    user.version += 1
-    if deactivated:
-        await auth.end_all_sessions(uow, user)
-    await uow.session.flush()
-    await audit.record(uow, actor, "user.deactivated" if deactivated else "user.updated", target=str(user.id))
-    return user_read(user)
+    await check_recusals_kept(uow, before, after)
+    pending = await uow.accounts.pending_change_of(user.id)
+    withdraws = pending is not None and "active" in given and command.active is False
+    if pending is not None and after != before and not withdraws:
+        raise AccountChangePending()
+    renamed = "display_name" in given and command.display_name not in (None, user.display_name)
+    if renamed:
+        user.display_name = command.display_name  # type: ignore[assignment]
+    if withdraws:
+        assert pending is not None
+        await withdraw(uow, actor, pending)
+    waits = needs_approval(before, after)
+    if waits:
+        await _ask_for_approval(uow, actor, user, after)
+    elif after != before:
+        apply_access(user, after)
+        if before.active and not after.active:
+            await uow.accounts.drop_unused_links(user.id)
+            await auth.end_all_sessions(uow, user)
+    if renamed or (after != before and not waits):
+        user.version += 1
+        await uow.session.flush()
+        deactivated = before.active and not after.active
+        await audit.record(uow, actor, "user.deactivated" if deactivated else "user.updated", target=str(user.id))
+    return await user_read(uow, user), waits
 
 
 def client_read(client: MachineClient) -> ClientRead:

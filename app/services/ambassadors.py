@@ -1,11 +1,12 @@
 """AMB-1, AMB-2: the registry of publicity ambassadors and memorial places, what cases do to a designation, and
-the public listing. Also the one hook a newly opened case runs for the registries (AMB-2, CON-1, WU-1)."""
+the public listing, and AMB-2 for a case opened (called by `app/services/case_opened.py`)."""
 
 from __future__ import annotations
 
 import uuid
 from typing import NoReturn
 
+from app.db.links import ambassador_mac
 from app.db.models import Ambassador, Case, CaseAmbassador, MemorialPlace
 from app.db.uow import UnitOfWork
 from app.domain.ambassadors import (
@@ -21,7 +22,8 @@ from app.domain.ambassadors import (
 )
 from app.domain.contracts import DECIDERS
 from app.domain.errors import AccessDenied, DuplicateEntry, NotFound
-from app.schemas.registry import (
+from app.domain.intake import ReportFacts
+from app.schemas.ambassadors import (
     AmbassadorCreate,
     AmbassadorRead,
     ConvictionCreate,
@@ -30,8 +32,7 @@ from app.schemas.registry import (
     PublicAmbassador,
     PublicPlace,
 )
-from app.schemas.report import ReportCreate
-from app.services import audit, clock, contracts, statistics
+from app.services import audit, clock
 from app.services.actors import StaffActor, SystemActor
 from app.services.cases import load_visible_case, require_case_role
 
@@ -45,7 +46,7 @@ def _require_manager(actor: StaffActor) -> None:
 
 
 async def _ambassador(uow: UnitOfWork, ambassador_id: uuid.UUID, *, for_update: bool = False) -> Ambassador:
-    ambassador = await uow.registry.ambassador(ambassador_id, for_update=for_update)
+    ambassador = await uow.ambassadors.ambassador(ambassador_id, for_update=for_update)
     if ambassador is None:
         raise NotFound()
     return ambassador
@@ -64,8 +65,8 @@ async def create_ambassador(uow: UnitOfWork, actor: StaffActor, command: Ambassa
         designated_on=command.designated_on or now.date(),
         created_at=now,
     )
-    uow.registry.add(ambassador)
-    await uow.registry.flush()
+    uow.ambassadors.add(ambassador)
+    await uow.ambassadors.flush()
     await audit.record(uow, actor, "ambassador.designated", target=str(ambassador.id))
     return (await _reads(uow, [ambassador]))[0]
 
@@ -73,7 +74,7 @@ async def create_ambassador(uow: UnitOfWork, actor: StaffActor, command: Ambassa
 async def list_ambassadors(uow: UnitOfWork, actor: StaffActor) -> list[AmbassadorRead]:
     """Every designation, active, under review or cancelled, with its places."""
     require_case_role(actor)
-    return await _reads(uow, await uow.registry.ambassadors())
+    return await _reads(uow, await uow.ambassadors.ambassadors())
 
 
 async def read_ambassador(uow: UnitOfWork, actor: StaffActor, ambassador_id: uuid.UUID) -> AmbassadorRead:
@@ -94,8 +95,8 @@ async def add_place(uow: UnitOfWork, actor: StaffActor, ambassador_id: uuid.UUID
         status=PlaceStatus.open,
         opened_on=clock.now().date(),
     )
-    uow.registry.add(place)
-    await uow.registry.flush()
+    uow.ambassadors.add(place)
+    await uow.ambassadors.flush()
     await audit.record(uow, actor, "memorial_place.opened", target=str(place.id))
     return _place_read(place)
 
@@ -128,45 +129,51 @@ async def link_case(uow: UnitOfWork, actor: StaffActor, case_id: uuid.UUID, amba
     AMB-1: cancelled at once if the case is substantiated already."""
     case = await load_visible_case(uow, actor, case_id)
     ambassador = await _ambassador(uow, ambassador_id, for_update=True)
-    if await uow.registry.case_link(case.id, ambassador.id) is not None:
+    if await uow.ambassadors.case_link(case.id, ambassador.id) is not None:
         raise DuplicateEntry("The case is linked to this ambassador already.")
     await _link(uow, actor, case, ambassador)
     return (await _reads(uow, [ambassador]))[0]
 
 
 async def case_ambassadors(uow: UnitOfWork, actor: StaffActor, case_id: uuid.UUID) -> list[AmbassadorRead]:
-    """The ambassadors a case names."""
+    """The ambassadors a case names. The read is audited (AUD-1)."""
     case = await load_visible_case(uow, actor, case_id)
-    return await _reads(uow, await uow.registry.ambassadors_of_case(case.id))
+    await audit.record(uow, actor, "ambassador.case_read", case_id=case.id)
+    return await _reads(uow, await uow.ambassadors.ambassadors_of_case(case.id))
 
 
-async def on_case_opened(uow: UnitOfWork, case: Case, command: ReportCreate) -> None:
-    """The registries' hook when a case starts running (at submission, or on release from escrow): AMB-2 for a
-    respondent named as an ambassador, CON-1 for a contract named, WU-1 for the support asked for. An unknown
-    ambassador id is ignored: the report is never refused for it, and nothing tells whether it exists."""
-    ambassador_id = command.respondent.ambassador_id if command.respondent else None
+async def on_case_opened(uow: UnitOfWork, case: Case, report: ReportFacts) -> None:
+    """AMB-2 when a case starts running (at submission, or on release from escrow): a respondent named as an
+    ambassador is linked, and the designation goes under review. An unknown ambassador id is ignored: the
+    report is never refused for it, and nothing tells whether it exists."""
+    ambassador_id = report.ambassador_id
     if ambassador_id is not None:
-        ambassador = await uow.registry.ambassador(ambassador_id, for_update=True)
-        if ambassador is not None and await uow.registry.case_link(case.id, ambassador.id) is None:
+        ambassador = await uow.ambassadors.ambassador(ambassador_id, for_update=True)
+        if ambassador is not None and await uow.ambassadors.case_link(case.id, ambassador.id) is None:
             await _link(uow, INTAKE, case, ambassador)
-    await contracts.on_case_opened(uow, case, command)
-    await statistics.on_case_opened(uow, case, command)
 
 
 async def on_status_changed(uow: UnitOfWork, actor: StaffActor, case: Case) -> None:
     """AMB-1: a substantiated finding cancels the designation of every ambassador the case names and shuts
     their places, in the finding's own transaction. AMB-2: closing or withdrawing the last open report naming
     an ambassador ends the review."""
-    ambassadors = await uow.registry.ambassadors_of_case(case.id)
+    ambassadors = await uow.ambassadors.ambassadors_of_case(case.id)
     if ambassadors:
-        await uow.registry.flush()
+        await uow.ambassadors.flush()
     for ambassador in ambassadors:
         await _apply(uow, actor, case, ambassador)
 
 
 async def _link(uow: UnitOfWork, actor: StaffActor | SystemActor, case: Case, ambassador: Ambassador) -> None:
-    uow.registry.add(CaseAmbassador(case_id=case.id, ambassador_id=ambassador.id, linked_on=clock.now().date()))
-    await uow.registry.flush()
+    uow.ambassadors.add(
+        CaseAmbassador(
+            case_id=case.id,
+            ambassador_mac=ambassador_mac(ambassador.id),
+            ambassador_id=ambassador.id,
+            linked_on=clock.now().date(),
+        )
+    )
+    await uow.ambassadors.flush()
     await audit.record(uow, actor, "ambassador.case_linked", case_id=case.id, target=str(ambassador.id))
     await _apply(uow, actor, case, ambassador)
 
@@ -176,10 +183,10 @@ async def _apply(uow: UnitOfWork, actor: StaffActor | SystemActor, case: Case, a
         if ambassador.status != DesignationStatus.cancelled:  # a conviction may have cancelled it already
             await _cancel(uow, actor, ambassador, CancelBasis.finding, case_id=case.id)
         return
-    new = review_status(ambassador.status, await uow.registry.open_reports_naming(ambassador.id))
+    new = review_status(ambassador.status, await uow.ambassadors.open_reports_naming(ambassador.id))
     if new != ambassador.status:
         ambassador.status = new
-        await uow.registry.flush()
+        await uow.ambassadors.flush()
         action = "ambassador.review_started" if new == DesignationStatus.under_review else "ambassador.review_ended"
         await audit.record(uow, actor, action, case_id=case.id, target=str(ambassador.id))
 
@@ -194,7 +201,7 @@ async def _cancel(
     reason: dict[str, str] | None = None,
 ) -> None:
     """AMB-1: the designation and every open place together; both audited."""
-    places = await uow.registry.places_for_update(ambassador.id)
+    places = await uow.ambassadors.places_for_update(ambassador.id)
     decision = cancel(ambassador.status, basis, [(p.id, p.status) for p in places])
     today = clock.now().date()
     ambassador.status = DesignationStatus.cancelled
@@ -206,7 +213,7 @@ async def _cancel(
         if place.id in decision.places_to_shut:
             place.status = PlaceStatus.shut
             place.shut_on = today
-    await uow.registry.flush()
+    await uow.ambassadors.flush()
     await audit.record(uow, actor, f"ambassador.cancelled_by_{basis}", case_id=case_id, target=str(ambassador.id))
     for place_id in decision.places_to_shut:
         await audit.record(uow, actor, "memorial_place.shut", case_id=case_id, target=str(place_id))
@@ -217,8 +224,8 @@ async def _cancel(
 
 async def public_listing(uow: UnitOfWork) -> list[PublicAmbassador]:
     """Active designations and their open places, for the city's website: nothing of any case."""
-    ambassadors = await uow.registry.ambassadors(DesignationStatus.active)
-    places = await uow.registry.places([a.id for a in ambassadors], open_only=True)
+    ambassadors = await uow.ambassadors.ambassadors(DesignationStatus.active)
+    places = await uow.ambassadors.places([a.id for a in ambassadors], open_only=True)
     return [
         PublicAmbassador(
             id=a.id,
@@ -240,7 +247,7 @@ def _place_read(p: MemorialPlace) -> PlaceRead:
 
 
 async def _reads(uow: UnitOfWork, ambassadors: list[Ambassador]) -> list[AmbassadorRead]:
-    places = await uow.registry.places([a.id for a in ambassadors])
+    places = await uow.ambassadors.places([a.id for a in ambassadors])
     return [
         AmbassadorRead(
             id=a.id,

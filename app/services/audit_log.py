@@ -26,6 +26,7 @@ from app.services.cases import load_visible_case
 
 def _entry_read(entry: AuditEntry) -> AuditEntryRead:
     return AuditEntryRead(
+        chain=entry.chain,
         seq=entry.seq,
         at=entry.at,
         actor_kind=entry.actor_kind,
@@ -49,7 +50,8 @@ async def search_entries(
     offset: int,
     limit: int,
 ) -> AuditPage:
-    """AUD-1: the auditor searches the log (newest first); the search itself is logged."""
+    """AUD-1: the auditor searches the log (newest first, each entry with its chain and number, INT-1); the search
+    itself is logged."""
     require_role(actor.role, AUDIT_ROLES)
     at_from, at_before = day_bounds(start, end)
     rows, total = await uow.audit.search(
@@ -66,21 +68,28 @@ async def search_entries(
 
 
 async def verify_for_auditor(uow: UnitOfWork, actor: StaffActor, command: VerificationCreate) -> VerificationRead:
-    """AUD-1: walk the whole chain as `withu audit verify` does (the same `audit.verify`), optionally against
+    """AUD-1: walk both chains as `withu audit verify` does (the same `audit.verify`), each optionally against
     an anchor recorded earlier. The verification is logged after the walk."""
     require_role(actor.role, AUDIT_ROLES)
-    anchor = None
+    anchor = reporter_anchor = None
     if command.anchor_seq is not None and command.anchor_hash is not None:
         anchor = (command.anchor_seq, command.anchor_hash)
-    report = await audit.verify(uow, anchor)
-    await audit.record(uow, actor, "audit.verified", target="intact" if report.broken is None else "broken")
+    if command.reporter_anchor_seq is not None and command.reporter_anchor_hash is not None:
+        reporter_anchor = (command.reporter_anchor_seq, command.reporter_anchor_hash)
+    report = await audit.verify(uow, anchor, reporter_anchor)
+    broken = report.broken
+    await audit.record(uow, actor, "audit.verified", target="intact" if broken is None else "broken")
+    main_head, reporter_head = report.main.head, report.reporter.head
     return VerificationRead(
-        valid=report.broken is None,
+        valid=broken is None,
         entries_checked=report.entries,
-        first_broken_seq=report.broken.seq if report.broken else None,
-        reason=report.broken.reason if report.broken else None,
-        head_seq=report.head[0] if report.head else None,
-        head_hash=report.head[1] if report.head else None,
+        first_broken_chain=broken.chain if broken else None,
+        first_broken_seq=broken.broken.seq if broken and broken.broken else None,
+        reason=broken.broken.reason if broken and broken.broken else None,
+        head_seq=main_head[0] if main_head else None,
+        head_hash=main_head[1] if main_head else None,
+        reporter_head_seq=reporter_head[0] if reporter_head else None,
+        reporter_head_hash=reporter_head[1] if reporter_head else None,
     )
 
 
@@ -88,7 +97,9 @@ async def case_timeline(
     uow: UnitOfWork, actor: StaffActor, case_id: uuid.UUID, *, offset: int, limit: int
 ) -> TimelineRead:
     """A case's audit entries, oldest first, for exactly those who may read the case (ACC-1, CASE-3: 404 for
-    the recused). Staff appear by name and role as elsewhere in the case; reporters never by any id (INT-1)."""
+    the recused). Staff appear by name and role as elsewhere in the case; reporters never by any id (INT-1).
+    INT-1 (F6): no chain's numbers; what reporters' requests wrote says its day only and comes first in its day,
+    by action — never between the exactly timed entries of staff."""
     case = await load_visible_case(uow, actor, case_id)
     await audit.record(uow, actor, "case.timeline_read", case_id=case.id)
     rows, total = await uow.audit.case_page(case.id, offset=offset, limit=limit)
@@ -99,7 +110,6 @@ async def case_timeline(
         person = staff.get(uuid.UUID(entry.actor_id)) if entry.actor_kind == "staff" and entry.actor_id else None
         items.append(
             TimelineItem(
-                seq=entry.seq,
                 at=entry.at,
                 action=entry.action,
                 summary=summary_code(entry.action),

@@ -3,16 +3,26 @@
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pyotp
 
-from app.db.models import MachineClient, RefreshToken, StaffSession, StaffUser
+from app.db.models import MachineClient, RefreshToken, SignInDelay, StaffSession, StaffUser
 from app.db.uow import UnitOfWork
 from app.domain.enums import ClientKind, Role, Team
-from app.domain.errors import InvalidClient, InvalidToken, LoginFailed, ScopeNotAllowed
-from app.domain.lockout import LockoutPolicy, is_locked, locked_until
-from app.schemas.auth import LoginRequest, MachineToken, MeRead, StaffTokens
+from app.domain.errors import InvalidClient, InvalidToken, LoginFailed, ScopeNotAllowed, SessionExpired
+from app.domain.lockout import LockoutPolicy
+from app.domain.sign_in import (
+    PAIR_KEY_LIFETIME,
+    PairFailures,
+    SessionLimits,
+    after_failure,
+    is_delayed,
+    owner_notice,
+    record_use,
+    session_ended,
+)
+from app.schemas.auth import LoginRequest, LoginTokens, MachineToken, MeRead, StaffTokens
 from app.services import audit, clock
 from app.services.actors import ClientActor, StaffActor
 from app.services.security import (
@@ -34,6 +44,11 @@ def login_lockout(uow: UnitOfWork) -> LockoutPolicy:
     return LockoutPolicy(s.login_failures_before_lock, s.lock_base_seconds, s.lock_max_seconds)
 
 
+def session_limits(uow: UnitOfWork) -> SessionLimits:
+    s = uow.settings
+    return SessionLimits(timedelta(minutes=s.session_idle_minutes), timedelta(hours=s.session_absolute_hours))
+
+
 def _totp_step(user: StaffUser, code: str, now_ts: float) -> int | None:
     """The time step the code belongs to (±1 step of drift), or None. A step is accepted once only."""
     totp = pyotp.TOTP(user.totp_secret, interval=TOTP_PERIOD)
@@ -44,29 +59,53 @@ def _totp_step(user: StaffUser, code: str, now_ts: float) -> int | None:
     return None
 
 
-async def login(uow: UnitOfWork, command: LoginRequest) -> StaffTokens:
-    """Sign in with e-mail, password and TOTP. Every failure answers alike; repeated ones lock with growing delays."""
+async def login(uow: UnitOfWork, command: LoginRequest, client_key: str) -> LoginTokens:
+    """Sign in with e-mail, password and TOTP. Every failure answers alike. Repeated failures delay the client that
+    makes them (`client_key`: the rate limiter's daily keyed hash of its address), with growing, capped delays;
+    never another client, so the owner is not locked out by someone else's guesses, and is told of them here."""
     now = clock.now()
     user = await uow.staff.user_by_email(command.email)
     password_ok = await verify_secret(uow.settings, user.password_hash if user else None, command.password)
-    if user is None or not user.active:
+    # An account signs in once its owner enrolled (set password and TOTP) and while it is active: a new case-role
+    # account only after a division head approved it (ACC-1, security review F1).
+    if user is None or not user.active or user.enrolled_at is None:
         raise LoginFailed()
-    step = _totp_step(user, command.totp, now.timestamp()) if password_ok else None
-    if is_locked(user.locked_until, now) or step is None:
-        if not is_locked(user.locked_until, now):
-            user.failed_logins += 1
-            user.locked_until = locked_until(user.failed_logins, now, login_lockout(uow))
+    await uow.staff.forget_sign_in_delays(user.id, now - PAIR_KEY_LIFETIME)
+    row = await uow.staff.sign_in_delay(user.id, client_key)
+    pair = PairFailures(row.failures, row.delayed_until) if row is not None else None
+    delayed = is_delayed(pair, now)
+    step = _totp_step(user, command.totp, now.timestamp()) if password_ok and not delayed else None
+    if step is None:
+        _count_failure(uow, user, row, client_key, after_failure(pair, now, login_lockout(uow)), now)
         await audit.record(uow, None, "auth.login_failed", target=str(user.id))
         raise LoginFailed()
+    if row is not None:
+        await uow.staff.end_sign_in_delay(row)
+    failed, last_failed_on = owner_notice(user.failed_logins, user.last_failed_login_at)
     user.failed_logins = 0
-    user.locked_until = None
+    user.last_failed_login_at = None
     user.last_totp_step = step
-    session = StaffSession(user_id=user.id, created_at=now)
+    session = StaffSession(user_id=user.id, created_at=now, last_used_at=now)
     uow.staff.add(session)
     await uow.session.flush()
     actor = _actor(user, session.id)
     await audit.record(uow, actor, "auth.login")
-    return await _issue_tokens(uow, user, session)
+    tokens = await _issue_tokens(uow, user, session)
+    return LoginTokens(
+        **tokens.model_dump(), failed_attempts_since_last_login=failed, last_failed_attempt_on=last_failed_on
+    )
+
+
+def _count_failure(
+    uow: UnitOfWork, user: StaffUser, row: SignInDelay | None, client_key: str, pair: PairFailures, now: datetime
+) -> None:
+    """One failed sign-in: for the owner's notice, and for the delay of this client alone."""
+    user.failed_logins += 1
+    user.last_failed_login_at = now
+    if row is None:
+        row = SignInDelay(user_id=user.id, client_key=client_key)
+        uow.staff.add(row)
+    row.failures, row.delayed_until, row.last_failed_at = pair.failures, pair.delayed_until, now
 
 
 async def _issue_tokens(uow: UnitOfWork, user: StaffUser, session: StaffSession) -> StaffTokens:
@@ -106,7 +145,10 @@ async def refresh(uow: UnitOfWork, refresh_token: str) -> StaffTokens:
         raise _KeepingInvalidToken()
     if row.expires_at <= now:
         raise InvalidToken()
+    if session_ended(session.created_at, session.last_used_at, now, session_limits(uow)):
+        raise SessionExpired()
     row.used_at = now
+    session.last_used_at = now
     return await _issue_tokens(uow, user, session)
 
 
@@ -170,6 +212,11 @@ async def staff_from_token(uow: UnitOfWork, token: str) -> StaffActor:
         or _before_sign_out_everywhere(user, session, claims.get("iat"))
     ):
         raise InvalidToken()
+    now = clock.now()
+    if session_ended(session.created_at, session.last_used_at, now, session_limits(uow)):
+        raise SessionExpired()
+    if record_use(session.last_used_at, now):
+        session.last_used_at = now
     return _actor(user, session.id)
 
 
@@ -212,7 +259,7 @@ async def client_token(uow: UnitOfWork, client_id: str, client_secret: str, scop
 
 def client_from_claims(uow: UnitOfWork, token: str) -> ClientActor:
     """The machine client a valid token names, WITHOUT looking it up: the caller must check in its own statement
-    that the client is still active (the separation check does, in its one statement). Elsewhere use
+    that the client is still active (the separation check does, in its last statement). Elsewhere use
     `client_from_token`."""
     claims = read_jwt(uow.settings, token, MACHINE_AUDIENCE)
     try:
@@ -223,7 +270,7 @@ def client_from_claims(uow: UnitOfWork, token: str) -> ClientActor:
 
 
 async def client_from_token(uow: UnitOfWork, token: str) -> ClientActor:
-    # The separation check tests the same in its one statement (SeparationRepository.check_placement, with
+    # The separation check tests the same in its last statement (SeparationRepository.check_placement, with
     # client_from_claims): a new condition here must be added there too.
     claims = read_jwt(uow.settings, token, MACHINE_AUDIENCE)
     client = await uow.staff.client(str(claims["sub"]))

@@ -6,7 +6,8 @@ import uuid
 
 from app.db.models import Case, CaseMessage, Report
 from app.db.uow import UnitOfWork
-from app.domain.access import CaseFacts, can_see_case, works_cases
+from app.domain.access import can_read_content, works_cases
+from app.domain.case_decisions import proposed_next
 from app.domain.deadlines import MET_BY_STAFF_MESSAGE, is_breached
 from app.domain.enums import CaseStatus, IdentityMode, MessageAuthor, QueueSort, ReporterKind, Team
 from app.domain.errors import AccessDenied, CaseClosedForWriting, NotFound
@@ -28,23 +29,21 @@ from app.schemas.case import (
 from app.schemas.inbox import MessageCreated
 from app.services import audit, clock
 from app.services.actors import StaffActor
+from app.services.case_access import case_facts, staff_facts
 from app.services.inbox import deadline_read
 
 
 def require_case_role(actor: StaffActor) -> None:
-    """ACC-1: roles outside the case team never reach case endpoints."""
+    """ACC-1: roles outside the case team have no case lists (403); a case itself answers them 404."""
     if not works_cases(actor.role):
         raise AccessDenied()
 
 
 async def load_visible_case(uow: UnitOfWork, actor: StaffActor, case_id: uuid.UUID) -> Case:
-    """A case the actor's case team works, or NotFound (existence is never revealed, ACC-1)."""
-    require_case_role(actor)
-    case = await uow.cases.visible_case(actor.facts, case_id)
-    if case is None:
-        raise NotFound()
-    facts = CaseFacts(team=case.team, handler_ids=await uow.cases.handler_ids(case.id))
-    if not can_see_case(actor.facts, facts):
+    """A case whose content the actor reads (ACC-1, CASE-3, F2, F13), or NotFound — for every role alike, so
+    existence is never revealed. Asked twice from current data: the SQL form, then the domain's can_read_content."""
+    case = await uow.cases.readable_case(actor.facts, case_id)
+    if case is None or not can_read_content(await staff_facts(uow, actor), await case_facts(uow, case)):
         raise NotFound()
     return case
 
@@ -96,7 +95,8 @@ async def list_cases(
     sort: QueueSort = QueueSort.newest,
 ) -> CasePage:
     """The queue: cases the actor's case team works, newest first (or nearest open deadline first); overdue ones
-    are flagged, never hidden — `overdue=true` lists only them, `overdue=false` the others."""
+    are flagged, never hidden — `overdue=true` lists only them, `overdue=false` the others. Each row says whether
+    the actor reads the case's content (F13)."""
     require_case_role(actor)
     today = clock.now().date()
     rows, total = await uow.cases.list_visible(
@@ -112,6 +112,8 @@ async def list_cases(
         today=today,
     )
     deadlines = await uow.cases.deadlines_for_cases([c.id for c in rows])
+    readable = await uow.cases.visible_among(await uow.cases.readable_ids(actor.facts), [c.id for c in rows])
+    awaiting_triage = await uow.separation.awaiting_triage(c.id for c in rows)  # SEP-1 (F11)
     by_case: dict[uuid.UUID, list] = {}
     for d in deadlines:
         by_case.setdefault(d.case_id, []).append(d)
@@ -130,6 +132,8 @@ async def list_cases(
                 days_open=(today - case.opened_on).days,
                 next_deadline=deadline_read(open_deadlines[0]) if open_deadlines else None,
                 overdue=any(is_breached(d.due_on, d.met_on, today) for d in by_case.get(case.id, [])),
+                content_visible=case.id in readable,
+                separation_awaiting_triage=case.id in awaiting_triage,
             )
         )
     return CasePage(items=items, total=total, offset=offset, limit=limit)
@@ -163,12 +167,13 @@ async def read_case(uow: UnitOfWork, actor: StaffActor, case_id: uuid.UUID) -> C
         parent_case_id=case.parent_case_id,
         closed_on=case.closed_on,
         allowed_transitions=allowed_next(case.status),
+        decision_transitions=proposed_next(case.status),
         deadlines=[deadline_read(d) for d in await uow.cases.deadlines(case.id)],
         victim_pseudonym=pseudonym(case.id),
         identity_visible=identity_visible,
         linked_cases=[
             LinkedCaseRead(id=other.id, reference=other.reference, reason=reason)
-            for other, reason in await uow.protection.linked_cases(case.id)
+            for other, reason in await uow.cases.linked_cases(case.id)
             if await uow.cases.visible_case(actor.facts, other.id) is not None
         ],
         secondary_damage_cases=[

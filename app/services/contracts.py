@@ -7,7 +7,7 @@ import uuid
 from datetime import date
 from typing import Any
 
-from app.db.models import Case, Contract, Obligation, OutboxMessage
+from app.db.models import Case, Contract, Obligation
 from app.db.uow import UnitOfWork
 from app.domain.contracts import (
     DECIDERS,
@@ -27,23 +27,23 @@ from app.domain.contracts import (
     needs_initiation,
     review,
 )
-from app.domain.enums import ClientKind, OrgKind, OutboxStatus
+from app.domain.enums import ClientKind, OrgKind
 from app.domain.errors import AccessDenied, DomainError, DuplicateEntry, InvalidToken, NotFound, RuleViolation
-from app.schemas.registry import (
+from app.domain.intake import ReportFacts
+from app.schemas.contracts import (
     ContractCreate,
     ContractorContract,
+    ContractorMeasuresCreate,
     ContractorObligation,
     ContractorOverview,
     ContractRead,
-    MeasuresCreate,
     ObligationRead,
     ObligationReview,
     ScanResult,
     StaffObligationPage,
     StaffObligationRead,
 )
-from app.schemas.report import ReportCreate
-from app.services import audit, clock
+from app.services import audit, clock, outbox
 from app.services.actors import Actor, ClientActor, StaffActor, SystemActor
 from app.services.cases import load_visible_case, require_case_role
 
@@ -71,13 +71,13 @@ def _number(raw: str) -> str:
 async def register_contract(uow: UnitOfWork, actor: StaffActor, command: ContractCreate) -> ContractRead:
     """Put a contract with a commissioned organisation on record, with the contractor's portal client."""
     _require_decider(actor)
-    organisation = await uow.registry.organisation_by_external_id(command.organisation.strip())
-    client = await uow.registry.machine_client(command.client_id)
+    organisation = await uow.personnel.organisation_by_external_id(command.organisation.strip())
+    client = await uow.staff.client(command.client_id)
     if organisation is None or client is None:
         raise UnknownParty()
     check_parties(OrgKind(organisation.kind), ClientKind(client.kind))
     number = _number(command.number)
-    if await uow.registry.contract_by_number(number) is not None:
+    if await uow.contracts.contract_by_number(number) is not None:
         raise DuplicateEntry("A contract with that number is on record already.")
     contract = Contract(
         organisation_id=organisation.id,
@@ -87,8 +87,8 @@ async def register_contract(uow: UnitOfWork, actor: StaffActor, command: Contrac
         machine_client_id=client.id,
         created_at=clock.now(),
     )
-    uow.registry.add(contract)
-    await uow.registry.flush()
+    uow.contracts.add(contract)
+    await uow.contracts.flush()
     await audit.record(uow, actor, "contract.registered", target=str(contract.id))
     return (await _reads(uow, actor, [contract]))[0]
 
@@ -96,7 +96,7 @@ async def register_contract(uow: UnitOfWork, actor: StaffActor, command: Contrac
 async def list_contracts(uow: UnitOfWork, actor: StaffActor) -> list[ContractRead]:
     """Every contract on record, by number."""
     require_case_role(actor)
-    return await _reads(uow, actor, await uow.registry.contracts())
+    return await _reads(uow, actor, await uow.contracts.contracts())
 
 
 async def read_contract(uow: UnitOfWork, actor: StaffActor, contract_id: uuid.UUID) -> ContractRead:
@@ -120,12 +120,11 @@ async def list_obligations(
     require_case_role(actor)
     if contract_id is not None:
         await _contract(uow, contract_id)
-    rows, total = await uow.registry.obligations_page(
+    rows, total = await uow.contracts.obligations_page(
         contract_id=contract_id, status=status, offset=offset, limit=limit
     )
-    references = await uow.registry.visible_references(
-        uow.cases.visible_ids(actor.facts), [o.case_id for o, _, _ in rows]
-    )
+    visible = await uow.cases.visible_ids(actor.facts)
+    references = await uow.cases.visible_references(visible, [o.case_id for o, _, _ in rows])
     items = [
         StaffObligationRead(
             id=o.id,
@@ -149,7 +148,7 @@ async def list_obligations(
 async def pending_confirmations(uow: UnitOfWork, actor: StaffActor) -> list[ContractRead]:
     """CON-2: contracts whose cancellation waits for a second person."""
     require_case_role(actor)
-    return await _reads(uow, actor, await uow.registry.contracts(ContractStatus.cancellation_initiated))
+    return await _reads(uow, actor, await uow.contracts.contracts(ContractStatus.cancellation_initiated))
 
 
 async def initiate_cancellation(
@@ -172,7 +171,7 @@ async def confirm_cancellation(uow: UnitOfWork, actor: StaffActor, contract_id: 
     contract.status = ContractStatus.cancelled
     contract.cancelled_on = today
     contract.cancelled_by = actor.user_id
-    await uow.registry.flush()
+    await uow.contracts.flush()
     await audit.record(uow, actor, "contract.cancelled", target=str(contract.id))
     await _notify(uow, contract, "contract.cancelled", {"cancelled_on": today.isoformat()})
     return (await _reads(uow, actor, [contract]))[0]
@@ -181,16 +180,15 @@ async def confirm_cancellation(uow: UnitOfWork, actor: StaffActor, contract_id: 
 # --- cases and obligations (the case team) ---
 
 
-async def on_case_opened(uow: UnitOfWork, case: Case, command: ReportCreate) -> None:
+async def on_case_opened(uow: UnitOfWork, case: Case, report: ReportFacts) -> None:
     """CON-1: a report from a commissioned organisation that names a contract on record opens the obligation.
     An unknown number opens nothing (the case team links the contract) and tells the reporter nothing."""
-    workplace = command.workplace
-    if workplace is None or workplace.kind != OrgKind.contractor or not workplace.contract_number:
+    if report.workplace_kind != OrgKind.contractor or not report.contract_number:
         return
-    contract = await uow.registry.contract_by_number(_number(workplace.contract_number))
+    contract = await uow.contracts.contract_by_number(_number(report.contract_number))
     if contract is None or contract.status == ContractStatus.cancelled:
         return
-    if await uow.registry.obligation_of(case.id, contract.id) is None:
+    if await uow.contracts.obligation_of(case.id, contract.id) is None:
         await _open_obligation(uow, INTAKE, case, contract)
 
 
@@ -200,7 +198,7 @@ async def link_case(uow: UnitOfWork, actor: StaffActor, case_id: uuid.UUID, cont
     contract = await _contract(uow, contract_id)
     check_linkable(contract.status)
     check_case_workplace(case.org_kind)
-    if await uow.registry.obligation_of(case.id, contract.id) is not None:
+    if await uow.contracts.obligation_of(case.id, contract.id) is not None:
         raise DuplicateEntry("The case is linked to this contract already.")
     if case.org_kind is None:
         case.org_kind = OrgKind.contractor  # now known: counted as a contractor case (WU-1 statistics)
@@ -211,7 +209,7 @@ async def link_case(uow: UnitOfWork, actor: StaffActor, case_id: uuid.UUID, cont
 async def case_obligations(uow: UnitOfWork, actor: StaffActor, case_id: uuid.UUID) -> list[ObligationRead]:
     """The case's obligations with the measures recorded."""
     case = await load_visible_case(uow, actor, case_id)
-    obligations = await uow.registry.obligations_of_case(case.id)
+    obligations = await uow.contracts.obligations_of_case(case.id)
     out = []
     for obligation in obligations:
         out.append(_obligation_read(obligation, await _contract(uow, obligation.contract_id)))
@@ -224,14 +222,14 @@ async def review_obligation(
 ) -> ObligationRead:
     """CON-2: accept the recorded measures, or reject them as inadequate — which initiates cancellation."""
     case = await load_visible_case(uow, actor, case_id)
-    obligation = await uow.registry.obligation(obligation_id)
+    obligation = await uow.contracts.obligation(obligation_id)
     if obligation is None or obligation.case_id != case.id:
         raise NotFound()
     obligation.status = review(obligation.status, command.accept, command.reason)
     obligation.reviewed_on = clock.now().date()
     obligation.reviewed_by = actor.user_id
     obligation.review_reason = command.reason
-    await uow.registry.flush()
+    await uow.contracts.flush()
     await audit.record(uow, actor, f"obligation.{obligation.status}", case_id=case.id, target=str(obligation.id))
     contract = await _contract(uow, obligation.contract_id, for_update=True)
     if initiates_cancellation(obligation.status) and needs_initiation(contract.status):
@@ -245,8 +243,8 @@ async def review_obligation(
 async def contractor_overview(uow: UnitOfWork, actor: ClientActor) -> ContractorOverview:
     """CON-1, CON-2: the contractor's own contracts and obligations — nothing of the cases."""
     client_pk = await _contractor_pk(uow, actor)
-    contracts = await uow.registry.contracts_of_client(client_pk)
-    obligations = await uow.registry.obligations_of_client(client_pk)
+    contracts = await uow.contracts.contracts_of_client(client_pk)
+    obligations = await uow.contracts.obligations_of_client(client_pk)
     return ContractorOverview(
         contracts=[
             ContractorContract(
@@ -264,11 +262,11 @@ async def contractor_overview(uow: UnitOfWork, actor: ClientActor) -> Contractor
 
 
 async def record_measures(
-    uow: UnitOfWork, actor: ClientActor, obligation_id: uuid.UUID, command: MeasuresCreate
+    uow: UnitOfWork, actor: ClientActor, obligation_id: uuid.UUID, command: ContractorMeasuresCreate
 ) -> ContractorObligation:
     """CON-1: the contractor records its measures by the due day; another contractor's obligation is not found."""
     client_pk = await _contractor_pk(uow, actor)
-    obligation = await uow.registry.obligation_of_client(client_pk, obligation_id)
+    obligation = await uow.contracts.obligation_of_client(client_pk, obligation_id)
     if obligation is None:
         raise NotFound()
     today = clock.now().date()
@@ -276,7 +274,7 @@ async def record_measures(
     obligation.measures = command.model_dump()
     obligation.recorded_on = today
     obligation.status = ObligationStatus.measures_recorded
-    await uow.registry.flush()
+    await uow.contracts.flush()
     await audit.record(
         uow, actor, "obligation.measures_recorded", case_id=obligation.case_id, target=str(obligation.id)
     )
@@ -290,12 +288,12 @@ async def scan_obligations(uow: UnitOfWork, today: date) -> ScanResult:
     """CON-2: obligations with nothing recorded by their due day become overdue and initiate cancellation of
     their contracts; a second person confirms. Idempotent: run it as often as you like."""
     overdue = initiated = 0
-    for obligation in await uow.registry.open_obligations_due_before(today):
+    for obligation in await uow.contracts.open_obligations_due_before(today):
         if not is_overdue(obligation.due_on, obligation.status, today):
             continue
         obligation.status = ObligationStatus.overdue
         overdue += 1
-        await uow.registry.flush()
+        await uow.contracts.flush()
         await audit.record(uow, SCANNER, "obligation.overdue", case_id=obligation.case_id, target=str(obligation.id))
         contract = await _contract(uow, obligation.contract_id, for_update=True)
         if needs_initiation(contract.status):
@@ -310,7 +308,7 @@ async def scan_obligations(uow: UnitOfWork, today: date) -> ScanResult:
 
 
 async def _contract(uow: UnitOfWork, contract_id: uuid.UUID, *, for_update: bool = False) -> Contract:
-    contract = await uow.registry.contract(contract_id, for_update=for_update)
+    contract = await uow.contracts.contract(contract_id, for_update=for_update)
     if contract is None:
         raise NotFound()
     return contract
@@ -334,8 +332,8 @@ async def _open_obligation(uow: UnitOfWork, actor: Actor, case: Case, contract: 
         opened_on=today,
         due_on=due_on(today, uow.settings.contractor_follow_up_days),
     )
-    uow.registry.add(obligation)
-    await uow.registry.flush()
+    uow.contracts.add(obligation)
+    await uow.contracts.flush()
     await audit.record(uow, actor, "obligation.opened", case_id=case.id, target=str(obligation.id))
     return obligation
 
@@ -356,7 +354,7 @@ async def _initiate(
     contract.cancellation_reason = reason
     contract.cancellation_initiated_on = today
     contract.cancellation_initiated_by = actor.user_id if isinstance(actor, StaffActor) else None
-    await uow.registry.flush()
+    await uow.contracts.flush()
     await audit.record(uow, actor, "contract.cancellation_initiated", target=str(contract.id))
     data: dict[str, Any] = {"ground": str(ground), "initiated_on": today.isoformat()}
     if obligation is not None:
@@ -366,30 +364,18 @@ async def _initiate(
 
 async def _notify(uow: UnitOfWork, contract: Contract, topic: str, data: dict[str, Any]) -> None:
     """CON-2: the organisation is told — through its own webhook subscriptions only (never anyone else's), and
-    in its obligations listing. The same envelope as app.services.outbox.publish."""
+    in its obligations listing. The same envelope as app.services.outbox.publish (`outbox.enqueue`)."""
     now = clock.now()
+    due = outbox.not_before(uow, topic, now)
     payload = {"contract_number": contract.number, "status": str(contract.status), **data}
     for subscription in await uow.outbox.subscriptions_of(contract.machine_client_id):
-        if not subscription.active or topic not in subscription.topics:
-            continue
-        event_id = uuid.uuid4()
-        uow.outbox.add(
-            OutboxMessage(
-                id=event_id,
-                subscription_id=subscription.id,
-                topic=topic,
-                payload={"id": str(event_id), "type": topic, "created_at": now.isoformat(), "data": payload},
-                status=OutboxStatus.pending,
-                attempts=0,
-                next_attempt_at=now,
-                created_at=now,
-            )
-        )
+        if subscription.active and topic in subscription.topics:
+            outbox.enqueue(uow, subscription, topic, payload, now=now, due=due)
 
 
 async def _reads(uow: UnitOfWork, actor: StaffActor, contracts: list[Contract]) -> list[ContractRead]:
-    organisations = await uow.registry.organisations([c.organisation_id for c in contracts])
-    clients = await uow.registry.machine_clients([c.machine_client_id for c in contracts])
+    organisations = await uow.personnel.organisations([c.organisation_id for c in contracts])
+    clients = await uow.staff.clients_by_pk([c.machine_client_id for c in contracts])
     return [
         ContractRead(
             id=c.id,

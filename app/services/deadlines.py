@@ -10,6 +10,7 @@ from typing import Any
 from app.db.models import Case, CaseDeadline
 from app.db.uow import UnitOfWork
 from app.domain.access import StaffFacts
+from app.domain.deadlines import DeadlinePolicy
 from app.domain.enums import Role, Team
 from app.domain.escalation import (
     DeadlineState,
@@ -29,6 +30,17 @@ from app.schemas.deadlines import AttentionState, DeadlineItem, DeadlinePage, De
 from app.services import clock
 from app.services.actors import StaffActor
 from app.services.cases import require_case_role
+
+
+def deadline_policy(uow: UnitOfWork) -> DeadlinePolicy:
+    """CASE-2: the deadlines' lengths, as configured."""
+    s = uow.settings
+    return DeadlinePolicy(
+        acknowledgement_days=s.acknowledgement_days,
+        triage_days=s.triage_days,
+        feedback_months=s.feedback_months,
+        investigation_days=s.investigation_days,
+    )
 
 
 def escalation_policy(uow: UnitOfWork) -> EscalationPolicy:
@@ -75,7 +87,7 @@ async def list_deadlines(
         AttentionState.escalated: (None, escalated_before(today, policy)),
     }[state]
     rows, total = await uow.notifications.attention_page(
-        uow.cases.visible_ids(actor.facts),
+        await uow.cases.visible_ids(actor.facts),
         due_from=due_from,
         due_until=due_until,
         team=team,
@@ -156,6 +168,6 @@ async def _who_may_see(
         if user is None or not user.active:
             continue
         facts = StaffFacts(user_id=user.id, role=user.role, team=user.team, employee_number=user.employee_number)
-        for case_id in await uow.notifications.visible_among(uow.cases.visible_ids(facts), case_ids):
+        for case_id in await uow.cases.visible_among(await uow.cases.visible_ids(facts), case_ids):
             pairs.add((user_id, case_id))
     return pairs

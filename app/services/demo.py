@@ -1,16 +1,24 @@
-"""Development-only demo data: staff of every role with known passwords, and one report in the queue."""
+"""Development-only demo data: staff of every role with known passwords, the gender-violence division in a demo
+personnel directory (a case-team account sees cases only with an employee number the directory knows, F2), and one
+report in the queue."""
 
 from __future__ import annotations
+
+from datetime import datetime
 
 import pyotp
 
 from app.db.uow import UnitOfWork
-from app.domain.enums import Category, IdentityMode, OrgKind, ReporterKind, Role, Team
+from app.domain.access import CASE_TEAM_ROLES
+from app.domain.enums import Category, EmployeeStatus, IdentityMode, OrgKind, ReporterKind, Role, Team
 from app.domain.errors import AccessDenied, NotFound
+from app.schemas.personnel import DirectorySnapshot, EmployeeIn, OrganisationIn, UnitIn
 from app.schemas.report import PersonReference, ReportCreate, Workplace
-from app.services import clock
+from app.services import audit, clock
+from app.services.actors import SystemActor
 from app.services.admin import create_user
 from app.services.auth import TOTP_PERIOD
+from app.services.personnel import sync_directory
 from app.services.reports import submit_report
 
 DEMO_DOMAIN = "demo.withu.local"
@@ -26,10 +34,60 @@ DEMO_STAFF: list[tuple[str, str, Role, Team | None]] = [
     ("auditor", "Seo Auditor (demo)", Role.auditor, None),
     ("sysadmin", "Oh Sysadmin (demo)", Role.sysadmin, None),
 ]
+DEMO_SEED = SystemActor("demo-seed")
+DEMO_ORGANISATION = "DEMO-SMG"
+DEMO_DIVISION = "DEMO-GV"
 
 
 def demo_password(slug: str) -> str:
     return f"withu-demo-{slug}-pw"
+
+
+def demo_employee_number(slug: str) -> str:
+    """The demo directory's employee number of a case-team demo account, e.g. E-DEMO-LEAD-INTAKE."""
+    return f"E-DEMO-{slug.upper()}"
+
+
+def _demo_unit(team: Team | None) -> str:
+    return f"{DEMO_DIVISION}-{team.value.replace('_', '-').upper()}" if team else DEMO_DIVISION
+
+
+def _demo_directory(now: datetime) -> DirectorySnapshot:
+    """The gender-violence division as the personnel system would send it: the division head over a unit per team,
+    each team lead over their team's members (members of a team without a lead report to the division head)."""
+    case_team = [(slug, role, team) for slug, _, role, team in DEMO_STAFF if role in CASE_TEAM_ROLES]
+    head = next(demo_employee_number(slug) for slug, role, _ in case_team if role == Role.division_head)
+    leads = {team: demo_employee_number(slug) for slug, role, team in case_team if role == Role.team_lead}
+    employees = []
+    for slug, role, team in case_team:
+        supervisor = None if role == Role.division_head else head if role == Role.team_lead else leads.get(team, head)
+        employees.append(
+            EmployeeIn(
+                employee_number=demo_employee_number(slug),
+                organisation=DEMO_ORGANISATION,
+                unit=_demo_unit(team),
+                supervisor=supervisor,
+                status=EmployeeStatus.active,
+            )
+        )
+    return DirectorySnapshot(
+        as_of=now,
+        organisations=[OrganisationIn(id=DEMO_ORGANISATION, name="Seoul Metropolitan Government (demo)", kind="smg")],
+        units=[
+            UnitIn(id=DEMO_DIVISION, organisation=DEMO_ORGANISATION, name="Gender-violence division (demo)", head=head),
+            *(
+                UnitIn(
+                    id=_demo_unit(team),
+                    organisation=DEMO_ORGANISATION,
+                    parent=DEMO_DIVISION,
+                    name=f"{team.value.replace('_', ' ').capitalize()} team (demo)",
+                    head=leads.get(team),
+                )
+                for team in Team
+            ),
+        ],
+        employees=employees,
+    )
 
 
 def _require_development(uow: UnitOfWork) -> None:
@@ -38,18 +96,30 @@ def _require_development(uow: UnitOfWork) -> None:
 
 
 async def seed_demo(uow: UnitOfWork) -> list[str]:
-    """Create the demo staff (once) and print every login; the first seed also files a demo report."""
+    """Create the demo staff (once) with the demo directory that verifies the case team's employee numbers, and
+    print every login; the first seed also files a demo report."""
     _require_development(uow)
+    await sync_directory(uow, DEMO_SEED, _demo_directory(clock.now()))
     lines = ["Demo staff (development only; sign in with e-mail, password and the TOTP code):"]
     first_seed = False
     for slug, name, role, team in DEMO_STAFF:
         email = f"{slug}@{DEMO_DOMAIN}"
+        number = demo_employee_number(slug) if role in CASE_TEAM_ROLES else None
         user = await uow.staff.user_by_email(email)
         if user is None:
             first_seed = True
             user, _ = await create_user(
-                uow, email=email, display_name=name, role=role, team=team, password=demo_password(slug)
+                uow,
+                email=email,
+                display_name=name,
+                role=role,
+                team=team,
+                password=demo_password(slug),
+                employee_number=number,
             )
+        elif user.employee_number is None and number is not None:  # seeded before the demo directory existed
+            user.employee_number = number
+            await audit.record(uow, DEMO_SEED, "user.updated", target=str(user.id))
         lines.append(
             f"  {role.value:<14} {email:<36} password {demo_password(slug):<34} TOTP secret {user.totp_secret}"
         )

@@ -15,7 +15,6 @@ from datetime import timedelta
 
 from app.db.encryption import cipher
 from app.db.models import EvidenceAccess, EvidenceFile
-from app.db.repositories.evidence import EvidenceRepository
 from app.db.uow import UnitOfWork
 from app.domain.errors import CaseClosedForWriting, ContentTooLarge, EmptyFile, NotFound, UnsupportedMediaType
 from app.domain.evidence import Uploader, download_name, sniff
@@ -30,7 +29,7 @@ from app.schemas.evidence import (
     InboxEvidenceList,
     InboxEvidenceRead,
 )
-from app.services import audit, clock, evidence_cleaning
+from app.services import audit, clock, evidence_isolation
 from app.services.actors import ReporterActor, StaffActor
 from app.services.cases import load_visible_case
 from app.services.inbox import _own_case
@@ -83,7 +82,7 @@ async def upload_reporter_evidence(uow: UnitOfWork, actor: ReporterActor, upload
 async def list_case_evidence(uow: UnitOfWork, actor: StaffActor, case_id: uuid.UUID) -> EvidenceList:
     """The case's files, metadata only. The read is audited."""
     case = await load_visible_case(uow, actor, case_id)
-    rows = await EvidenceRepository(uow.session).for_case(case.id)
+    rows = await uow.evidence.for_case(case.id)
     await audit.record(uow, actor, "evidence.listed", case_id=case.id)
     return EvidenceList(items=[_read(r) for r in rows])
 
@@ -91,7 +90,7 @@ async def list_case_evidence(uow: UnitOfWork, actor: StaffActor, case_id: uuid.U
 async def list_reporter_evidence(uow: UnitOfWork, actor: ReporterActor) -> InboxEvidenceList:
     """The files this reporter uploaded (not those of the case team or of another report on the same case)."""
     report, case = await _own_case(uow, actor)
-    rows = await EvidenceRepository(uow.session).for_report(report.id)
+    rows = await uow.evidence.for_report(report.id)
     await audit.record(uow, actor, "inbox.evidence_listed", case_id=case.id)
     return InboxEvidenceList(items=[_inbox_read(r) for r in rows])
 
@@ -101,13 +100,14 @@ async def download_evidence(
 ) -> EvidenceContent:
     """The cleaned file, decrypted. The reason is recorded with the download, and the download audited (AUD-1)."""
     case = await load_visible_case(uow, actor, case_id)
-    repo = EvidenceRepository(uow.session)
-    row = await repo.in_case(case.id, evidence_id)
+    row = await uow.evidence.in_case(case.id, evidence_id)
     if row is None:
         raise NotFound()
     content = await asyncio.to_thread(file_store(uow).get, row.stored_name)
-    repo.add(EvidenceAccess(evidence_id=row.id, user_id=actor.user_id, reason=command.reason, accessed_at=clock.now()))
-    await repo.flush()
+    uow.evidence.add(
+        EvidenceAccess(evidence_id=row.id, user_id=actor.user_id, reason=command.reason, accessed_at=clock.now())
+    )
+    await uow.evidence.flush()
     await audit.record(uow, actor, "evidence.downloaded", case_id=case.id, target=str(row.id))
     return EvidenceContent(
         content=content, media_type=row.media_type, filename=download_name(row.id.hex, row.media_type)
@@ -119,7 +119,7 @@ async def sweep_orphans(uow: UnitOfWork, *, older_than: timedelta = ORPHAN_GRACE
     files older than `older_than`, so an upload still in its transaction is never touched."""
     store = file_store(uow)
     names = await asyncio.to_thread(store.names_older_than, older_than.total_seconds())
-    known = await EvidenceRepository(uow.session).known_names(names)
+    known = await uow.evidence.known_names(names)
     orphans = [n for n in names if n not in known]
     for name in orphans:
         await asyncio.to_thread(store.remove, name)
@@ -135,18 +135,17 @@ async def _store(uow: UnitOfWork, upload: EvidenceUpload, row: EvidenceFile) -> 
     media = sniff(content)
     if media is None:
         raise UnsupportedMediaType()
-    cleaned = await asyncio.to_thread(evidence_cleaning.clean, media, content)
+    cleaned = await evidence_isolation.clean(media, content, uow.settings)  # F9: in a child, a few at a time
     store = file_store(uow)
     name = store.new_name()
-    repo = EvidenceRepository(uow.session)
-    repo.on_rollback(lambda: store.remove(name))  # armed before the write: a failed write leaves nothing either
+    uow.evidence.on_rollback(lambda: store.remove(name))  # armed before the write: a failed write leaves nothing either
     await asyncio.to_thread(store.put, name, cleaned)
     row.media_type = media
     row.size = len(cleaned)
     row.stored_name = name
     row.description = upload.description
-    repo.add(row)
-    await repo.flush()
+    uow.evidence.add(row)
+    await uow.evidence.flush()
     return row
 
 

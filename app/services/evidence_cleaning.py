@@ -10,18 +10,20 @@ tool added a script to it): JavaScript, open actions, additional actions, launch
 embedded files and file-attachment or multimedia annotations, XFA forms. Stream data is passed through
 undecoded, so a compressed stream cannot expand in memory; JPEG images inside lose their APPn segments.
 
-Plain text has no metadata and is kept as it is. Everything here blocks; callers run it in a thread.
+Plain text has no metadata and is kept as it is. Everything here blocks, and parses untrusted input:
+`app.services.evidence_isolation` runs it in a child process under memory and time limits (F9).
 """
 
 from __future__ import annotations
 
+import contextlib
 import io
 
 import pikepdf
 from PIL import Image, ImageOps
 
-from app.domain.errors import DomainError, ImageTooLarge, MalformedFile
-from app.domain.evidence import IMAGES, MAX_IMAGE_PIXELS, EvidenceType, within_pixel_limit
+from app.domain.errors import DomainError, FileTooComplex, ImageTooLarge, MalformedFile
+from app.domain.evidence import IMAGES, MAX_IMAGE_PIXELS, EvidenceType, fits_in_memory, within_pixel_limit
 
 # Pillow's own bomb guard (a warning above the limit, an error above twice the limit) backs our explicit check.
 Image.MAX_IMAGE_PIXELS = MAX_IMAGE_PIXELS
@@ -39,11 +41,15 @@ _SAVE = {
 }
 
 
-def clean(media: EvidenceType, content: bytes) -> bytes:
-    """The content without metadata, in the same type; ImageTooLarge or MalformedFile when it cannot be."""
+def clean(
+    media: EvidenceType, content: bytes, *, max_pixels: int = MAX_IMAGE_PIXELS, memory_bytes: int | None = None
+) -> bytes:
+    """The content without metadata, in the same type; ImageTooLarge, FileTooComplex or MalformedFile when it
+    cannot be. Images above `max_pixels`, or too large to clean within `memory_bytes`, are refused from their
+    header, before they are decoded."""
     try:
         if media in IMAGES:
-            return clean_image(media, content)
+            return clean_image(media, content, max_pixels=max_pixels, memory_bytes=memory_bytes)
         if media is EvidenceType.pdf:
             return clean_pdf(content)
         return content
@@ -51,28 +57,45 @@ def clean(media: EvidenceType, content: bytes) -> bytes:
         raise
     except Image.DecompressionBombError as exc:
         raise ImageTooLarge() from exc
+    except MemoryError as exc:  # the child's address-space limit (evidence_isolation)
+        raise (ImageTooLarge() if media in IMAGES else FileTooComplex()) from exc
     except pikepdf.PasswordError as exc:
         raise MalformedFile("A password-protected PDF cannot be accepted; remove the password first.") from exc
     except Exception as exc:  # parsers of untrusted input fail in many ways; each one means "cannot read"
         raise MalformedFile() from exc
 
 
-def clean_image(media: EvidenceType, content: bytes) -> bytes:
+def clean_image(
+    media: EvidenceType, content: bytes, *, max_pixels: int = MAX_IMAGE_PIXELS, memory_bytes: int | None = None
+) -> bytes:
+    """Re-encode the pixels alone. Memory: one decoded copy, a second only while the picture is turned upright
+    or converted (never the two copies of `tobytes` + `frombytes`)."""
     with Image.open(io.BytesIO(content), formats=[_PILLOW[media]]) as image:
         # The header is read, the pixels not yet: refuse a decompression bomb before it is decoded.
-        if not within_pixel_limit(image.width, image.height):
-            raise ImageTooLarge()
+        width, height = image.size
+        if not within_pixel_limit(width, height, max_pixels):
+            raise ImageTooLarge(f"This image has {width}×{height} pixels; at most {max_pixels:,} are accepted.")
+        if memory_bytes is not None and not fits_in_memory(width, height, memory_bytes):
+            raise ImageTooLarge(f"An image of {width}×{height} pixels cannot be cleaned within the memory allowed.")
         image.load()
-        try:
-            upright = ImageOps.exif_transpose(image)
-        except Exception:  # a damaged EXIF block must not cost the picture; it is dropped anyway
-            upright = image.copy()
-        pixels = _in_mode(upright, _MODES[media])
-        # A new image from the raw pixels carries no info dictionary: nothing of the original's metadata.
-        fresh = Image.frombytes(pixels.mode, pixels.size, pixels.tobytes())
+        # A damaged EXIF block must not cost the picture (it is dropped anyway); a new pixel buffer is made only
+        # when the picture really turns.
+        with contextlib.suppress(Exception):
+            ImageOps.exif_transpose(image, in_place=True)
+        pixels = _in_mode(image, _MODES[media])
+        bare = _without_metadata(pixels)
     out = io.BytesIO()
-    fresh.save(out, format=_PILLOW[media], **_SAVE[media])
+    bare.save(out, format=_PILLOW[media], **_SAVE[media])
     return out.getvalue()
+
+
+def _without_metadata(image: Image.Image) -> Image.Image:
+    """A new plain Image over the same pixel buffer (shared, not copied) with an empty info dictionary: no
+    EXIF, XMP, ICC profile, text chunk, comment, DPI, gamma, transparency key or palette of the original, and
+    none of the file's own attributes (a JPEG's APPn list, a PNG's text). Saving it writes pixels only."""
+    bare = image._new(image.im)
+    bare.info = {}
+    return bare
 
 
 def _in_mode(image: Image.Image, allowed: tuple[str, ...]) -> Image.Image:

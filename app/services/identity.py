@@ -62,15 +62,18 @@ async def decide_disclosure(
 
 
 async def list_disclosures(uow: UnitOfWork, actor: StaffActor, case_id: uuid.UUID) -> list[DisclosureRead]:
-    """The case's disclosure requests."""
+    """The case's disclosure requests. The read is audited (AUD-1)."""
     case = await load_visible_case(uow, actor, case_id)
+    await audit.record(uow, actor, "identity.disclosures_read", case_id=case.id)
     return [await _read(uow, r) for r in await uow.protection.disclosures(case.id)]
 
 
 async def pending_disclosures(uow: UnitOfWork, actor: StaffActor) -> list[DisclosureRead]:
-    """The approvals inbox: disclosure requests waiting for a second person, on cases the actor sees."""
+    """The approvals inbox: disclosure requests waiting for a second person, on cases whose content the actor
+    reads (F13)."""
     require_case_role(actor)
-    pending = await uow.protection.pending_disclosures(uow.cases.visible_ids(actor.facts))
+    pending = await uow.protection.pending_disclosures(await uow.cases.readable_ids(actor.facts))
+    await audit.record_reads(uow, actor, "identity.disclosures_read", [r.case_id for r in pending])  # AUD-1
     return [await _read(uow, r) for r in pending]
 
 

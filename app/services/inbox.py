@@ -9,10 +9,11 @@ from app.db.models import Case, CaseDeadline, CaseMessage, Report
 from app.db.uow import UnitOfWork
 from app.domain import receipt
 from app.domain.deadlines import REPORTER_FACING, is_breached
-from app.domain.enums import MessageAuthor, ReporterKind
+from app.domain.enums import DeadlineKind, MessageAuthor, ReporterKind
 from app.domain.errors import CaseClosedForWriting, InvalidToken, ReceiptNotAccepted
 from app.domain.lifecycle import is_open_for_writing
 from app.domain.lockout import LockoutPolicy, is_locked, locked_until
+from app.domain.matching import shown_as_held
 from app.schemas.inbox import (
     DeadlineRead,
     InboxMessageRead,
@@ -25,6 +26,7 @@ from app.schemas.inbox import (
 from app.schemas.protection import InboxMeasureRead
 from app.services import audit, clock
 from app.services.actors import ReporterActor
+from app.services.reporter_request import act_for_reporter
 from app.services.security import issue_jwt, read_jwt, verify_secret
 
 AUDIENCE = "inbox"
@@ -37,6 +39,7 @@ def receipt_lockout(uow: UnitOfWork) -> LockoutPolicy:
 
 async def open_session(uow: UnitOfWork, entered_code: str) -> TokenRead:
     """Exchange a receipt code for a short-lived inbox token. Unknown, wrong and locked codes answer alike."""
+    act_for_reporter(uow)  # INT-1
     now = clock.now()
     code = receipt.normalize(entered_code)
     report = await uow.cases.report_by_locator(receipt.split(code)[0]) if code else None
@@ -57,7 +60,9 @@ async def open_session(uow: UnitOfWork, entered_code: str) -> TokenRead:
 
 
 def reporter_from_token(uow: UnitOfWork, token: str) -> ReporterActor:
+    """The reporter an inbox token stands for; the request then acts for a reporter (INT-1)."""
     claims = read_jwt(uow.settings, token, AUDIENCE)
+    act_for_reporter(uow)
     try:
         return ReporterActor(report_id=uuid.UUID(claims["sub"]), case_id=uuid.UUID(claims["case"]))
     except (KeyError, ValueError) as exc:
@@ -81,10 +86,30 @@ def deadline_read(row: CaseDeadline) -> DeadlineRead:
     )
 
 
+async def shown_held(uow: UnitOfWork, report: Report, case: Case) -> bool:
+    """CASE-8 (security review F4): whether the reporter sees their report held in escrow — from filing until the
+    case team acts on it, whether or not it has been matched or released meanwhile (`matching.shown_as_held`)."""
+    if not report.details.get("escrow"):
+        return False
+    messages = await uow.cases.messages(case.id, include_internal=False)
+    return shown_as_held(
+        True,
+        case.status,
+        team_wrote=any(m.author == MessageAuthor.staff for m in messages),
+        measures_offered=bool(await uow.protection.measures(case.id)),
+    )
+
+
 async def read_inbox(uow: UnitOfWork, actor: ReporterActor) -> InboxRead:
-    """The reporter's view: status, the deadlines that concern them, the conversation (never internal notes)."""
+    """The reporter's view: status, the deadlines that concern them, the conversation (never internal notes). A
+    report held in escrow shows `sealed` and its acknowledgement only, until the case team acts (F4)."""
     report, case = await _own_case(uow, actor)
-    deadlines = [d for d in await uow.cases.deadlines(case.id) if d.kind in REPORTER_FACING]
+    held = await shown_held(uow, report, case)
+    deadlines = [
+        d
+        for d in await uow.cases.deadlines(case.id)
+        if d.kind in REPORTER_FACING and not (held and d.kind != DeadlineKind.acknowledgement)
+    ]
     messages = await uow.cases.messages(case.id, include_internal=False)
     await audit.record(uow, actor, "inbox.read", case_id=case.id)
     return InboxRead(
@@ -92,7 +117,7 @@ async def read_inbox(uow: UnitOfWork, actor: ReporterActor) -> InboxRead:
         status=case.status,
         received_on=report.received_on,
         can_write=is_open_for_writing(case.status),
-        sealed=case.sealed,
+        sealed=held,
         deadlines=[deadline_read(d) for d in deadlines],
         messages=[InboxMessageRead(seq=m.seq, author=m.author, body=m.body, sent_on=m.sent_on) for m in messages],
         measures=[
@@ -102,7 +127,7 @@ async def read_inbox(uow: UnitOfWork, actor: ReporterActor) -> InboxRead:
         can_answer_measures=report.reporter_kind == ReporterKind.victim and is_open_for_writing(case.status),
         secondary_damage_cases=[
             SecondaryDamageCaseRead(reference=c.reference, status=c.status)
-            for c in await uow.sanctions.reported_through(case.id, report.id)
+            for c in await uow.cases.reported_through(case.id, report.id)
         ],
     )
 

@@ -30,6 +30,7 @@ from app.schemas.manual import (
     StateSteps,
     Step,
 )
+from app.services import audit
 from app.services.actors import StaffActor
 from app.services.cases import load_visible_case
 
@@ -235,8 +236,10 @@ def role_manual(role: str, lang: Lang, actor: StaffActor | None) -> RoleManual:
 
 
 async def next_steps(uow: UnitOfWork, actor: StaffActor, case_id: uuid.UUID, lang: Lang) -> NextSteps:
-    """MAN-2: the next steps the manual prescribes for a case in its current status (and finding)."""
+    """MAN-2: the next steps the manual prescribes for a case in its current status (and finding). The read is
+    audited (AUD-1: it tells the case's status and finding)."""
     case = await load_visible_case(uow, actor, case_id)
+    await audit.record(uow, actor, "case.next_steps_read", case_id=case.id)
     manual = load()
     found = state_steps(manual, lang, case.status, case.finding)
     return NextSteps(

@@ -44,8 +44,9 @@ async def offer(
 
 
 async def list_for_case(uow: UnitOfWork, actor: StaffActor, case_id: uuid.UUID) -> list[MeasureRead]:
-    """The measures of a case, as a timeline."""
+    """The measures of a case, as a timeline. The read is audited (AUD-1)."""
     case = await load_visible_case(uow, actor, case_id)
+    await audit.record(uow, actor, "measure.listed", case_id=case.id)
     return [_read(m) for m in await uow.protection.measures(case.id)]
 
 

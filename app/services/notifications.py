@@ -65,7 +65,7 @@ async def claim_due(uow: UnitOfWork, now: datetime, *, limit: int, lease_seconds
     that no longer apply are cancelled on the way (they are never sent)."""
     notices = await uow.notifications.lock_due(now, limit)
     deadlines = await uow.notifications.deadlines_by_id({n.deadline_id for n in notices})
-    cases = await uow.notifications.cases_by_id({n.case_id for n in notices})
+    cases = await uow.cases.cases_by_id({n.case_id for n in notices})
     users = await uow.notifications.staff({n.recipient_user_id for n in notices})
     handlers = await uow.notifications.handlers_by_case(cases.keys())
     leads, heads = await leads_and_heads(uow) if notices else ({}, [])

@@ -28,7 +28,7 @@ from app.schemas.personnel import (
 )
 from app.schemas.statistics import PersonnelStatus
 from app.services import audit, clock, retaliation, separation
-from app.services.actors import ClientActor, StaffActor
+from app.services.actors import ClientActor, StaffActor, SystemActor
 
 
 def _snapshot(command: DirectorySnapshot) -> Snapshot:
@@ -59,7 +59,7 @@ def _snapshot(command: DirectorySnapshot) -> Snapshot:
     )
 
 
-async def sync_directory(uow: UnitOfWork, actor: ClientActor, command: DirectorySnapshot) -> SyncResult:
+async def sync_directory(uow: UnitOfWork, actor: ClientActor | SystemActor, command: DirectorySnapshot) -> SyncResult:
     """Upsert a full directory snapshot, all or nothing; sending the same snapshot again changes nothing."""
     await uow.personnel.lock_directory()
     stored, ids = await uow.personnel.load_directory()

@@ -3,25 +3,28 @@ secondary-damage review linked to that case, for the same team — no one has to
 
 from __future__ import annotations
 
-from app.db.models import Case, CaseDeadline, PersonnelEvent, RetaliationFlag
+from app.db.links import event_mac
+from app.db.models import Case, PersonnelEvent, RetaliationFlag
 from app.db.uow import UnitOfWork
-from app.domain.deadlines import deadlines_for_review
 from app.domain.enums import CaseOrigin, Category
 from app.domain.lifecycle import INITIAL_STATUS
 from app.domain.retaliation import in_watch_period, is_adverse
-from app.services import audit, clock
+from app.services import audit, case_opened, clock
 from app.services.actors import SystemActor
-from app.services.reports import new_case_reference, settings_policy
 
 
 async def on_personnel_event(uow: UnitOfWork, event: PersonnelEvent) -> None:
     """RET-1: flag adverse events about protected persons during the watch period; RET-2: open the review."""
     if event.outcome == "duplicate":
         return
-    if not is_adverse(event.kind, event.data, carries_out_separation=await _carries_out_separation(uow, event)):
+    employee = await uow.personnel.employee(event.employee_id)
+    if employee is None:
+        return
+    carries_out = await _carries_out_separation(uow, event, employee.employee_number)
+    if not is_adverse(event.kind, event.data, carries_out_separation=carries_out):
         return
     event_on = event.effective_at.date()
-    for protection in await uow.separation.protections_of(event.employee_id):
+    for protection in await uow.separation.protections_of(employee.employee_number):
         original = await uow.cases.case(protection.case_id)
         if original is None:
             continue
@@ -35,7 +38,7 @@ async def _open_review(uow: UnitOfWork, original: Case, event: PersonnelEvent, r
     now = clock.now()
     today = now.date()
     review = Case(
-        reference=await new_case_reference(uow),
+        reference=await case_opened.new_case_reference(uow),
         status=INITIAL_STATUS,
         team=original.team,  # handled by the original case's team (SD-2)
         category=Category.secondary_damage,
@@ -47,11 +50,15 @@ async def _open_review(uow: UnitOfWork, original: Case, event: PersonnelEvent, r
     )
     uow.cases.add(review)
     await uow.cases.flush()
-    for deadline in deadlines_for_review(today, settings_policy(uow)):
-        uow.cases.add(CaseDeadline(case_id=review.id, kind=deadline.kind, due_on=deadline.due_on))
+    case_opened.by_watch(uow, review)
     uow.separation.add(
         RetaliationFlag(
-            event_id=event.id, original_case_id=original.id, review_case_id=review.id, role=role, created_at=now
+            event_mac=event_mac(event.id),
+            event_id=event.id,
+            original_case_id=original.id,
+            review_case_id=review.id,
+            role=role,
+            created_on=today,  # the day only: the time would match the event's (F3)
         )
     )
     await uow.session.flush()
@@ -59,13 +66,13 @@ async def _open_review(uow: UnitOfWork, original: Case, event: PersonnelEvent, r
     await audit.record(uow, SystemActor("retaliation-watch"), "case.opened_by_watch", case_id=review.id)
 
 
-async def _carries_out_separation(uow: UnitOfWork, event: PersonnelEvent) -> bool:
+async def _carries_out_separation(uow: UnitOfWork, event: PersonnelEvent, employee_number: str) -> bool:
     """SEP-3: the event names an active order of this employee whose respondent is not the new supervisor."""
     reference = event.data.get("separation_order")
     if not reference:
         return False
-    for order in await uow.separation.active_orders_of([event.employee_id]):
-        respondent = await uow.separation.employee(order.respondent_id)
+    for order in await uow.separation.active_orders_of([employee_number]):
+        respondent = await uow.personnel.employee(order.respondent_id)
         if order.reference == reference and (
             respondent is None or respondent.employee_number != event.data.get("supervisor")
         ):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 
+from app.db.links import employee_mac
 from app.db.models import Case, HeadMeasure, RespondentIneligibility, Sanction, VictimOpinion
 from app.db.uow import UnitOfWork
 from app.domain.enums import CaseStatus, Category, Finding, OrgKind
@@ -13,7 +14,7 @@ from app.domain.joint_liability import (
     HEAD_MEASURES,
     HeadMeasureStatus,
     check_completion,
-    check_measure_open,
+    check_head_measure_open,
     choose_head,
 )
 from app.domain.measures import check_reporter_may_answer
@@ -79,7 +80,7 @@ async def propose_sanction(
         check_penalty_equivalence(Penalty(command.level, command.months), original.decided if original else ())
     employee_id = case.respondent_employee_id if command.respondent_label is None else None
     if command.respondent_employee_number is not None:
-        employee = await uow.separation.employee_by_number(command.respondent_employee_number)
+        employee = await uow.personnel.employee_by_number(command.respondent_employee_number)
         if employee is None:
             raise UnknownRespondent()
         employee_id = employee.id
@@ -129,7 +130,7 @@ async def decide_sanction(
     action = "sanction.decided" if command.approve else "sanction.rejected"
     await audit.record(uow, actor, action, case_id=case.id, target=str(sanction.id))
     if command.approve and sanction.respondent_employee_id is not None:
-        employee = await uow.separation.employee(sanction.respondent_employee_id)
+        employee = await uow.personnel.employee(sanction.respondent_employee_id)
         assert employee is not None
         await _record_ineligible(uow, case, employee.id, employee.employee_number)
         # SAN-5: what the personnel system needs to apply it — no case, no victim, no reasons.
@@ -169,9 +170,12 @@ async def case_sanctions(uow: UnitOfWork, actor: StaffActor, case_id: uuid.UUID)
 
 
 async def pending_sanctions(uow: UnitOfWork, actor: StaffActor) -> list[SanctionRead]:
-    """The approvals inbox: proposals waiting for a second person on the cases you see (not your own)."""
+    """The approvals inbox: proposals waiting for a second person on the cases whose content you read (not your
+    own)."""
     require_case_role(actor)
-    return await _reads(uow, await uow.sanctions.pending(uow.cases.visible_ids(actor.facts), actor.user_id))
+    pending = await uow.sanctions.pending(await uow.cases.readable_ids(actor.facts), actor.user_id)
+    await audit.record_reads(uow, actor, "sanctions.read", [s.case_id for s in pending])  # AUD-1: reasons are content
+    return await _reads(uow, pending)
 
 
 async def _original(uow: UnitOfWork, case: Case) -> OriginalFacts | None:
@@ -193,7 +197,7 @@ async def _reads(uow: UnitOfWork, rows: list[Sanction]) -> list[SanctionRead]:
     people = {p for s in rows for p in (s.proposed_by, s.decided_by) if p is not None}
     names = {u.id: u.display_name for u in await uow.staff.users_by_ids(list(people))}
     employees = await uow.separation.employees(s.respondent_employee_id for s in rows if s.respondent_employee_id)
-    references = await uow.sanctions.references([s.case_id for s in rows])
+    references = await uow.cases.references([s.case_id for s in rows])
     return [
         SanctionRead(
             id=s.id,
@@ -248,7 +252,7 @@ async def record_opinion_from_inbox(
     report, case = await own_case(uow, actor)
     check_reporter_may_answer(report.reporter_kind)
     if command.case_reference is not None and command.case_reference != case.reference:
-        reported = await uow.sanctions.reported_through(case.id, report.id)
+        reported = await uow.cases.reported_through(case.id, report.id)
         matching = [c for c in reported if c.reference == command.case_reference]
         if not matching:
             raise NotFound()
@@ -281,7 +285,7 @@ async def on_finding(uow: UnitOfWork, case: Case) -> None:
         return
     await _open_head_measures(uow, case)
     if case.respondent_employee_id is not None:
-        employee = await uow.separation.employee(case.respondent_employee_id)
+        employee = await uow.personnel.employee(case.respondent_employee_id)
         if employee is not None:
             await _record_ineligible(uow, case, employee.id, employee.employee_number)
 
@@ -289,7 +293,7 @@ async def on_finding(uow: UnitOfWork, case: Case) -> None:
 async def _open_head_measures(uow: UnitOfWork, case: Case) -> None:
     if await uow.sanctions.head_measures(case.id):
         return
-    respondent = await uow.separation.employee(case.respondent_employee_id) if case.respondent_employee_id else None
+    respondent = await uow.personnel.employee(case.respondent_employee_id) if case.respondent_employee_id else None
     if respondent is None and case.org_kind in OUTSIDE_CITY_UNITS:
         return
     unit_head = await uow.sanctions.unit_head_id(respondent.unit_id) if respondent and respondent.unit_id else None
@@ -321,10 +325,14 @@ async def _open_head_measures(uow: UnitOfWork, case: Case) -> None:
 
 async def _record_ineligible(uow: UnitOfWork, case: Case, employee_id: uuid.UUID, employee_number: str) -> None:
     """SAN-5: recorded once per person; the personnel system learns it through the webhook channel."""
-    if await uow.sanctions.ineligibility(employee_id) is not None:
+    if await uow.sanctions.ineligibility(employee_number) is not None:
         return
     today = clock.now().date()
-    uow.sanctions.add(RespondentIneligibility(employee_id=employee_id, case_id=case.id, recorded_on=today))
+    uow.sanctions.add(
+        RespondentIneligibility(
+            employee_mac=employee_mac(employee_number), employee_id=employee_id, case_id=case.id, recorded_on=today
+        )
+    )
     await uow.sanctions.flush()
     await audit.record(uow, SYSTEM, "respondent.ineligible", case_id=case.id)
     await outbox.publish(
@@ -340,8 +348,9 @@ async def _record_ineligible(uow: UnitOfWork, case: Case, employee_id: uuid.UUID
 
 
 async def head_measures(uow: UnitOfWork, actor: StaffActor, case_id: uuid.UUID) -> list[HeadMeasureRead]:
-    """SAN-4: the unit head's measures for the case and how far they are."""
+    """SAN-4: the unit head's measures for the case and how far they are. The read is audited (AUD-1)."""
     case = await load_visible_case(uow, actor, case_id)
+    await audit.record(uow, actor, "joint_liability.read", case_id=case.id)
     return await _measure_reads(uow, await uow.sanctions.head_measures(case.id))
 
 
@@ -353,7 +362,7 @@ async def complete_head_measure(
     measure = await uow.sanctions.head_measure(measure_id)
     if measure is None or measure.case_id != case.id:
         raise NotFound()
-    check_measure_open(measure.status)
+    check_head_measure_open(measure.status)
     check_completion(measure.min_days, command.days)
     measure.status = HeadMeasureStatus.done
     measure.evidence_note = command.evidence_note

@@ -9,18 +9,17 @@ from __future__ import annotations
 import secrets
 
 from app.db.encryption import cipher
-from app.db.models import Case, CaseDeadline, CaseMessage, Report
+from app.db.links import employee_mac
+from app.db.models import Case, CaseMessage, Report
 from app.db.uow import UnitOfWork
 from app.domain import receipt
-from app.domain.deadlines import deadlines_for_review
-from app.domain.enums import CaseOrigin, Category, DeadlineKind, MessageAuthor
+from app.domain.enums import CaseOrigin, Category, MessageAuthor
 from app.domain.errors import InvalidToken
 from app.domain.lifecycle import INITIAL_STATUS
 from app.domain.secondary_damage import THROUGH_INBOX, check_inbox_original
 from app.schemas.sanctions import SecondaryDamageCreate, SecondaryDamageReceipt
-from app.services import audit, clock
+from app.services import audit, case_opened, clock, inbox
 from app.services.actors import ReporterActor
-from app.services.reports import link_same_respondent, new_case_reference, settings_policy
 from app.services.security import hash_secret
 
 ACKNOWLEDGEMENT = (
@@ -45,13 +44,13 @@ async def report_through_inbox(
     """SD-2: the victim or reporter reports secondary damage in the inbox of the original case: a new case,
     linked to it, for the original's team (also after the original is closed — harm can come later)."""
     report, original = await own_case(uow, actor)
-    check_inbox_original(original.sealed)
+    check_inbox_original(await inbox.shown_held(uow, report, original))  # CASE-8, F4: as the inbox shows it
     now = clock.now()
     today = now.date()
     number = command.respondent.employee_number if command.respondent else None
-    respondent = await uow.separation.employee_by_number(number) if number else None
+    respondent = await uow.personnel.employee_by_number(number) if number else None
     case = Case(
-        reference=await new_case_reference(uow),
+        reference=await case_opened.new_case_reference(uow),
         status=INITIAL_STATUS,
         team=original.team,
         category=Category.secondary_damage,
@@ -60,7 +59,9 @@ async def report_through_inbox(
         received_at=now.isoformat(),
         parent_case_id=original.id,
         origin=CaseOrigin.secondary_damage_report,
-        respondent_employee_id=respondent.id if respondent else None,  # CASE-3 recusal, SAN-2
+        # CASE-3 recusal, SAN-2: by MAC and encrypted id (app.db.links).
+        respondent_mac=employee_mac(respondent.employee_number) if respondent else None,
+        respondent_employee_id=respondent.id if respondent else None,
     )
     uow.cases.add(case)
     await uow.cases.flush()
@@ -90,12 +91,8 @@ async def report_through_inbox(
             case_id=case.id, seq=1, author=MessageAuthor.system, internal=False, body=ACKNOWLEDGEMENT, sent_on=today
         )
     )
-    # CASE-2: acknowledged at once (INT-7); feedback runs on the original case, where the team reaches them.
-    uow.cases.add(CaseDeadline(case_id=case.id, kind=DeadlineKind.acknowledgement, due_on=today, met_on=today))
-    for deadline in deadlines_for_review(today, settings_policy(uow)):
-        uow.cases.add(CaseDeadline(case_id=case.id, kind=deadline.kind, due_on=deadline.due_on))
     await uow.cases.flush()
     await audit.record(uow, actor, "secondary_damage.reported", case_id=case.id)
     await audit.record(uow, actor, "secondary_damage.linked", case_id=original.id, target=case.reference)
-    await link_same_respondent(uow, case, sd_report)  # CASE-8, as for any report naming an employee
+    await case_opened.through_inbox(uow, case, sd_report)  # deadlines (CASE-2, INT-7), matching (CASE-8)
     return SecondaryDamageReceipt(case_reference=case.reference, status=case.status, message=ACKNOWLEDGEMENT)

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import math
 import secrets
 import uuid
+import weakref
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
@@ -14,7 +18,7 @@ import jwt
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from app.domain.errors import InvalidToken
+from app.domain.errors import Busy, InvalidToken
 from app.settings import Settings
 
 ISSUER = "withu"
@@ -30,15 +34,43 @@ def hasher(settings: Settings) -> PasswordHasher:
     return _hasher(settings.argon2_time_cost, settings.argon2_memory_kib, settings.argon2_parallelism)
 
 
+# One gate per event loop and ceiling (a semaphore belongs to the loop it first waits on).
+_gates: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[int, asyncio.Semaphore]] = weakref.WeakKeyDictionary()
+
+
+@asynccontextmanager
+async def argon2_slot(settings: Settings) -> AsyncIterator[None]:
+    """One of the process's `argon2_concurrency` places for Argon2 work (security review F8): each hash holds
+    `argon2_memory_kib` and a core, so a burst must not queue without bound. Waits `argon2_wait_seconds` for a
+    place, then raises Busy (503 with Retry-After) before anything was done."""
+    gates = _gates.setdefault(asyncio.get_running_loop(), {})
+    gate = gates.get(settings.argon2_concurrency)
+    if gate is None:
+        gate = gates[settings.argon2_concurrency] = asyncio.Semaphore(settings.argon2_concurrency)
+    try:
+        async with asyncio.timeout(settings.argon2_wait_seconds):
+            await gate.acquire()
+    except TimeoutError:
+        raise Busy(retry_after=max(1, math.ceil(settings.argon2_wait_seconds))) from None
+    try:
+        yield
+    finally:
+        gate.release()
+
+
 async def hash_secret(settings: Settings, secret: str) -> str:
     """Argon2id with a per-record salt (INT-4, passwords, client secrets). Runs in a thread: a hash takes
-    ~150 ms and must not stop the event loop (argon2 releases the GIL, so hashes also use both cores)."""
-    return await asyncio.to_thread(hasher(settings).hash, secret)
+    ~150 ms and must not stop the event loop (argon2 releases the GIL, so hashes also use both cores).
+    At most `argon2_concurrency` at once (argon2_slot)."""
+    async with argon2_slot(settings):
+        return await asyncio.to_thread(hasher(settings).hash, secret)
 
 
 async def verify_secret(settings: Settings, stored_hash: str | None, secret: str) -> bool:
-    """Constant work whether or not there is a stored hash, so misses and mismatches look alike."""
-    return await asyncio.to_thread(_verify, settings, stored_hash, secret)
+    """Constant work whether or not there is a stored hash, so misses and mismatches look alike. At most
+    `argon2_concurrency` at once (argon2_slot)."""
+    async with argon2_slot(settings):
+        return await asyncio.to_thread(_verify, settings, stored_hash, secret)
 
 
 def _verify(settings: Settings, stored_hash: str | None, secret: str) -> bool:

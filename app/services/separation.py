@@ -7,6 +7,7 @@ import secrets
 import uuid
 from typing import Any
 
+from app.db.links import employee_mac
 from app.db.models import (
     Case,
     Employee,
@@ -18,9 +19,19 @@ from app.db.models import (
 )
 from app.db.uow import UnitOfWork
 from app.domain import receipt
-from app.domain.enums import ConnectionKind, EmployeeStatus, OrderStatus, PersonnelEventKind, ProtectedRole, Role
+from app.domain.enums import (
+    AlertKind,
+    ConnectionKind,
+    EmployeeStatus,
+    OrderStatus,
+    PersonnelEventKind,
+    ProtectedRole,
+    ReporterKind,
+    Role,
+)
 from app.domain.errors import AccessDenied, InvalidToken, NotFound, RuleViolation
 from app.domain.identity import pseudonym
+from app.domain.intake import ReportFacts
 from app.domain.separation import (
     REASON_CODES,
     Connection,
@@ -28,14 +39,15 @@ from app.domain.separation import (
     OrderNotActive,
     Placement,
     PlacementCycle,
+    awaits_triage,
     chain_of,
+    check_confirmable,
     connections,
     ends_order,
     order_needed,
     propose_plan,
     require_placeable,
 )
-from app.schemas.report import ReportCreate
 from app.schemas.separation import (
     CaseSeparationRead,
     CheckRefusal,
@@ -49,7 +61,7 @@ from app.schemas.separation import (
     ViolationRead,
     WishRead,
 )
-from app.services import audit, clock, outbox
+from app.services import alerts, audit, clock, outbox
 from app.services.actors import ClientActor, StaffActor, SystemActor
 from app.services.cases import load_visible_case, victim_identity_visible
 
@@ -72,55 +84,86 @@ class UnknownReference(RuleViolation):
 # --- opening (SEP-1) -------------------------------------------------------------------------------------
 
 
-async def protect_and_separate(uow: UnitOfWork, case: Case, command: ReportCreate) -> None:
+async def protect_and_separate(uow: UnitOfWork, case: Case, report: ReportFacts) -> None:
     """SEP-1, RET-1: record the case's protected persons found in the directory, and open the separation order
     at once when the report names both victim and respondent as employees. No human step is needed."""
-    victim_number = (command.victim.employee_number if command.victim else None) or (
-        command.reporter.employee_number
-        if command.reporter and command.reporter_kind == "victim" and command.reporter.employee_number
-        else None
+    victim_number = report.victim_number or (
+        report.reporter_number if report.reporter_kind == ReporterKind.victim else None
     )
-    respondent_number = command.respondent.employee_number if command.respondent else None
+    respondent_number = report.respondent_number
     named: list[tuple[ProtectedRole, str | None]] = [(ProtectedRole.victim, victim_number)]
-    if command.reporter_kind == "third_party" and command.reporter:
-        named.append((ProtectedRole.reporter, command.reporter.employee_number))
-    named += [(ProtectedRole.witness, w.employee_number) for w in command.witnesses]
+    if report.reporter_kind == ReporterKind.third_party:
+        named.append((ProtectedRole.reporter, report.reporter_number))
+    named += [(ProtectedRole.witness, number) for number in report.witness_numbers]
 
     found: dict[str, Employee] = {}
     for number in {n for _, n in named if n} | ({respondent_number} if respondent_number else set()):
-        employee = await uow.separation.employee_by_number(number)
+        employee = await uow.personnel.employee_by_number(number)
         if employee is not None:
             found[number] = employee
     for role, number in named:
         if number and number in found and number != respondent_number:
-            uow.separation.add(ProtectedPerson(case_id=case.id, employee_id=found[number].id, role=role))
+            person = found[number]
+            uow.separation.add(
+                ProtectedPerson(
+                    case_id=case.id, employee_mac=employee_mac(person.employee_number), employee_id=person.id, role=role
+                )
+            )
 
     victim = found.get(victim_number or "")
     respondent = found.get(respondent_number or "")
     if respondent is not None:
-        case.respondent_employee_id = respondent.id  # CASE-3 recusal follows the respondent's placement
+        _record_respondent(case, respondent)
     if victim is None or respondent is None or not order_needed(victim.id, respondent.id):
         return
     if EmployeeStatus.retired in (victim.status, respondent.status):
         return  # SEP-6: nothing to separate once one of them has left
-    await _open_order(uow, case, victim, respondent)
+    order = await _open_order(
+        uow, case, victim, respondent, awaiting_triage=awaits_triage(report.reporter_kind, report.identity_mode)
+    )
+    if order.awaiting_triage:
+        for number in (victim.employee_number, respondent.employee_number):
+            await alerts.count(
+                uow, AlertKind.anonymous_orders, employee_mac(number), alert_at=uow.settings.anonymous_orders_alert_at
+            )
 
 
-async def _open_order(uow: UnitOfWork, case: Case, victim: Employee, respondent: Employee) -> SeparationOrder:
-    now = clock.now()
+def _record_respondent(case: Case, respondent: Employee) -> None:
+    """CASE-3 recusal follows the respondent's placement (by MAC and encrypted id: app.db.links)."""
+    case.respondent_mac = employee_mac(respondent.employee_number)
+    case.respondent_employee_id = respondent.id
+
+
+async def record_respondent(uow: UnitOfWork, case: Case, respondent_number: str | None) -> None:
+    """CASE-3 for a case sealed in escrow (CASE-8): nothing runs, but the respondent is recorded, so that whoever
+    is recused from the case once released is kept from its possible escrow matches too (security review F4)."""
+    respondent = await uow.personnel.employee_by_number(respondent_number) if respondent_number else None
+    if respondent is not None:
+        _record_respondent(case, respondent)
+
+
+async def _open_order(
+    uow: UnitOfWork, case: Case, victim: Employee, respondent: Employee, *, awaiting_triage: bool
+) -> SeparationOrder:
+    """SEP-1: the order opens, enforced at once; one an anonymous third party's report opened awaits triage (F11)."""
     found = connections(await uow.separation.placement(victim), await uow.separation.placement(respondent))
     order = SeparationOrder(
         reference=await _new_reference(uow),
         case_id=case.id,
+        victim_mac=employee_mac(victim.employee_number),
+        respondent_mac=employee_mac(respondent.employee_number),
         victim_id=victim.id,
         respondent_id=respondent.id,
         status=OrderStatus.active,
+        awaiting_triage=awaiting_triage,
         connections=_serialize(found),
-        opened_at=now,
+        opened_on=clock.now().date(),  # the day only: the time would date the (anonymous) report (F3)
     )
     uow.separation.add(order)
     await uow.session.flush()
-    await audit.record(uow, SystemActor(), "separation.order_opened", case_id=case.id, target=order.reference)
+    await audit.record(
+        uow, SystemActor(), "separation.order_opened", case_id=case.id, target=order.reference, day_only=True
+    )
     await outbox.publish(uow, "separation.order_opened", _minimal(order, victim, respondent).model_dump(mode="json"))
     return order
 
@@ -146,7 +189,7 @@ def _minimal(order: SeparationOrder, a: Employee, b: Employee) -> OrderMinimal:
     return OrderMinimal(
         reference=order.reference,
         employee_numbers=sorted([a.employee_number, b.employee_number]),
-        opened_on=order.opened_at.date(),
+        opened_on=order.opened_on,
     )
 
 
@@ -157,9 +200,10 @@ async def check_placement(uow: UnitOfWork, client: ClientActor, command: Placeme
     """SEP-4: would placing the employee in a unit / under a supervisor / on an assignment connect a separated
     pair? Allowed, or refused with reason codes and order references only.
 
-    One statement answers it (`SeparationRepository.check_placement`, the same question as the domain's
-    `placement_refusals`) and also says whether the asking client is still active: `client` comes from a verified
-    token whose client has not been looked up yet (`app.api.deps.client_claims_with_scope`)."""
+    `SeparationRepository.check_placement` answers it (the same question as the domain's `placement_refusals`:
+    the orders concerned found by MAC, then one statement over them and the directory), and that statement also
+    says whether the asking client is still active: `client` comes from a verified token whose client has not been
+    looked up yet (`app.api.deps.client_claims_with_scope`)."""
     answer = await uow.separation.check_placement(
         command.employee_number,
         unit=command.unit,
@@ -189,7 +233,7 @@ async def check_placement(uow: UnitOfWork, client: ClientActor, command: Placeme
 
 
 async def _employee(uow: UnitOfWork, number: str) -> Employee:
-    employee = await uow.separation.employee_by_number(number)
+    employee = await uow.personnel.employee_by_number(number)
     if employee is None:
         raise UnknownReference()
     return employee
@@ -232,10 +276,11 @@ async def case_separation(uow: UnitOfWork, actor: StaffActor, case_id: uuid.UUID
                 id=order.id,
                 reference=order.reference,
                 status=order.status,
+                awaiting_triage=order.awaiting_triage,
                 victim_employee_number=victim.employee_number if identity_visible else pseudonym(case.id),
                 respondent_employee_number=respondent.employee_number,
-                opened_on=order.opened_at.date(),
-                closed_on=order.closed_at.date() if order.closed_at else None,
+                opened_on=order.opened_on,
+                closed_on=order.closed_on,
                 connections=[ConnectionRead(kind=c.kind, via=labels.get(c.via, str(c.via))) for c in found],
                 plan=[
                     PlanStepRead(
@@ -248,7 +293,7 @@ async def case_separation(uow: UnitOfWork, actor: StaffActor, case_id: uuid.UUID
                     for s in plan
                 ],
                 violations=[
-                    ViolationRead(kind=v.kind, detected_on=v.detected_at.date())
+                    ViolationRead(kind=v.kind, detected_on=v.detected_on)
                     for v in violations
                     if v.order_id == order.id
                 ],
@@ -275,7 +320,8 @@ async def lift_order(uow: UnitOfWork, actor: StaffActor, case_id: uuid.UUID, ord
     if not reason.strip():
         raise LiftReasonRequired()
     order.status = OrderStatus.lifted
-    order.closed_at = clock.now()
+    order.awaiting_triage = False  # F11: lifting at triage is this same decision
+    order.closed_on = clock.now().date()
     order.closed_by = actor.user_id
     order.close_reason = reason
     people = await uow.separation.employees([order.victim_id, order.respondent_id])
@@ -287,26 +333,39 @@ async def lift_order(uow: UnitOfWork, actor: StaffActor, case_id: uuid.UUID, ord
     )
 
 
+async def confirm_order(uow: UnitOfWork, actor: StaffActor, case_id: uuid.UUID, order_id: uuid.UUID) -> None:
+    """SEP-1 (security review F11): at triage the case team confirms an order an anonymous third party's report
+    opened (it stays as it is, no longer awaiting triage); lifting it instead is SEP-6's team-lead decision
+    (`lift_order`). Audited."""
+    case = await load_visible_case(uow, actor, case_id)
+    order = await uow.separation.order(order_id)
+    if order is None or order.case_id != case.id:
+        raise NotFound()
+    check_confirmable(order.status == OrderStatus.active, order.awaiting_triage)
+    order.awaiting_triage = False
+    await audit.record(uow, actor, "separation.order_confirmed", case_id=case.id, target=order.reference)
+
+
 # --- personnel changes (SEP-5, SEP-6) ----------------------------------------------------------------------
 
 
 async def on_personnel_change(uow: UnitOfWork, event: PersonnelEvent) -> None:
     """SEP-5: a change that connects a separated pair is flagged at once; SEP-6: leaving ends the order."""
-    employee = await uow.separation.employee(event.employee_id)
+    employee = await uow.personnel.employee(event.employee_id)
     if employee is None:
         return
     # The stored status is the truth whatever the event's outcome: a dismissal is "recorded", yet the person
     # has left the organisation.
     if ends_order(employee.status):
-        for order in await uow.separation.active_orders_of([employee.id]):
+        for order in await uow.separation.active_orders_of([employee.employee_number]):
             await _end_order(uow, order)
         return
     if event.outcome != "applied" or event.kind not in PLACEMENT_KINDS:
         return
     orders = (
-        await uow.separation.active_orders_below(employee.id)
+        await uow.separation.active_orders_below(employee.employee_number)
         if event.kind in CHAIN_KINDS
-        else await uow.separation.active_orders_of([employee.id])
+        else await uow.separation.active_orders_of([employee.employee_number])
     )
     placements = await uow.separation.placements([p for o in orders for p in (o.victim_id, o.respondent_id)])
     for order in orders:
@@ -343,11 +402,11 @@ async def _record_changes(
     order.connections = _serialize(now_found)
     if not new:
         return
-    now = clock.now()
+    today = clock.now().date()  # the day only: the time would match the personnel event's (F3)
     for connection in new:
         uow.separation.add(
             SeparationViolation(
-                order_id=order.id, kind=connection.kind, event_id=event.id if event else None, detected_at=now
+                order_id=order.id, kind=connection.kind, event_id=event.id if event else None, detected_on=today
             )
         )
     await uow.session.flush()
@@ -362,7 +421,7 @@ async def _record_changes(
 
 async def _end_order(uow: UnitOfWork, order: SeparationOrder) -> None:
     order.status = OrderStatus.ended
-    order.closed_at = clock.now()
+    order.closed_on = clock.now().date()
     await audit.record(uow, SystemActor(), "separation.order_ended", case_id=order.case_id, target=order.reference)
     await outbox.publish(uow, "separation.order_ended", {"order_reference": order.reference})
 

@@ -7,14 +7,17 @@ import secrets
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
 from app.db.models import DeliveryAttempt, OutboxMessage, WebhookSubscription
 from app.db.uow import UnitOfWork
+from app.domain import destinations
 from app.domain.accounts import PERSONNEL_STATUS_ROLES, require_role
 from app.domain.enums import ClientKind, OutboxStatus
 from app.domain.errors import InvalidToken, NotFound, RuleViolation
+from app.integrations.resolver import IPAddress, ResolutionFailed, Resolver
 from app.schemas.webhooks import (
     DeliveryError,
     DeliveryPage,
@@ -29,6 +32,7 @@ from app.services import audit, clock
 from app.services.actors import ClientActor, StaffActor
 from app.services.leases import retry_later
 from app.services.outbox import TOPICS
+from app.settings import Settings
 
 # Doubling stops growing long before the float would overflow; the cap applies far earlier anyway.
 
@@ -43,6 +47,22 @@ class WebhookUrlNotAllowed(RuleViolation):
     title = "The webhook URL is not allowed."
 
 
+class WebhookDestinationNotAllowed(RuleViolation):
+    code = "webhook-destination-not-allowed"
+    title = "WithU does not send webhooks to this host."
+    # The same words whatever the reason: the answer must not map WithU's own network (F7).
+    DETAIL = (
+        "A webhook URL's host must be a public internet address, or a name that resolves only to such addresses: "
+        "not a single-label service name, and not a loopback, private, link-local, unique-local, shared (CGNAT), "
+        "multicast or reserved address. See docs/webhooks.md."
+    )
+
+
+class WebhookHostUnresolvable(RuleViolation):
+    code = "webhook-host-unresolvable"
+    title = "The webhook URL's host name does not resolve."
+
+
 async def _client_pk(uow: UnitOfWork, actor: ClientActor) -> uuid.UUID:
     client = await uow.staff.client(actor.client_id)
     if client is None or not client.active:
@@ -50,13 +70,52 @@ async def _client_pk(uow: UnitOfWork, actor: ClientActor) -> uuid.UUID:
     return client.id
 
 
-def _check_url(uow: UnitOfWork, url: str) -> None:
+async def _check_url(uow: UnitOfWork, url: str, resolve: Resolver) -> None:
     parts = urlsplit(url)
     if uow.settings.environment == "production" and parts.scheme != "https":
         raise WebhookUrlNotAllowed("In production a webhook URL must use https.")
     if parts.username is not None or parts.password is not None:
         # It would be stored readable and sent in every request; use the signature to authenticate instead.
         raise WebhookUrlNotAllowed("A webhook URL may not carry credentials.")
+    await check_destination(uow.settings, url, resolve)
+
+
+@dataclass(frozen=True)
+class Destination:
+    """Where a delivery connects: the checked `address`, for the URL's host and port."""
+
+    host: str
+    port: int
+    address: IPAddress
+
+
+@lru_cache(maxsize=8)
+def _allow_list(entries: tuple[str, ...]) -> destinations.AllowList:
+    return destinations.parse_allow_list(entries)
+
+
+async def check_destination(settings: Settings, url: str, resolve: Resolver) -> Destination:
+    """The address a webhook to `url` may connect to — at subscription and again before every delivery, so
+    that a name re-resolving to WithU's own network later (DNS rebinding) is refused then. A bare service name
+    is refused without being looked up; a name must resolve to allowed addresses only (app.domain.destinations,
+    with the operator's WITHU_WEBHOOK_ALLOWED_HOSTS)."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    port = parts.port or destinations.DEFAULT_PORTS.get(parts.scheme, 443)
+    allowed = _allow_list(tuple(settings.webhook_allowed_hosts))
+    if destinations.name_refusal(host, port, allowed) is not None:
+        raise WebhookDestinationNotAllowed(WebhookDestinationNotAllowed.DETAIL)
+    literal = destinations.literal_address(host)
+    if literal is not None:
+        addresses = [literal]
+    else:
+        try:
+            addresses = await resolve(host)
+        except ResolutionFailed as exc:
+            raise WebhookHostUnresolvable() from exc
+    if destinations.destination_refusal(host, port, addresses, allowed) is not None:
+        raise WebhookDestinationNotAllowed(WebhookDestinationNotAllowed.DETAIL)
+    return Destination(host, port, addresses[0])
 
 
 def _check_topics(topics: list[str]) -> list[str]:
@@ -77,11 +136,12 @@ def _read(subscription: WebhookSubscription) -> WebhookSubscriptionRead:
 
 
 async def create_subscription(
-    uow: UnitOfWork, actor: ClientActor, command: WebhookSubscriptionCreate
+    uow: UnitOfWork, actor: ClientActor, command: WebhookSubscriptionCreate, resolve: Resolver
 ) -> WebhookSubscriptionCreated:
-    """Subscribe a URL to topics; the signing secret is returned once and stored encrypted."""
+    """Subscribe a URL to topics; the signing secret is returned once and stored encrypted. The URL's host must
+    be a public address (or allow-listed by the operator), checked with `resolve`."""
     url = str(command.url)
-    _check_url(uow, url)
+    await _check_url(uow, url, resolve)
     topics = _check_topics(command.topics)
     secret = "whsec_" + secrets.token_urlsafe(32)
     subscription = WebhookSubscription(

@@ -37,7 +37,10 @@ export function explain(err) {
   if (isOffline(err)) return t("err.offline");
   const byCode = { "receipt-not-accepted": "err.receipt", "invalid-token": "err.session", "case-closed": "err.closed" };
   if (byCode[err.code]) return t(byCode[err.code]);
-  const byStatus = { 401: "err.session", 404: "err.notFound", 409: "err.conflict", 413: "err.tooLarge", 415: "err.fileType", 422: "err.invalid" };
+  const byStatus = {
+    401: "err.session", 404: "err.notFound", 409: "err.conflict", 413: "err.tooLarge", 415: "err.fileType",
+    422: "err.invalid",
+  };
   if (err.status === 429) return t("err.tooMany", { s: err.retryAfter || 60 });
   return t(byStatus[err.status] || "err.generic");
 }

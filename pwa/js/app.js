@@ -1,44 +1,18 @@
 // The shell: language, screens, quick exit, and the outbox that sends waiting reports when the connection returns.
+import { announce } from "./dom.js";
 import { lang, loadStrings, remember, t } from "./i18n.js";
+import { go, rerender, useScreens } from "./nav.js";
 
 // A neutral public page (the weather). `location.replace` leaves no history entry of WithU's page behind it.
 export const EXIT_URL = "https://www.weather.go.kr/w/index.do";
 
-const screens = {
+useScreens({
   home: () => import("./screens/home.js"),
   report: () => import("./screens/report.js"),
   followup: () => import("./screens/followup.js"),
   manual: () => import("./screens/manual.js"),
   device: () => import("./screens/device.js"),
-};
-
-let shown = { name: "home", params: {} };
-
-// Screens change without adding history entries: Back never walks through what someone wrote (and quick exit
-// then leaves nothing to go back to). A new screen or step puts the focus on its heading; a re-render of the same
-// step keeps it where it was (controls have stable ids), or on the error that the re-render announces.
-export async function go(name, params = {}, keepFocus = false) {
-  const mod = await screens[name]();
-  const focused = keepFocus ? document.activeElement?.id : null;
-  shown = { name, params };
-  const view = document.getElementById("view");
-  view.replaceChildren(...[mod.render(params)].flat());
-  document.title = `${t(`title.${name}`)} · WithU`;
-  const target = (focused && document.getElementById(focused)) || view.querySelector("[role=alert]") || view.querySelector("h1");
-  if (target) {
-    if (!target.id) target.tabIndex = -1;
-    target.focus();
-  }
-  if (!keepFocus) window.scrollTo(0, 0);
-}
-
-export const rerender = (keepFocus = true) => go(shown.name, shown.params, keepFocus);
-
-export function announce(text) {
-  const status = document.getElementById("status");
-  status.textContent = "";
-  setTimeout(() => (status.textContent = text), 50);
-}
+});
 
 function quickExit() {
   document.body.replaceChildren();

@@ -1,4 +1,5 @@
-// Building the page from elements and text nodes only: every text goes in as a text node, so nothing a user wrote is ever markup.
+// Building the page from elements and text nodes only: every text goes in as a text node, so nothing a user wrote
+// is ever markup.
 
 let uid = 0;
 export const nextId = (prefix) => `${prefix}-${++uid}`;
@@ -57,6 +58,14 @@ export const button = (label, onclick, cls = "") => h("button", { type: "button"
 // Errors are announced (role=alert) and kept next to what caused them.
 export function alertBox(text) {
   return h("p", { class: "alert", role: "alert" }, text);
+}
+
+// Anything else worth saying ("sent", "language changed") goes to the page's polite live region (#status), emptied
+// first so that the same words said twice are read twice.
+export function announce(text) {
+  const status = document.getElementById("status");
+  status.textContent = "";
+  setTimeout(() => (status.textContent = text), 50);
 }
 
 export function section(title, ...children) {

@@ -1,6 +1,7 @@
 // Sending a report exactly once: every report carries an idempotency key from its first attempt; without a
 // connection it waits (sealed) in the outbox and goes out with the same key when the connection returns.
 import { api, isOffline } from "./api.js";
+import { go } from "./nav.js";
 import { dequeue, queue, queued } from "./store.js";
 
 export const newKey = () => crypto.randomUUID().replaceAll("-", "");
@@ -28,7 +29,6 @@ export async function flushOutbox() {
   try {
     const [first] = await queued();
     if (!first) return;
-    const { go } = await import("./app.js");
     try {
       const receipt = await post(first.body.payload, first.key);
       await dequeue(first.key);

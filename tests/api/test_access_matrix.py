@@ -10,7 +10,7 @@ import re
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import httpx
@@ -45,16 +45,17 @@ OUTSIDE_TEAM = Team.investigation
 TEAM_ROLES = frozenset({Role.intake, Role.investigator, Role.team_lead})
 HR_SYSTEM = "client:hr_system"
 CONTRACTOR = "client:contractor_portal"
-PRINCIPALS = (ANONYMOUS, REPORTER, *(f"staff:{r.value}" for r in STAFF_ROLES), HR_SYSTEM, CONTRACTOR)
+# F13: an intake officer of the target case's own team, not among its handlers: the case's queue row, no content.
+TEAM_MEMBER = "staff:team_member"
+PRINCIPALS = (ANONYMOUS, REPORTER, *(f"staff:{r.value}" for r in STAFF_ROLES), TEAM_MEMBER, HR_SYSTEM, CONTRACTOR)
 PUBLIC = "public"  # every principal, signed in or not
 
 HEAD = "staff:division_head"  # heads all four teams: the only principal here who sees the target case
-CASE_TEAM = frozenset({"staff:intake", "staff:investigator", "staff:team_lead", HEAD})
+CASE_TEAM = frozenset({"staff:intake", "staff:investigator", "staff:team_lead", HEAD, TEAM_MEMBER})
 DECIDERS = frozenset({"staff:team_lead", HEAD})
 AUDITOR = "staff:auditor"
 SYSADMIN = "staff:sysadmin"
-ALL_STAFF = frozenset(f"staff:{r.value}" for r in STAFF_ROLES)
-OUTSIDERS_OF_THE_TEAM = frozenset(f"staff:{r.value}" for r in TEAM_ROLES)
+ALL_STAFF = frozenset(f"staff:{r.value}" for r in STAFF_ROLES) | {TEAM_MEMBER}
 
 
 # --- the matrix ----------------------------------------------------------------------------------------------
@@ -91,8 +92,10 @@ MEASURES = {
 
 
 def _stats_window(_: World) -> dict[str, str]:
-    today = date.today()
-    return {"from": today.replace(day=1).isoformat(), "to": today.isoformat()}
+    """The last quarter that has ended: the one window every staff role may ask for (STAT-1)."""
+    first = date.today().replace(day=1, month=(date.today().month - 1) // 3 * 3 + 1)
+    last = first - timedelta(days=1)
+    return {"from": last.replace(day=1, month=last.month - 2).isoformat(), "to": last.isoformat()}
 
 
 MATRIX: dict[tuple[str, str], Entry] = {
@@ -132,6 +135,16 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("POST", "/cases/{case_id}/transitions"): entry(
         HEAD, body={"to": "triaged", "reason": "Triage done."}, headers={"If-Match": '"1"'}
     ),
+    # F5: only an assigned handler proposes (the lead here, no principal: the division head gets 403 not-a-handler);
+    # a team lead or the division head, not the proposer, confirms.
+    ("POST", "/cases/{case_id}/decision-proposals"): entry(
+        body={"to": "withdrawn", "reason": "The reporter withdrew."}, headers={"If-Match": '"1"'}
+    ),
+    ("GET", "/cases/{case_id}/decision-proposals"): entry(HEAD),
+    ("POST", "/cases/{case_id}/decision-proposals/{proposal_id}/decision"): entry(
+        HEAD, body={"approve": True, "reason": REASON}
+    ),
+    ("GET", "/approvals/decision-proposals"): entry(CASE_TEAM),
     ("POST", "/cases/{case_id}/handlers"): entry(HEAD, body=lambda w: {"user_id": w.ids["handler"]}),
     ("DELETE", "/cases/{case_id}/handlers/{user_id}"): entry(HEAD),
     ("GET", "/cases/{case_id}/assignable"): entry(HEAD),
@@ -141,6 +154,13 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("GET", "/separation/orders"): entry(HR_SYSTEM),
     ("GET", "/cases/{case_id}/separation"): entry(HEAD),
     ("POST", "/cases/{case_id}/separation/orders/{order_id}/lift"): entry(body={"reason": REASON}),
+    # F11: the target's order (a confidential victim's) awaits no triage: the head reaches it (409), nobody else.
+    ("POST", "/cases/{case_id}/separation/orders/{order_id}/confirmation"): entry(HEAD),
+    # F4: possible escrow matches and alerts name no case; none waits here (deciding one would release reports).
+    ("GET", "/approvals/escrow-matches"): entry(DECIDERS),
+    ("POST", "/escrow-matches/{match_id}/decision"): entry(body={"confirm": False}),
+    ("GET", "/approvals/alerts"): entry(DECIDERS),
+    ("POST", "/alerts/{alert_id}/acknowledgement"): entry(),
     ("POST", "/cases/{case_id}/victim-wishes"): entry(HEAD, body={"wants_to_move": False}),
     # identity disclosures (CASE-5) and measures (CASE-7)
     ("POST", "/cases/{case_id}/disclosures"): entry(HEAD, body={"reason": REASON}),
@@ -232,6 +252,18 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("PATCH", "/users/{user_id}"): entry(
         SYSADMIN, body={"display_name": "Renamed"}, headers={"If-Match": '"1"'}, ids={"user_id": "spare_user"}
     ),
+    ("POST", "/users/{user_id}/enrolment"): entry(SYSADMIN, ids={"user_id": "spare_user"}),
+    # who becomes a staff member (F1): the division head approves case-role accounts; the enrolment page is public
+    # (its token is the credential); a password change is every staff member's own
+    ("GET", "/approvals/accounts"): entry(HEAD),
+    ("POST", "/account-changes/{change_id}/decision"): entry(HEAD, body={"approve": False}),
+    ("POST", "/enrolment/offer"): entry(PUBLIC, body={"token": "not-a-real-enrolment-token-0000"}),
+    ("POST", "/enrolment"): entry(
+        PUBLIC, body={"token": "not-a-real-enrolment-token-0000", "password": "x" * 20, "totp": "000000"}
+    ),
+    ("POST", "/auth/password"): entry(
+        ALL_STAFF, body={"current_password": "not the password", "new_password": "violet tractor under the bridge"}
+    ),
     ("GET", "/clients"): entry(SYSADMIN),
     ("POST", "/clients"): entry(SYSADMIN, body={"name": "Matrix client", "kind": "hr_system"}),
     ("POST", "/clients/{client_pk}/deactivation"): entry(SYSADMIN),
@@ -261,11 +293,15 @@ DEFAULT_IDS = {
     "measure_id": "measure",
     "evidence_id": "evidence",
     "sanction_id": "sanction",
+    "proposal_id": "proposal",
     "obligation_id": "obligation",
     "contract_id": "contract",
     "ambassador_id": "ambassador",
     "subscription_id": "subscription",
     "client_pk": "spare_client",
+    "change_id": "spare_change",
+    "match_id": "spare_match",
+    "alert_id": "spare_alert",
     "role": "manual_role",
 }
 
@@ -308,9 +344,11 @@ class World:
     evidence_text: str
     lead: dict[str, str]  # the team lead of the target case's team: the assigned case team
 
-    def leaks(self, text: str) -> list[str]:
-        """The canaries of the target case found in a response."""
-        return [c for c in (CANARY, self.reference, self.narrative, self.victim_name) if c in text]
+    def leaks(self, text: str, principal: str = "") -> list[str]:
+        """The canaries of the target case found in a response; its reference excepted for the member of its team,
+        whose queue lists the case's row (F13)."""
+        canaries = (CANARY, self.narrative, self.victim_name, *([] if principal == TEAM_MEMBER else [self.reference]))
+        return [c for c in canaries if c in text]
 
 
 def _client_id(headers: dict[str, str]) -> str:
@@ -355,6 +393,16 @@ async def world(app) -> AsyncIterator[World]:  # type: ignore[no-untyped-def]
         case_id = await case_id_for(client, lead_h, receipt["case_reference"])
         case = f"{PREFIX}/cases/{case_id}"
 
+        # Before the case has a handler its team triages it: a member asks to see the victim's identity (CASE-5).
+        asker = await make_staff(uow_factory, role=Role.intake, team=Team.intake_counselling)
+        asker_h = await login(client, asker)
+        disclosure = _created(
+            await client.post(
+                f"{case}/disclosures",
+                json={"reason": f"{CANARY}-REASON-{tag}: to arrange the hearing."},
+                headers=asker_h,
+            )
+        )
         _created(await client.post(f"{case}/handlers", json={"user_id": str(lead.id)}, headers=lead_h))
         _created(
             await client.post(
@@ -364,14 +412,6 @@ async def world(app) -> AsyncIterator[World]:  # type: ignore[no-untyped-def]
         measure = _created(
             await client.post(
                 f"{case}/measures", json={"kind": "paid_leave", "note": f"{CANARY}-MEASURE-{tag}"}, headers=lead_h
-            )
-        )
-        asker = await make_staff(uow_factory, role=Role.intake, team=Team.intake_counselling)
-        disclosure = _created(
-            await client.post(
-                f"{case}/disclosures",
-                json={"reason": f"{CANARY}-REASON-{tag}: to arrange the hearing."},
-                headers=await login(client, asker),
             )
         )
         orders = (_created(await client.get(f"{case}/separation", headers=lead_h)))["orders"]
@@ -419,6 +459,7 @@ async def world(app) -> AsyncIterator[World]:  # type: ignore[no-untyped-def]
             REPORTER: await inbox_headers(client, witness["receipt_code"]),
             HR_SYSTEM: hr_h,
             CONTRACTOR: contractor_h,
+            TEAM_MEMBER: asker_h,  # since the lead took the case, the asker reads it no more (F13)
         }
         for role in STAFF_ROLES:
             member = await make_staff(uow_factory, role=role, team=OUTSIDE_TEAM if role in TEAM_ROLES else None)
@@ -435,6 +476,7 @@ async def world(app) -> AsyncIterator[World]:  # type: ignore[no-untyped-def]
                 "measure": measure["id"],
                 "evidence": evidence["id"],
                 "sanction": str(uuid.uuid4()),  # none exists before a finding
+                "proposal": str(uuid.uuid4()),  # none waits: confirming one would decide the target case
                 "head_measure": str(uuid.uuid4()),  # none exists before a finding
                 "obligation": obligation["id"],
                 "contract": contract["id"],
@@ -442,6 +484,9 @@ async def world(app) -> AsyncIterator[World]:  # type: ignore[no-untyped-def]
                 "subscription": str(uuid.uuid4()),  # not created: a live one would collect other tests' events
                 "spare_user": str(uuid.uuid4()),  # no account of the world is changed by the matrix
                 "spare_client": str(uuid.uuid4()),
+                "spare_change": str(uuid.uuid4()),  # none waits: a decision by the head would change an account
+                "spare_match": str(uuid.uuid4()),  # F4: none waits for this world
+                "spare_alert": str(uuid.uuid4()),
                 "manual_role": "victim",
                 "organisation": f"CON-{tag}",
                 "contractor_client": _client_id(contractor_h),
@@ -531,16 +576,19 @@ async def test_acc_1_the_assigned_team_sees_the_canaries(world: World) -> None:
 async def test_acc_1_unauthorised_principal_gets_no_2xx_and_no_case_field(
     world: World, method: str, path: str, principal: str
 ) -> None:
-    """ACC-1: a principal outside the route's allowed set is refused (401/403/404 — and 404, never 403, for a
-    case-team member outside the case's team) and the answer carries nothing of the target case."""
+    """ACC-1: a principal outside the route's allowed set is refused (401/403/404) and the answer carries nothing
+    of the target case. Every route of the case answers every staff member who may not read it 404, never 403 —
+    another team's members, the case's own team member who is not its handler (F13) and the content-blind roles
+    (hr_officer, auditor, sysadmin) alike; only the division head, who reads it, may be told 403 (a team lead's
+    act)."""
     response = await send(world, method, path, principal)
     assert not 200 <= response.status_code < 300, (response.status_code, response.text)
     assert response.status_code in (401, 403, 404), (response.status_code, response.text)
     if principal == ANONYMOUS:
         assert response.status_code == 401
-    if principal in OUTSIDERS_OF_THE_TEAM and "{case_id}" in path:
+    if principal in ALL_STAFF - {HEAD} and "{case_id}" in path:
         assert response.status_code == 404, response.text
-    assert not world.leaks(response.text), world.leaks(response.text)
+    assert not world.leaks(response.text, principal), world.leaks(response.text, principal)
 
 
 @pytest.mark.parametrize(("method", "path", "principal"), AUTHORISED_READS)
@@ -548,8 +596,9 @@ async def test_acc_1_authorised_reads_answer_and_carry_no_case_field_outside_the
     world: World, method: str, path: str, principal: str
 ) -> None:
     """ACC-1: every read the matrix allows does answer 2xx (the matrix is not stale), and — except for the
-    division head, who heads the target case's team — none carries anything of the target case."""
+    division head, who heads the target case's team — none carries anything of the target case (the member of the
+    case's team: its queue row, never its content)."""
     response = await send(world, method, path, principal)
     assert 200 <= response.status_code < 300, (response.status_code, response.text)
     if principal != HEAD:
-        assert not world.leaks(response.text), world.leaks(response.text)
+        assert not world.leaks(response.text, principal), world.leaks(response.text, principal)

@@ -8,14 +8,15 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from app.db.models import Ambassador, AuditEntry, Case, MemorialPlace
+from app.db.models import Ambassador, AuditEntry, Case, DecisionProposal, MemorialPlace
 from app.domain.ambassadors import DesignationCancelled
-from app.domain.enums import CaseStatus, Finding, Role, Team
-from app.schemas.case import CaseTransitionCreate
-from app.schemas.registry import ConvictionCreate
-from app.services import ambassadors, case_handling
+from app.domain.audit_chain import MAIN_CHAIN
+from app.domain.enums import Role, Team
+from app.schemas.ambassadors import ConvictionCreate
+from app.schemas.decisions import ProposalDecision
+from app.services import ambassadors, case_decisions
 from app.services.actors import StaffActor
-from tests.builders import case_id_for, login, make_report, make_staff
+from tests.builders import case_id_for, login, make_report, make_staff, move_case
 
 REASON = "Recorded after the hearing of both sides."
 
@@ -87,7 +88,7 @@ async def test_amb_1_substantiated_finding_cancels_and_shuts_every_place_in_the_
 
     await move(client, lead_h, case_id, "triaged")
     await move(client, lead_h, case_id, "investigating")
-    decided = await move(client, lead_h, case_id, "decided", finding="substantiated")
+    decided = await move_case(client, uow_factory, lead_h, case_id, "decided", finding="substantiated")
     assert decided["status"] == "decided"
 
     after = (await client.get(f"/api/v1/ambassadors/{amb['id']}", headers=lead_h)).json()
@@ -124,23 +125,34 @@ async def test_amb_1_substantiated_finding_cancels_and_shuts_every_place_in_the_
 
 
 async def test_amb_1_a_failure_inside_the_finding_transaction_leaves_neither(client, uow_factory) -> None:
-    """AMB-1: the finding and the cascade share one transaction: when the domain refuses a second cancellation
-    later in that transaction, nothing of it is kept — the case is not decided, the designation not cancelled,
-    no place shut, nothing audited."""
+    """AMB-1: the finding and the cascade share one transaction — the second person's confirmation of the finding
+    (F5): when the domain refuses a second cancellation later in that transaction, nothing of it is kept — the case
+    is not decided, the proposal not confirmed, the designation not cancelled, no place shut, nothing audited."""
     lead, lead_h = await staff(client, uow_factory, Role.team_lead)
+    head, head_h = await staff(client, uow_factory, Role.division_head, None)
     amb = await ambassador_with_places(client, lead_h, places=2)
     case_id = await report_naming(client, lead_h, amb["id"])
     await move(client, lead_h, case_id, "triaged")
     investigating = await move(client, lead_h, case_id, "investigating")
-    actor = StaffActor(user_id=lead.id, role=lead.role, team=lead.team, session_id=uuid.uuid4())
+    assigned = await client.post(f"/api/v1/cases/{case_id}/handlers", json={"user_id": str(lead.id)}, headers=head_h)
+    assert assigned.status_code == 201, assigned.text
+    proposed = await client.post(
+        f"/api/v1/cases/{case_id}/decision-proposals",
+        json={"to": "decided", "finding": "substantiated", "reason": REASON},
+        headers={**lead_h, "If-Match": f'"{investigating["version"]}"'},
+    )
+    assert proposed.status_code == 201, proposed.text
+    actor = StaffActor(
+        user_id=head.id, role=head.role, team=head.team, session_id=uuid.uuid4(), employee_number=head.employee_number
+    )
     async with uow_factory() as uow:
-        before, _ = await uow.audit.lock_tail()
-        await case_handling.transition_case(
+        before, _ = await uow.audit.lock_tail(MAIN_CHAIN)
+        await case_decisions.decide(
             uow,
             actor,
             uuid.UUID(case_id),
-            CaseTransitionCreate(to=CaseStatus.decided, finding=Finding.substantiated, reason=REASON),
-            f'"{investigating["version"]}"',
+            uuid.UUID(proposed.json()["id"]),
+            ProposalDecision(approve=True, reason="Confirmed by a second person."),
         )
         cancelled = await uow.session.get(Ambassador, uuid.UUID(amb["id"]))
         assert cancelled.status == "cancelled"  # the cascade ran inside the transaction …
@@ -156,6 +168,8 @@ async def test_amb_1_a_failure_inside_the_finding_transaction_leaves_neither(cli
             await uow.session.scalars(select(MemorialPlace).where(MemorialPlace.ambassador_id == ambassador.id))
         ).all()
         assert case.status == "investigating" and case.finding is None
+        proposal = await uow.session.get(DecisionProposal, uuid.UUID(proposed.json()["id"]))
+        assert proposal.status == "proposed" and proposal.decided_by is None
         assert ambassador.status == "under_review" and ambassador.cancelled_on is None
         assert [p.status for p in places] == ["open", "open"] and all(p.shut_on is None for p in places)
         logged = (
@@ -219,12 +233,12 @@ async def test_amb_2_the_review_ends_when_the_last_open_report_ends(client, uow_
     amb = await ambassador_with_places(client, lead_h, places=1)
     first = await report_naming(client, lead_h, amb["id"])
     second = await report_naming(client, lead_h, amb["id"])
-    await move(client, lead_h, first, "withdrawn")
+    await move_case(client, uow_factory, lead_h, first, "withdrawn")
     status = (await client.get(f"/api/v1/ambassadors/{amb['id']}", headers=lead_h)).json()["status"]
     assert status == "under_review"  # the second report is still open
     await move(client, lead_h, second, "triaged")
     await move(client, lead_h, second, "investigating")
-    await move(client, lead_h, second, "decided", finding="not_substantiated")
+    await move_case(client, uow_factory, lead_h, second, "decided", finding="not_substantiated")
     assert (await client.get(f"/api/v1/ambassadors/{amb['id']}", headers=lead_h)).json()["status"] == "under_review"
     await move(client, lead_h, second, "closed")
     back = (await client.get(f"/api/v1/ambassadors/{amb['id']}", headers=lead_h)).json()
@@ -235,7 +249,7 @@ async def test_amb_2_the_review_ends_when_the_last_open_report_ends(client, uow_
 
 async def test_amb_2_the_case_team_links_a_case_and_roles(client, uow_factory) -> None:
     """AMB-2: the case team records that a case names an ambassador; anonymous 401, roles outside the case
-    team 403, a case of another team 404, an unknown ambassador 404, twice 409."""
+    team and a case of another team 404 (ACC-1: a case hides), an unknown ambassador 404, twice 409."""
     _, lead_h = await staff(client, uow_factory, Role.team_lead)
     _, intake_h = await staff(client, uow_factory, Role.intake)
     _, other_team_h = await staff(client, uow_factory, Role.intake, Team.prevention_education)
@@ -247,7 +261,7 @@ async def test_amb_2_the_case_team_links_a_case_and_roles(client, uow_factory) -
     payload = {"ambassador_id": amb["id"]}
 
     assert (await client.post(url, json=payload)).status_code == 401
-    assert (await client.post(url, json=payload, headers=hr_h)).status_code == 403
+    assert (await client.post(url, json=payload, headers=hr_h)).status_code == 404  # ACC-1: content-blind, hidden
     assert (await client.post(url, json=payload, headers=other_team_h)).status_code == 404
     unknown = await client.post(url, json={"ambassador_id": str(uuid.uuid4())}, headers=intake_h)
     assert unknown.status_code == 404
@@ -258,7 +272,7 @@ async def test_amb_2_the_case_team_links_a_case_and_roles(client, uow_factory) -
     listed = f"/api/v1/cases/{case_id}/ambassadors"
     assert [a["id"] for a in (await client.get(listed, headers=intake_h)).json()] == [amb["id"]]
     assert (await client.get(listed)).status_code == 401
-    assert (await client.get(listed, headers=hr_h)).status_code == 403
+    assert (await client.get(listed, headers=hr_h)).status_code == 404
     assert (await client.get(listed, headers=other_team_h)).status_code == 404
     async with uow_factory() as uow:
         actions = [e.action for e in await uow.audit.for_case(uuid.UUID(case_id))]
@@ -271,8 +285,9 @@ async def test_amb_1_linking_a_case_substantiated_already_cancels_at_once(client
     amb = await ambassador_with_places(client, lead_h, places=1)
     body = await make_report(client)
     case_id = await case_id_for(client, lead_h, body["case_reference"])
-    for to, extra in [("triaged", {}), ("investigating", {}), ("decided", {"finding": "substantiated"})]:
-        await move(client, lead_h, case_id, to, **extra)
+    await move(client, lead_h, case_id, "triaged")
+    await move(client, lead_h, case_id, "investigating")
+    await move_case(client, uow_factory, lead_h, case_id, "decided", finding="substantiated")
     linked = await client.post(f"/api/v1/cases/{case_id}/ambassador", json={"ambassador_id": amb["id"]}, headers=lead_h)
     assert linked.status_code == 201
     assert linked.json()["status"] == "cancelled" and linked.json()["places"][0]["status"] == "shut"
@@ -345,14 +360,25 @@ async def test_amb_2_an_unknown_ambassador_in_a_report_is_ignored(client, uow_fa
 
 
 async def test_amb_2_an_escrowed_report_starts_the_review_when_released(client, uow_factory) -> None:
-    """AMB-2 with CASE-8: a sealed report changes nothing (nothing runs while sealed); released by a second
-    report naming the same person, its case puts the designation under review."""
+    """AMB-2 with CASE-8: a sealed report changes nothing (nothing runs while sealed); released by a second,
+    independent report naming the same person, its case puts the designation under review."""
     _, lead_h = await staff(client, uow_factory, Role.team_lead)
     amb = await ambassador_with_places(client, lead_h, places=1)
     number = f"E-AMB-{uuid.uuid4().hex[:6]}"
     await make_report(
-        client, reporter_kind="victim", escrow=True, respondent={"employee_number": number, "ambassador_id": amb["id"]}
+        client,
+        reporter_kind="victim",
+        identity_mode="confidential",
+        reporter={"name": "Victim V", "email": "victim.v@example.org"},
+        escrow=True,
+        respondent={"employee_number": number, "ambassador_id": amb["id"]},
     )
     assert (await client.get(f"/api/v1/ambassadors/{amb['id']}", headers=lead_h)).json()["status"] == "active"
-    await make_report(client, respondent={"employee_number": number})
+    # CASE-8: a second, independent (identified) reporter releases it at once.
+    await make_report(
+        client,
+        identity_mode="confidential",
+        reporter={"name": "Witness W", "email": "witness.w@example.org"},
+        respondent={"employee_number": number},
+    )
     assert (await client.get(f"/api/v1/ambassadors/{amb['id']}", headers=lead_h)).json()["status"] == "under_review"

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from app.db.models import Employee, StaffUser
 from app.domain.enums import Role, Team
-from tests.builders import case_id_for, inbox_headers, login, make_report, make_staff
+from tests.builders import case_id_for, inbox_headers, login, make_report, make_staff, move_case
 from tests.directory import make_org
 
 REASON = "Checked the report; moving on."
@@ -31,18 +31,19 @@ async def move(client, headers, case_id, to, version, **extra):  # type: ignore[
 
 async def test_case_1_full_lifecycle_with_versions_and_deadlines(client, uow_factory) -> None:
     """CASE-1, CASE-2: received → triaged → investigating → decided → closed; each step needs the current
-    version; triage and investigation deadlines are met; the reporter follows the status; closed is read-only."""
+    version (the decision is proposed and confirmed, F5); triage and investigation deadlines are met; the reporter
+    follows the status; closed is read-only."""
     body, headers, case_id = await open_case(client, uow_factory, workplace={"kind": "smg"})
     read = await client.get(f"/api/v1/cases/{case_id}", headers=headers)
     assert read.headers["etag"] == '"1"'
     version = 1
-    for to, extra in [
-        ("triaged", {}),
-        ("investigating", {}),
-        ("decided", {"finding": "substantiated"}),
-        ("closed", {}),
-    ]:
-        response = await move(client, headers, case_id, to, version, **extra)
+    for to in ("triaged", "investigating", "decided", "closed"):
+        if to == "decided":
+            decided = await move_case(client, uow_factory, headers, case_id, to, finding="substantiated")
+            assert decided["status"] == to and decided["version"] == version + 1
+            version = decided["version"]
+            continue
+        response = await move(client, headers, case_id, to, version)
         assert response.status_code == 200, response.text
         assert response.json()["status"] == to
         version = response.json()["version"]
@@ -95,27 +96,31 @@ async def test_stale_and_missing_if_match(client, uow_factory) -> None:
 async def test_case_1_withdrawn_case_cannot_be_written_to(client, uow_factory) -> None:
     """CASE-1, CASE-4: a withdrawn case takes no messages to the reporter and no further transitions."""
     body, headers, case_id = await open_case(client, uow_factory)
-    assert (await move(client, headers, case_id, "withdrawn", 1)).status_code == 200
+    withdrawn = await move_case(client, uow_factory, headers, case_id, "withdrawn")
+    assert withdrawn["status"] == "withdrawn"
     refused = await client.post(f"/api/v1/cases/{case_id}/messages", json={"body": "hello"}, headers=headers)
     assert refused.status_code == 409 and refused.json()["code"] == "case-closed"
-    assert (await move(client, headers, case_id, "triaged", 2)).status_code == 409
+    assert (await move(client, headers, case_id, "triaged", withdrawn["version"])).status_code == 409
     reporter = await inbox_headers(client, body["receipt_code"])
     assert (await client.post("/api/v1/inbox/messages", json={"body": "x"}, headers=reporter)).status_code == 409
 
 
 async def test_case_3_team_lead_assigns_handlers_of_the_case_team(client, uow_factory) -> None:
     """CASE-3: a team lead assigns handlers from the case's team; an investigator from another team becomes a
-    handler only through the division head; assigned handlers see the case in 'mine'."""
+    handler only through the division head; assigned handlers see the case in 'mine'. A member of the team may not
+    assign (403 while they triage the case; once it has a handler they no longer read it: 404, F13)."""
     _, headers, case_id = await open_case(client, uow_factory)
     lead = await login(client, await make_staff(uow_factory, role=Role.team_lead, team=Team.intake_counselling))
     handler = await make_staff(uow_factory, role=Role.intake, team=Team.intake_counselling)
     outsider = await make_staff(uow_factory, role=Role.investigator, team=Team.investigation)
+    not_lead = await client.post(f"/api/v1/cases/{case_id}/handlers", json={"user_id": str(handler.id)}, headers=headers)
+    assert not_lead.status_code == 403
     added = await client.post(f"/api/v1/cases/{case_id}/handlers", json={"user_id": str(handler.id)}, headers=lead)
     assert added.status_code == 201 and added.json()["user_id"] == str(handler.id)
     wrong_team = await client.post(f"/api/v1/cases/{case_id}/handlers", json={"user_id": str(outsider.id)}, headers=lead)
     assert wrong_team.status_code == 422
     not_lead = await client.post(f"/api/v1/cases/{case_id}/handlers", json={"user_id": str(handler.id)}, headers=headers)
-    assert not_lead.status_code == 403
+    assert not_lead.status_code == 404
     unknown = await client.post(f"/api/v1/cases/{case_id}/handlers", json={"user_id": str(uuid.uuid4())}, headers=lead)
     assert unknown.status_code == 422
     mine = (await client.get("/api/v1/cases", params={"mine": "true"}, headers=await login(client, handler))).json()

@@ -77,20 +77,23 @@ async def test_acc_1_division_head_sees_every_team(client, intake_case, uow_fact
 
 
 @pytest.mark.parametrize("role", CONTENT_BLIND)
-async def test_acc_1_content_blind_roles_get_403_on_case_endpoints(
+async def test_acc_1_content_blind_roles_get_404_on_a_case_and_403_on_the_queue(
     client, intake_case, uow_factory, role: Role
 ) -> None:
-    """ACC-1: hr_officer, auditor and sysadmin never receive narratives: their role is refused (403)."""
+    """ACC-1: hr_officer, auditor and sysadmin never receive narratives: a case answers them 404, exactly like a
+    case that does not exist (existence is never revealed, F13); the queue, which their role has not, 403."""
     _, _, _, case_id = intake_case
     headers = await login(client, await make_staff(uow_factory, role=role))
-    for response in (
-        await client.get("/api/v1/cases", headers=headers),
-        await client.get(f"/api/v1/cases/{case_id}", headers=headers),
-        await client.post(f"/api/v1/cases/{case_id}/messages", json={"body": "x"}, headers=headers),
-    ):
-        assert response.status_code == 403
-        assert response.json()["code"] == "access-denied"
-        assert "CANARY" not in response.text
+    queue = await client.get("/api/v1/cases", headers=headers)
+    assert queue.status_code == 403 and queue.json()["code"] == "access-denied"
+    for case in (case_id, str(uuid.uuid4())):
+        for response in (
+            await client.get(f"/api/v1/cases/{case}", headers=headers),
+            await client.post(f"/api/v1/cases/{case}/messages", json={"body": "x"}, headers=headers),
+        ):
+            assert response.status_code == 404
+            assert response.json()["code"] == "not-found"
+            assert "CANARY" not in response.text
 
 
 async def test_case_endpoints_need_a_staff_token(client, intake_case) -> None:

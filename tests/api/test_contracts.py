@@ -341,7 +341,7 @@ async def test_con_1_the_case_team_links_the_contract(client, uow_factory) -> No
     url = f"/api/v1/cases/{case_id}/contract"
     payload = {"contract_id": contract["id"]}
     assert (await client.post(url, json=payload)).status_code == 401
-    assert (await client.post(url, json=payload, headers=hr_h)).status_code == 403
+    assert (await client.post(url, json=payload, headers=hr_h)).status_code == 404  # ACC-1: content-blind, hidden
     assert (await client.post(url, json=payload, headers=other_team_h)).status_code == 404
     assert (await client.post(url, json={"contract_id": str(uuid.uuid4())}, headers=intake_h)).status_code == 404
     linked = await client.post(url, json=payload, headers=intake_h)

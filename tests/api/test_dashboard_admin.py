@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import uuid
 
-import pyotp
 from sqlalchemy import select
 
 from app.db.models import AuditEntry, MachineClient, StaffUser, WebhookSubscription
 from app.domain.enums import Role, Team
-from tests.builders import Staff, login, make_report, make_staff
+from tests.builders import Staff, enrol, login, make_report, make_staff
 
 USERS = "/api/v1/users"
 CLIENTS = "/api/v1/clients"
@@ -30,44 +29,47 @@ async def _audit(uow_factory, action: str, target: str) -> str | None:  # type: 
         return None if entry is None else (entry.actor_id or "")
 
 
-async def test_acc_1_sysadmin_creates_a_user_who_signs_in_with_the_secret_shown_once(client, uow_factory) -> None:
-    """ACC-1, AUD-1: the answer carries the TOTP secret, its otpauth URI and a generated password once; the new
-    person signs in with them; the creation is audited with the sysadmin as actor; listing shows no secret."""
+async def test_acc_1_sysadmin_creates_a_user_who_enrols_through_the_link_shown_once(client, uow_factory) -> None:
+    """ACC-1, AUD-1 (F1): the answer carries a one-time enrolment link and no password or TOTP secret; the new
+    person sets both through the link and signs in (a role outside the case team needs no approval); the
+    creation is audited with the sysadmin as actor; listing shows no secret."""
     admin, headers = await _sysadmin(client, uow_factory)
     email = f"new-{uuid.uuid4().hex[:8]}@test.withu.local"
-    body = {"email": email, "display_name": "New Investigator", "role": "investigator", "team": "investigation"}
+    body = {"email": email, "display_name": "New HR Officer", "role": "hr_officer"}
     response = await client.post(USERS, json=body, headers=headers)
     assert response.status_code == 201, response.text
     created = response.json()
     assert created["user"]["email"] == email and created["user"]["version"] == 1
-    assert created["totp_uri"].startswith("otpauth://totp/") and created["totp_secret"] in created["totp_uri"]
-    assert len(created["initial_password"]) >= 12
-    login_body = {
-        "email": email,
-        "password": created["initial_password"],
-        "totp": pyotp.TOTP(created["totp_secret"]).now(),
-    }
+    assert created["user"]["enrolled"] is False and created["user"]["pending_change"] is None
+    assert created["enrolment"]["enrolment_url"].startswith("/admin/enrol.html#")
+    assert created["user"]["enrolment_expires_at"] == created["enrolment"]["expires_at"]
+    person = await enrol(
+        client, created["user"], created["enrolment"]["enrolment_url"], "amber kettle on the windowsill"
+    )
+    login_body = {"email": email, "password": person.password, "totp": person.totp(1)}  # enrolment used this step
     assert (await client.post("/api/v1/auth/login", json=login_body)).status_code == 200
     assert await _audit(uow_factory, "user.created", created["user"]["id"]) == str(admin.id)
 
-    page = await client.get(USERS, params={"role": "investigator", "limit": 200}, headers=headers)
+    page = await client.get(USERS, params={"role": "hr_officer", "limit": 200}, headers=headers)
     assert page.status_code == 200
-    assert any(u["email"] == email for u in page.json()["items"])
-    assert created["totp_secret"] not in page.text and "password" not in page.text
+    listed = next(u for u in page.json()["items"] if u["email"] == email)
+    assert listed["enrolled"] is True and listed["enrolment_expires_at"] is None
+    assert person.totp_secret not in page.text and "password" not in page.text
 
 
 async def test_acc_1_user_changes_need_if_match_and_deactivation_ends_every_sign_in(client, uow_factory) -> None:
     """ACC-1, AUD-1: a change names the account's version (428 without, 412 stale); deactivating refuses the
-    person's existing tokens at once; each change is audited."""
+    person's existing tokens at once; each change is audited. (An account outside the case team: its changes
+    need no division head.)"""
     _, headers = await _sysadmin(client, uow_factory)
-    member = await make_staff(uow_factory, role=Role.intake, team=Team.intake_counselling)
+    member = await make_staff(uow_factory, role=Role.hr_officer)
     member_h = await login(client, member)
     url = f"{USERS}/{member.id}"
-    missing = await client.patch(url, json={"team": "investigation"}, headers=headers)
+    missing = await client.patch(url, json={"employee_number": "E-HR-1"}, headers=headers)
     assert missing.status_code == 428 and missing.json()["code"] == "if-match-required"
-    moved = await client.patch(url, json={"team": "investigation"}, headers={**headers, "If-Match": '"1"'})
+    moved = await client.patch(url, json={"employee_number": "E-HR-1"}, headers={**headers, "If-Match": '"1"'})
     assert moved.status_code == 200, moved.text
-    assert moved.json()["team"] == "investigation" and moved.headers["etag"] == '"2"'
+    assert moved.json()["employee_number"] == "E-HR-1" and moved.headers["etag"] == '"2"'
     stale = await client.patch(url, json={"active": False}, headers={**headers, "If-Match": '"1"'})
     assert stale.status_code == 412 and stale.json()["code"] == "stale-version"
     assert (await client.get("/api/v1/auth/me", headers=member_h)).status_code == 200
@@ -98,7 +100,8 @@ async def test_acc_1_a_sysadmin_cannot_grant_themselves_a_case_role(client, uow_
 
 async def test_acc_1_bad_account_input_is_a_problem_and_writes_nothing(client, uow_factory) -> None:
     """ACC-1 (CASE-3's teams): a team role without a team, a team for a role outside the teams, a duplicate
-    e-mail, a short password, an unknown field and an unknown account answer problems."""
+    e-mail, a password (the owner sets it at enrolment: F1), an unknown field and an unknown account answer
+    problems."""
     _, headers = await _sysadmin(client, uow_factory)
     email = f"bad-{uuid.uuid4().hex[:8]}@test.withu.local"
     base = {"email": email, "display_name": "Someone", "role": "intake"}
@@ -106,8 +109,10 @@ async def test_acc_1_bad_account_input_is_a_problem_and_writes_nothing(client, u
     assert no_team.status_code == 422 and no_team.json()["code"] == "team-mismatch"
     auditor_team = await client.post(USERS, json={**base, "role": "auditor", "team": "investigation"}, headers=headers)
     assert auditor_team.status_code == 422 and auditor_team.json()["code"] == "team-mismatch"
-    short = await client.post(USERS, json={**base, "role": "auditor", "password": "short"}, headers=headers)
-    assert short.status_code == 422 and short.json()["code"] == "validation-failed"
+    chosen = await client.post(
+        USERS, json={**base, "role": "auditor", "password": "a password the sysadmin chose"}, headers=headers
+    )
+    assert chosen.status_code == 422 and chosen.json()["code"] == "validation-failed"
     unknown = await client.post(USERS, json={**base, "role": "auditor", "is_admin": True}, headers=headers)
     assert unknown.status_code == 422 and unknown.headers["content-type"] == "application/problem+json"
     assert (await client.post(USERS, json={**base, "role": "auditor"}, headers=headers)).status_code == 201

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import httpx
 from sqlalchemy import select, text
@@ -53,7 +53,8 @@ async def test_aud_1_auditor_searches_by_case_actor_action_and_day_newest_first(
     actions = [e["action"] for e in page["items"]]
     assert page["total"] == len(actions) >= 4
     assert actions[-1] == "report.submitted" and "case.read" in actions and "case.note_added" in actions
-    assert [e["seq"] for e in page["items"]] == sorted((e["seq"] for e in page["items"]), reverse=True)
+    order = [(datetime.fromisoformat(e["at"]), e["chain"] == "main", e["seq"]) for e in page["items"]]  # INT-1
+    assert order == sorted(order, reverse=True)
     assert CANARY not in response.text and report["case_reference"] not in response.text
     reporter_entry = next(e for e in page["items"] if e["action"] == "message.from_reporter")
     assert reporter_entry["actor_id"] is None and reporter_entry["at"].endswith("00:00:00Z")  # INT-1
@@ -185,7 +186,8 @@ async def test_aud_1_case_3_timeline_for_the_case_team_only(client, uow_factory)
         "role": "team_lead",
     }
     assert items[-1]["action"] == "case.timeline_read" and timeline["total"] == len(items)
-    assert [i["seq"] for i in items] == sorted(i["seq"] for i in items)
+    times = [datetime.fromisoformat(i["at"]) for i in items]
+    assert times == sorted(times) and not any("seq" in i for i in items)  # INT-1: no chain's numbers
 
     recused = await make_staff(
         uow_factory, role=Role.team_lead, team=Team.intake_counselling, employee_number=org.employees["resp"]
@@ -195,7 +197,7 @@ async def test_aud_1_case_3_timeline_for_the_case_team_only(client, uow_factory)
         hidden = await client.get(url, headers=await login(client, staff))
         assert hidden.status_code == 404 and hidden.json()["code"] == "not-found"
     auditor_h = await login(client, await make_staff(uow_factory, role=Role.auditor))
-    assert (await client.get(url, headers=auditor_h)).status_code == 403
+    assert (await client.get(url, headers=auditor_h)).status_code == 404  # ACC-1: a case hides from content-blind roles
     assert (await client.get(url)).status_code == 401
     assert (await client.get(f"/api/v1/cases/{uuid.uuid4()}/timeline", headers=lead_h)).status_code == 404
     assert (await client.get(url, params={"limit": 501}, headers=lead_h)).status_code == 422

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import random
 import uuid
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -11,16 +10,11 @@ from sqlalchemy import select
 
 from app.db.models import AuditEntry, Case
 from app.domain.enums import Role, Team
-from tests.builders import case_id_for, login, make_report, make_staff
+from tests.builders import a_quarter_of_our_own, case_id_for, login, make_report, make_staff, move_case
 from tests.directory import machine_headers
 
 URL = "/api/v1/statistics/cases"
 STATUS = "/api/v1/personnel/status"
-
-
-def a_month_of_our_own() -> date:
-    """A day in a past month no other test uses (the database is shared and never cleaned)."""
-    return date(random.randint(1901, 1999), random.randint(1, 12), 10)
 
 
 async def report_on(client, uow_factory, day: date, **overrides: Any) -> dict[str, Any]:  # type: ignore[no-untyped-def]
@@ -38,16 +32,10 @@ async def report_on(client, uow_factory, day: date, **overrides: Any) -> dict[st
     return body
 
 
-async def decide(client, headers: dict[str, str], case_id: str) -> None:  # type: ignore[no-untyped-def]
-    url = f"/api/v1/cases/{case_id}"
-    for step in (
-        {"to": "triaged", "reason": "Triage."},
-        {"to": "investigating", "reason": "Interviews."},
-        {"to": "decided", "finding": "substantiated", "reason": "Confirmed."},
-    ):
-        version = (await client.get(url, headers=headers)).headers["etag"]
-        moved = await client.post(f"{url}/transitions", json=step, headers={**headers, "If-Match": version})
-        assert moved.status_code == 200, moved.text
+async def decide(client, uow_factory, headers: dict[str, str], case_id: str) -> None:  # type: ignore[no-untyped-def]
+    for to in ("triaged", "investigating"):
+        await move_case(client, uow_factory, headers, case_id, to)
+    await move_case(client, uow_factory, headers, case_id, "decided", finding="substantiated")
 
 
 def cell(count: int | None) -> dict[str, Any]:
@@ -56,17 +44,19 @@ def cell(count: int | None) -> dict[str, Any]:
 
 async def test_stat_1_case_statistics_exact_for_the_case_team_suppressed_for_others(client, uow_factory) -> None:
     """STAT-1, CASE-2, SD-2: 6 harassment and 2 secondary-damage cases in a month of their own, 2 decided. The
-    case team sees exact counts by category and team, the times, breaches by kind and the SD share (0.25); an
-    HR officer sees the month's total but no cell below 5 (nor the 6 that would reveal the 2), no figure about
-    the 2 decided cases, and no share; both reads are audited."""
-    day = a_month_of_our_own()
+    case team sees exact counts by category and team, the times, breaches by kind and the SD share (0.25) for
+    the days it asks for. An HR officer may ask only for the whole quarter: the quarter's 8 cases, but no month
+    (the other two months' zeros would show), no cell, no team, no figure about the 2 decided cases and no share;
+    both reads are audited."""
+    quarter_start, quarter_end = a_quarter_of_our_own()
+    day = quarter_start.replace(month=quarter_start.month + 1, day=10)
     lead = await make_staff(uow_factory, role=Role.team_lead, team=Team.intake_counselling)
     lead_h = await login(client, lead)
     bodies = [await report_on(client, uow_factory, day) for _ in range(6)]
     for _ in range(2):
         await report_on(client, uow_factory, day, category="secondary_damage")
     for body in bodies[:2]:
-        await decide(client, lead_h, await case_id_for(client, lead_h, body["case_reference"]))
+        await decide(client, uow_factory, lead_h, await case_id_for(client, lead_h, body["case_reference"]))
     since = (date.today() - day).days
     month = f"{day.year:04d}-{day.month:02d}"
 
@@ -98,15 +88,18 @@ async def test_stat_1_case_statistics_exact_for_the_case_team_suppressed_for_oth
     assert exact["secondary_damage"] == {"cases": cell(2), "all_cases": cell(8), "share": 0.25, "suppressed": False}
 
     hr = await make_staff(uow_factory, role=Role.hr_officer)
-    response = await client.get(
-        URL, params={"from": day.isoformat(), "to": day.isoformat()}, headers=await login(client, hr)
-    )
+    hr_h = await login(client, hr)
+    month_only = await client.get(URL, params={"from": first.isoformat(), "to": last.isoformat()}, headers=hr_h)
+    assert month_only.status_code == 422 and month_only.json()["code"] == "window-not-allowed"
+    window = {"from": quarter_start.isoformat(), "to": quarter_end.isoformat()}
+    response = await client.get(URL, params=window, headers=hr_h)
     assert response.status_code == 200, response.text
     outside = response.json()
-    assert outside["exact"] is False and (outside["start"], outside["months"]) == (first.isoformat(), [month])
-    row = outside["by_category"][0]
-    assert row["total"] == cell(8) and all(c == cell(None) for c in row["cells"].values())
-    assert outside["durations"]["acknowledge"]["cases"] == cell(8)
+    assert outside["exact"] is False and len(outside["months"]) == 3 and month in outside["months"]
+    assert all(c == cell(None) for r in outside["by_category"] for c in [r["total"], *r["cells"].values()])
+    assert outside["by_team"] == [] and outside["deadline_breaches"]["total"] == cell(None)
+    assert all(d["cases"] == cell(None) for d in outside["durations"].values())
+    assert outside["durations"]["acknowledge"]["median_days"] == 0.0  # 8 cases: the time may be shown
     assert outside["durations"]["decide"] == {
         "cases": cell(None),
         "median_days": None,
@@ -131,6 +124,40 @@ async def test_stat_1_case_statistics_input_problems_and_anonymous(client, uow_f
     missing = await client.get(URL, params={"from": "2020-02-01"}, headers=headers)
     assert missing.status_code == 422 and missing.json()["code"] == "validation-failed"
     assert (await client.get(URL, params={"from": "2020-01-01", "to": "2020-01-31"})).status_code == 401
+
+
+async def test_stat_1_f10_two_cases_in_one_month_are_not_recovered_by_subtraction(client, uow_factory) -> None:
+    """STAT-1 (review F10): 2 cases in the quarter's second month, 19 in its third — the review's November and
+    December. The review's reads (the last two months; the last month alone; from both answers) are refused to
+    an HR officer, and the quarter's answers show nothing from which the 2 could be worked out: no month's total,
+    and no total from which the shown months or the other answer's totals leave 1 to 4 cases."""
+    start, end = a_quarter_of_our_own()
+    second, third = start.replace(month=start.month + 1), start.replace(month=start.month + 2)
+    for day, n in ((second.replace(day=14), 2), (third.replace(day=3), 19)):
+        for _ in range(n):
+            await report_on(client, uow_factory, day)
+    hr_h = await login(client, await make_staff(uow_factory, role=Role.hr_officer))
+    for url in (URL, "/api/v1/statistics/intake"):
+        for window in ((second, end), (third, end)):
+            asked = await client.get(
+                url, params={"from": window[0].isoformat(), "to": window[1].isoformat()}, headers=hr_h
+            )
+            assert asked.status_code == 422 and asked.json()["code"] == "window-not-allowed", (url, asked.text)
+            assert asked.headers["content-type"].startswith("application/problem+json")
+
+    quarter = {"from": start.isoformat(), "to": end.isoformat()}
+    cases = (await client.get(URL, params=quarter, headers=hr_h)).json()
+    intake = (await client.get("/api/v1/statistics/intake", params=quarter, headers=hr_h)).json()
+    months = {row["month"]: row["total"]["count"] for row in cases["by_category"]}
+    assert months[f"{second:%Y-%m}"] is None and months[f"{third:%Y-%m}"] is None
+    totals = [cases["secondary_damage"]["all_cases"]["count"], intake["employee_cases"]["total"]["count"]]
+    totals += [d["cases"]["count"] for d in cases["durations"].values()]
+    shown_months = sum(n for n in months.values() if n is not None)
+    withu = intake["withu"]["cases"]["count"] or 0
+    for total in (t for t in totals if t is not None):
+        for rest in (total - shown_months, total - withu, *(total - t for t in totals if t is not None)):
+            assert not 0 < rest < 5, (total, months, totals)
+    assert cases["secondary_damage"]["all_cases"] == cell(21)
 
 
 async def test_sep_5_personnel_status_for_hr_leads_head_and_sysadmin(client, uow_factory) -> None:

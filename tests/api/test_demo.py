@@ -8,6 +8,7 @@ import pytest
 
 from app.domain.errors import AccessDenied
 from app.services.demo import current_totp, seed_demo
+from tests.builders import case_id_for, make_report
 from tests.conftest import make_settings
 
 
@@ -41,3 +42,36 @@ async def test_demo_data_is_refused_outside_development(uow_factory) -> None:
             await seed_demo(uow)
         with pytest.raises(AccessDenied):
             await current_totp(uow, f"x-{uuid.uuid4().hex}@demo.withu.local")
+
+
+async def test_acc_1_f2_demo_case_team_is_verified_by_the_demo_directory(client, app, uow_factory) -> None:
+    """ACC-1 (F2): the demo seed puts the demo case team into a demo personnel directory, so the README's
+    walkthrough works — a demo intake officer finds a new report in the intake queue and opens it — while the
+    content-blind demo roles have no employee number."""
+    runtime = app.state.runtime
+    runtime.settings = make_settings(environment="development")
+    try:
+        async with uow_factory() as uow:
+            uow.settings = runtime.settings
+            await seed_demo(uow)
+            await uow.commit()
+        async with uow_factory() as uow:
+            uow.settings = runtime.settings
+            code = await current_totp(uow, "intake2@demo.withu.local")  # intake signed in twice above: a fresh one
+            sysadmin = await uow.staff.user_by_email("sysadmin@demo.withu.local")
+            assert sysadmin is not None and sysadmin.employee_number is None
+            intake = await uow.staff.user_by_email("intake2@demo.withu.local")
+            assert intake is not None and intake.employee_number
+            employee = await uow.personnel.employee_by_number(intake.employee_number)
+            assert employee is not None and employee.status == "active"
+        login = await client.post(
+            "/api/v1/auth/login",
+            json={"email": "intake2@demo.withu.local", "password": "withu-demo-intake2-pw", "totp": code},
+        )
+        assert login.status_code == 200, login.text
+        headers = {"Authorization": f"Bearer {login.json()['access_token']}"}
+        report = await make_report(client)
+        case_id = await case_id_for(client, headers, report["case_reference"])
+        assert (await client.get(f"/api/v1/cases/{case_id}", headers=headers)).status_code == 200
+    finally:
+        runtime.settings = make_settings()

@@ -29,7 +29,7 @@ from app.services import audit as audit_service
 from app.services import evidence as evidence_service
 from app.services.actors import StaffActor
 from tests.api.test_privacy import _all_stored_values
-from tests.builders import case_id_for, inbox_headers, login, make_report, make_staff
+from tests.builders import case_id_for, inbox_headers, login, make_report, make_staff, move_case
 from tests.conftest import database_url, make_settings, sqlite_file_bytes
 from tests.evidence_samples import (
     ELF,
@@ -288,7 +288,7 @@ async def test_file_above_the_limit_inside_a_small_body_is_413(uow_factory, inta
 async def test_service_refuses_empty_and_oversized_content_itself(uow_factory, intake_case, app) -> None:
     """The use case checks the size too, whoever calls it (the HTTP edge is not the only caller)."""
     _, officer, _, case_id = intake_case
-    actor = StaffActor(officer.id, Role.intake, Team.intake_counselling, uuid.uuid4())
+    actor = StaffActor(officer.id, Role.intake, Team.intake_counselling, uuid.uuid4(), officer.employee_number)
     limit = app.state.runtime.settings.max_evidence_bytes
     async with uow_factory() as uow:
         with pytest.raises(EmptyFile):
@@ -354,16 +354,6 @@ async def test_case_4_reporter_uploads_through_the_inbox(client, uow_factory) ->
         assert (uploaded.at.hour, uploaded.at.minute, uploaded.at.second) == (0, 0, 0)
 
 
-async def move(client, headers, case_id, to, version, **extra):  # type: ignore[no-untyped-def]
-    response = await client.post(
-        f"/api/v1/cases/{case_id}/transitions",
-        json={"to": to, "reason": "Moving the case on.", **extra},
-        headers={**headers, "If-Match": f'"{version}"'},
-    )
-    assert response.status_code == 200, response.text
-    return response.json()["version"]
-
-
 @pytest.mark.parametrize("ending", ["withdrawn", "closed"])
 async def test_case_4_reporter_cannot_upload_after_the_case_ends(client, app, uow_factory, ending: str) -> None:
     """CASE-4, bad input: after `withdrawn` or `closed` the reporter's upload is 409 case-closed, nothing is
@@ -384,9 +374,8 @@ async def test_case_4_reporter_cannot_upload_after_the_case_ends(client, app, uo
             ("closed", {}),
         ]
     )
-    version = 1
     for to, extra in steps:
-        version = await move(client, headers, case_id, to, version, **extra)
+        await move_case(client, uow_factory, headers, case_id, to, **extra)  # decided, withdrawn: two people (F5)
     before = stored_files(app)
     refused = await upload(client, reporter, b"second note")
     assert refused.status_code == 409 and refused.json()["code"] == "case-closed"
@@ -434,8 +423,9 @@ async def test_acc_1_other_team_gets_404_on_every_evidence_endpoint(client, inta
 
 
 @pytest.mark.parametrize("role", CONTENT_BLIND)
-async def test_acc_1_content_blind_roles_get_403(client, intake_case, uow_factory, role: Role) -> None:
-    """ACC-1: hr_officer, auditor and sysadmin never receive evidence: their role is refused (403)."""
+async def test_acc_1_content_blind_roles_get_404(client, intake_case, uow_factory, role: Role) -> None:
+    """ACC-1: hr_officer, auditor and sysadmin never receive evidence: the case answers them 404, as a case that
+    does not exist."""
     _, _, headers, case_id = intake_case
     created = (await upload(client, headers, b"CANARY evidence text", case_id=case_id)).json()
     blind = await login(client, await make_staff(uow_factory, role=role))
@@ -444,7 +434,7 @@ async def test_acc_1_content_blind_roles_get_403(client, intake_case, uow_factor
         await upload(client, blind, b"x", case_id=case_id),
         await download(client, blind, case_id, created["id"]),
     ):
-        assert response.status_code == 403 and response.json()["code"] == "access-denied"
+        assert response.status_code == 404 and response.json()["code"] == "not-found"
         assert "CANARY" not in response.text
 
 

@@ -177,8 +177,9 @@ async def test_case_8_reports_naming_the_same_respondent_are_linked(client, uow_
 
 
 async def test_case_8_escrow_stays_sealed_until_a_second_report(client, uow_factory) -> None:
-    """CASE-8: an escrowed report is invisible to everyone until another report names the same person;
-    then both are released to the team and linked."""
+    """CASE-8: an escrowed report is invisible to everyone until another, independent report names the same person;
+    then both are released to the team and linked (two identified reporters: at once; an anonymous one waits for
+    the team, tests/api/test_escrow.py). The reporter's inbox shows it held until the team acts (F4)."""
     number = f"E-ESCROW-{uuid.uuid4().hex[:6]}"
     no_number = await client.post(
         "/api/v1/reports",
@@ -191,7 +192,12 @@ async def test_case_8_escrow_stays_sealed_until_a_second_report(client, uow_fact
     )
     assert no_number.status_code == 422 and no_number.json()["code"] == "escrow-needs-respondent-number"
     sealed = await make_report(
-        client, reporter_kind="victim", escrow=True, respondent={"employee_number": number}
+        client,
+        reporter_kind="victim",
+        identity_mode="confidential",
+        reporter={"name": "Escrow victim", "email": "escrow.victim@example.org"},
+        escrow=True,
+        respondent={"employee_number": number},
     )
     _, head_h = await staff(client, uow_factory, Role.division_head, None)
     hidden = (await client.get("/api/v1/cases", params={"reference": sealed["case_reference"]}, headers=head_h)).json()
@@ -200,12 +206,17 @@ async def test_case_8_escrow_stays_sealed_until_a_second_report(client, uow_fact
     inbox = (await client.get("/api/v1/inbox", headers=reporter)).json()
     assert inbox["sealed"] is True and {d["kind"] for d in inbox["deadlines"]} == {"acknowledgement"}
 
-    second = await make_report(client, respondent={"employee_number": number})
+    second = await make_report(
+        client,
+        identity_mode="confidential",
+        reporter={"name": "Colleague", "email": "colleague@example.org"},
+        respondent={"employee_number": number},
+    )
     released_id = await case_id_for(client, head_h, sealed["case_reference"])
     released = (await client.get(f"/api/v1/cases/{released_id}", headers=head_h)).json()
     assert [c["reference"] for c in released["linked_cases"]] == [second["case_reference"]]
     assert {"triage", "investigation"} <= {d["kind"] for d in released["deadlines"]}
-    assert (await client.get("/api/v1/inbox", headers=reporter)).json()["sealed"] is False
+    assert (await client.get("/api/v1/inbox", headers=reporter)).json()["sealed"] is True  # until the team acts
     async with uow_factory() as uow:
         case = await uow.session.scalar(select(Case).where(Case.reference == sealed["case_reference"]))
         actions = (await uow.session.scalars(select(AuditEntry.action).where(AuditEntry.case_id == case.id))).all()

@@ -109,7 +109,7 @@ async def test_int_3_optional_details_are_kept(client, uow_factory) -> None:
         assert case.category == "stalking" and case.org_kind == "affiliated"
         assert report.details["location"] == "3rd floor meeting room"
         assert report.details["witnesses"] == [{"name": "A. Witness"}]
-        assert report.respondent_key is not None and "1234" not in report.respondent_key
+        assert report.respondent_key is not None and "E-1234" not in report.respondent_key  # a keyed MAC, never the number
 
 
 async def test_int_3_narrative_bounds(client, uow_factory) -> None:

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from app.db.models import OrgUnit, OutboxMessage
 from app.domain.enums import Role, Team
-from tests.builders import case_id_for, inbox_headers, login, make_report, make_staff
+from tests.builders import case_id_for, inbox_headers, login, make_report, make_staff, move_case
 from tests.directory import Org, machine_headers, make_org
 
 REASON = "Findings of the investigation support this."
@@ -49,9 +49,11 @@ async def move(client, headers, case_id: str, to: str, **extra: Any) -> dict:  #
     return response.json()
 
 
-async def decide(client, headers, case_id: str, finding: str = "substantiated") -> None:  # type: ignore[no-untyped-def]
-    for to, extra in [("triaged", {}), ("investigating", {}), ("decided", {"finding": finding})]:
-        await move(client, headers, case_id, to, **extra)
+async def decide(client, uow_factory, headers, case_id: str, finding: str = "substantiated") -> None:  # type: ignore[no-untyped-def]
+    """CASE-1: triaged and investigating by `headers`; decided on their proposal, confirmed by a second person (F5)."""
+    for to in ("triaged", "investigating"):
+        await move(client, headers, case_id, to)
+    await move_case(client, uow_factory, headers, case_id, "decided", finding=finding)
 
 
 async def world(
@@ -86,8 +88,10 @@ async def world(
     _, lead = await staff_headers(client, uow_factory, Role.team_lead)
     _, division = await staff_headers(client, uow_factory, Role.division_head, None)
     case_id = await case_id_for(client, lead, body["case_reference"])
+    assigned = await client.post(f"/api/v1/cases/{case_id}/handlers", json={"user_id": str(handler_id)}, headers=lead)
+    assert assigned.status_code == 201, assigned.text
     if finding is not None:
-        await decide(client, lead, case_id, finding)
+        await decide(client, uow_factory, handler, case_id, finding)  # the handler proposes, a second person confirms
     return World(org, body, case_id, handler, handler_id, lead, division)
 
 
@@ -241,7 +245,7 @@ async def test_san_2_a_respondent_outside_the_directory_is_named_by_a_label(clie
     _, handler = await staff_headers(client, uow_factory, Role.intake)
     _, lead = await staff_headers(client, uow_factory, Role.team_lead)
     case_id = await case_id_for(client, lead, body["case_reference"])
-    await decide(client, lead, case_id)
+    await decide(client, uow_factory, handler, case_id)  # the handler is assigned, proposes; a second person confirms
     missing = await propose(client, handler, case_id, level="reprimand")
     assert missing.status_code == 422 and missing.json()["code"] == "respondent-required"
     labelled = await propose(client, handler, case_id, level="reprimand", respondent_label="CANARY-LECTURER Kim")
@@ -275,7 +279,7 @@ async def test_case_6_the_victim_gives_the_opinion_in_the_inbox(client, uow_fact
 # --- SD-3: penalty equivalence --------------------------------------------------------------------------------
 
 
-async def secondary_case(client, w: World) -> str:  # type: ignore[no-untyped-def]
+async def secondary_case(client, uow_factory, w: World) -> str:  # type: ignore[no-untyped-def]
     """A secondary-damage case linked to w's case, reported by someone else with its reference, decided
     substantiated by w's team."""
     sd = await make_report(
@@ -286,7 +290,7 @@ async def secondary_case(client, w: World) -> str:  # type: ignore[no-untyped-de
         narrative="The manager keeps telling everyone the victim made it all up to get promoted.",
     )
     sd_id = await case_id_for(client, w.lead, sd["case_reference"])
-    await decide(client, w.lead, sd_id)
+    await decide(client, uow_factory, w.handler, sd_id)  # w's handler is assigned to it too
     return sd_id
 
 
@@ -295,7 +299,7 @@ async def test_sd_3_a_light_sanction_is_refused_and_the_floor_accepted(client, u
     finalised while the original respondent's sanction is undecided (409); once that is decided the floor rises
     to it; at the floor it is accepted."""
     w = await world(client, uow_factory)
-    sd_id = await secondary_case(client, w)
+    sd_id = await secondary_case(client, uow_factory, w)
     light = await propose(client, w.handler, sd_id, level="salary_reduction", months=3)
     assert light.status_code == 422
     assert light.json()["code"] == "below-penalty-floor"
@@ -338,8 +342,8 @@ async def test_sd_3_a_secondary_damage_case_without_an_original_still_has_the_su
     body = await make_report(client, category="secondary_damage", respondent={"employee_number": org.employees["resp"]})
     _, inv_lead = await staff_headers(client, uow_factory, Role.team_lead, Team.investigation)
     case_id = await case_id_for(client, inv_lead, body["case_reference"])
-    await decide(client, inv_lead, case_id)
     _, investigator = await staff_headers(client, uow_factory, Role.investigator, Team.investigation)
+    await decide(client, uow_factory, investigator, case_id)  # assigned, proposes; a second person confirms
     refused = await propose(client, investigator, case_id, level="reprimand")
     assert refused.status_code == 422 and refused.json()["floor"] == "suspension"
     accepted = await propose(client, investigator, case_id, level="suspension", months=1)
@@ -414,7 +418,7 @@ async def test_san_4_without_a_unit_head_the_supervisor_then_a_flag(client, uow_
     )
     _, lead = await staff_headers(client, uow_factory, Role.team_lead)
     case_id = await case_id_for(client, lead, body["case_reference"])
-    await decide(client, lead, case_id)
+    await decide(client, uow_factory, lead, case_id)
     flagged = (await client.get(f"/api/v1/cases/{case_id}/head-measures", headers=lead)).json()
     assert len(flagged) == 2
     assert all(m["flagged"] and m["head_source"] == "none" and m["head_employee_number"] is None for m in flagged)
@@ -450,7 +454,7 @@ async def test_san_4_unit_heads_come_with_the_directory_sync(client, uow_factory
     assert (await client.post("/api/v1/personnel/sync", json=snapshot, headers=hr)).json()["units"]["updated"] == 1
     async with uow_factory() as uow:
         unit = await uow.session.scalar(select(OrgUnit).where(OrgUnit.external_id == f"{p}-U"))
-        head = await uow.separation.employee_by_number(f"{p}-E2")
+        head = await uow.personnel.employee_by_number(f"{p}-E2")
         assert unit.head_employee_id == head.id
     snapshot["units"][0]["head"] = f"{p}-E404"
     unknown = await client.post("/api/v1/personnel/sync", json=snapshot, headers=hr)
@@ -464,7 +468,7 @@ async def test_san_5_ineligibility_is_sent_once_per_respondent(client, uow_facto
     w = await world(client, uow_factory)
     again = await make_report(client, respondent={"employee_number": w.org.employees["resp"]})
     second = await case_id_for(client, w.lead, again["case_reference"])
-    await decide(client, w.lead, second)
+    await decide(client, uow_factory, w.lead, second)
     payloads = await queued(uow_factory, subscription, "respondent.ineligible")
     assert [p["data"]["employee_number"] for p in payloads] == [w.org.employees["resp"]]
     assert set(payloads[0]["data"]) == {
@@ -479,8 +483,8 @@ async def test_san_5_ineligibility_is_sent_once_per_respondent(client, uow_facto
 
 
 async def test_acc_1_roles_on_every_sanction_endpoint(client, uow_factory) -> None:
-    """ACC-1: anonymous 401; hr_officer, auditor and sysadmin 403; another team's member 404 (as for a case that
-    does not exist); a reporter's inbox token is no staff token."""
+    """ACC-1: anonymous 401; hr_officer, auditor and sysadmin 404 on the case's routes (as for a case that does not
+    exist) and 403 on the approvals list; another team's member 404; a reporter's inbox token is no staff token."""
     w = await world(client, uow_factory)
     sanction = (await propose(client, w.handler, w.case_id, level="reprimand")).json()
     measure = next(iter((await measures(client, w)).values()))
@@ -506,7 +510,7 @@ async def test_acc_1_roles_on_every_sanction_endpoint(client, uow_factory) -> No
         assert (await client.request(method, url, json=body, headers=reporter)).status_code == 401, url
         for headers in blind:
             response = await client.request(method, url, json=body, headers=headers)
-            assert response.status_code == 403, (url, response.text)
+            assert response.status_code == (404 if url.startswith(base) else 403), (url, response.text)
         if url.startswith(base):
             response = await client.request(method, url, json=body, headers=other_team)
             assert response.status_code == 404, (url, response.text)

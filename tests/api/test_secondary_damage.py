@@ -135,7 +135,7 @@ async def test_sd_2_anyone_reports_with_the_reference_and_it_goes_to_the_origina
     )
     sd = await stored_case(uow_factory, answer["case_reference"])
     assert (str(sd.parent_case_id), sd.team, sd.origin) == (case_id, "intake_counselling", "secondary_damage_report")
-    await decide(client, lead, str(sd.id))  # the full lifecycle applies
+    await decide(client, uow_factory, lead, str(sd.id))  # the full lifecycle applies
     # The original's reporter does not see reports others made with the reference.
     inbox = await inbox_headers(client, body["receipt_code"])
     assert (await client.get("/api/v1/inbox", headers=inbox)).json()["secondary_damage_cases"] == []

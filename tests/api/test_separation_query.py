@@ -1,6 +1,7 @@
-"""SEP-2, SEP-4: the check answered in ONE SQL statement (`SeparationRepository.check_placement`) gives exactly the
-answer of the domain's specification (`app.domain.separation.placement_refusals`) on many generated directories,
-on SQLite and PostgreSQL alike (whichever database the run uses), so the two cannot drift apart.
+"""SEP-2, SEP-4: the check answered in SQL (`SeparationRepository.check_placement`: the orders concerned found by
+MAC, then one statement over them and the directory) gives exactly the answer of the domain's specification
+(`app.domain.separation.placement_refusals`) on many generated directories, on SQLite and PostgreSQL alike
+(whichever database the run uses), so the two cannot drift apart.
 
 Each directory is random but reproducible (its seed is the test's parameter): two organisations, a unit tree,
 people with and without units, chains of command of any depth that cross organisations, retired people,
@@ -14,10 +15,11 @@ from __future__ import annotations
 import random
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
 
 import pytest
 
+from app.db.links import employee_mac
 from app.db.models import Assignment, AssignmentMember, Case, Employee, Organisation, OrgUnit, SeparationOrder
 from app.domain.enums import (
     AssignmentKind,
@@ -133,6 +135,7 @@ async def generate(uow_factory, rng: random.Random) -> Generated:  # type: ignor
             opened_on=EPOCH.date(),
             received_at=EPOCH.isoformat(),
             origin=CaseOrigin.report,
+            respondent_mac=employee_mac(respondent.employee_number),  # as a report stores it (app.db.links)
             respondent_employee_id=respondent.id,
             sealed=False,
         )
@@ -141,11 +144,13 @@ async def generate(uow_factory, rng: random.Random) -> Generated:  # type: ignor
             id=uuid.uuid4(),
             reference=f"SO-{tag}-{i:02d}",
             case_id=case.id,
+            victim_mac=employee_mac(victim.employee_number),
+            respondent_mac=employee_mac(respondent.employee_number),
             victim_id=victim.id,
             respondent_id=respondent.id,
             status=status,
             connections=[],
-            opened_at=datetime(2026, 1, 1, tzinfo=UTC),
+            opened_on=date(2026, 1, 1),
         )
         cases.append(case)
         orders.append(order)
@@ -218,7 +223,7 @@ def specified(directory: Generated, check: PlacementCheck) -> object:
 
 
 async def answered(uow_factory, client: ClientActor, check: PlacementCheck) -> object:  # type: ignore[no-untyped-def]
-    """The service's answer through the one statement (its unit of work is rolled back: no audit entries kept)."""
+    """The service's answer through the SQL check (its unit of work is rolled back: no audit entries kept)."""
     async with uow_factory() as uow:
         try:
             result = await separation.check_placement(uow, client, check)
@@ -236,8 +241,8 @@ async def hr_client(uow_factory) -> ClientActor:  # type: ignore[no-untyped-def]
     return ClientActor(machine.client_id, ClientKind.hr_system, frozenset({"separation:check"}))
 
 
-async def test_sep_4_one_statement_check_equals_the_domain_rules(uow_factory, hr_client) -> None:  # type: ignore[no-untyped-def]
-    """SEP-2, SEP-4: on generated directories, every check answered by the one statement equals the domain's
+async def test_sep_4_sql_check_equals_the_domain_rules(uow_factory, hr_client) -> None:  # type: ignore[no-untyped-def]
+    """SEP-2, SEP-4: on generated directories, every check answered in SQL equals the domain's
     `placement_refusals` (same unit, chain of command either way, transitive and across organisations, shared
     assignments; retired movers; only active orders; unknown references and cycles refused alike)."""
     seen: set[str] = set()
@@ -264,7 +269,7 @@ async def test_sep_4_one_statement_check_equals_the_domain_rules(uow_factory, hr
 
 
 async def test_sep_4_check_of_a_deactivated_client_is_refused(client, uow_factory) -> None:  # type: ignore[no-untyped-def]
-    """SEP-4: the check finds the client in its one statement; a client deactivated after its token was issued
+    """SEP-4: the check finds the client in its last statement; a client deactivated after its token was issued
     gets 401, like everywhere else."""
     org = await make_org(uow_factory, units={"X": None}, people={"someone": ("X", None)})
     async with uow_factory() as uow:

@@ -3,7 +3,6 @@ employee cases, with counts below 5 suppressed outside the case team (STAT-1).""
 
 from __future__ import annotations
 
-import random
 import uuid
 from datetime import date
 from typing import Any
@@ -12,7 +11,7 @@ from sqlalchemy import select
 
 from app.db.models import AuditEntry, Case, SupportRequest
 from app.domain.enums import Role, Team
-from tests.builders import login, make_report, make_staff
+from tests.builders import a_quarter_of_our_own, login, make_report, make_staff
 
 URL = "/api/v1/statistics/intake"
 
@@ -31,11 +30,6 @@ async def report_on(client, uow_factory, day: date, **overrides: Any) -> str:  #
         case_id = case.id
         await uow.commit()
     return str(case_id)
-
-
-def a_month_of_our_own() -> date:
-    """A day in a month no other test uses (tests never clean up; a random past month keeps windows apart)."""
-    return date(random.randint(1901, 1999), random.randint(1, 12), 15)
 
 
 def cell(count: int | None) -> dict[str, Any]:
@@ -70,9 +64,11 @@ async def test_wu_1_citizen_reports_go_to_victim_support_with_the_support_asked_
 
 async def test_wu_1_stat_1_withu_counted_apart_and_suppressed_outside_the_case_team(client, uow_factory) -> None:
     """WU-1: #WithU cases are counted apart from employee cases, with the support asked for (only citizens'
-    workplaces count under #WithU). STAT-1: the case team sees exact counts; hr_officer, auditor and sysadmin
-    see whole months and no count below 5 — nor one that the total would reveal."""
-    day = a_month_of_our_own()
+    workplaces count under #WithU). STAT-1: the case team sees exact counts for any days; hr_officer, auditor and
+    sysadmin ask for a whole quarter and see no count below 5 — nor one that a total would reveal (the 6 who asked
+    for legal consultation among 8 #WithU cases: 2 did not)."""
+    quarter_start, quarter_end = a_quarter_of_our_own()
+    day = quarter_start.replace(day=15)
     for _ in range(6):
         await report_on(
             client, uow_factory, day, workplace={"kind": "citizen_workplace"}, support_requested=["legal_consultation"]
@@ -110,24 +106,25 @@ async def test_wu_1_stat_1_withu_counted_apart_and_suppressed_outside_the_case_t
         },
     }
 
-    month_start, month_end = day.replace(day=1), day.replace(day=28)
+    quarter = {"from": quarter_start.isoformat(), "to": quarter_end.isoformat()}
     for role in (Role.hr_officer, Role.auditor, Role.sysadmin):
         _, h = await staff(client, uow_factory, role)
-        response = await client.get(URL, params={"from": day.isoformat(), "to": day.isoformat()}, headers=h)
+        refused = await client.get(URL, params={"from": day.isoformat(), "to": day.isoformat()}, headers=h)
+        assert refused.status_code == 422 and refused.json()["code"] == "window-not-allowed"
+        response = await client.get(URL, params=quarter, headers=h)
         assert response.status_code == 200, response.text
         body = response.json()
-        assert body["exact"] is False
-        assert body["from"] == month_start.isoformat() and body["to"] >= month_end.isoformat()  # whole months
+        assert body["exact"] is False and (body["from"], body["to"]) == (quarter["from"], quarter["to"])
         assert body["employee_cases"] == {
             "smg": cell(None),
             "affiliated": cell(7),
             "contractor": cell(None),
-            "unspecified": cell(None),  # 5 this month, hidden too: else 13 - 7 would reveal smg + contractor = 1
+            "unspecified": cell(None),  # 5 this quarter, hidden too: else 13 - 7 would reveal smg + contractor = 1
             "total": cell(13),
         }
         assert body["withu"] == {
             "cases": cell(8),
-            "legal_consultation": cell(6),
+            "legal_consultation": cell(None),  # 6 of 8: the 2 who did not ask would show
             "counselling": cell(None),
             "workplace_education": cell(None),
         }

@@ -43,6 +43,7 @@ from app.settings import Settings
 from app.worker import Worker, check_settings, run_once
 from tests.api.test_webhooks import OPENED, deactivate, make_client_headers, messages_of, publish, subscribe
 from tests.builders import separation_event
+from tests.conftest import TEST_DNS
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -58,6 +59,7 @@ class Received:
     signature: str
     body: bytes
     verified: bool
+    host: str = ""  # the Host header: the subscription URL's name, whatever address the worker connected to
 
 
 class Receiver:
@@ -128,6 +130,7 @@ class Receiver:
                 signature=headers.get("withu-signature", ""),
                 body=body,
                 verified=verified and method == "POST",
+                host=headers.get("host", ""),
             )
         )
         self.arrived.set()
@@ -499,7 +502,7 @@ class CliDatabase:
             row, _ = await auth.create_client(uow, "Test personnel system", ClientKind.hr_system, ["webhooks:manage"])
             actor = ClientActor(row.client_id, ClientKind.hr_system, frozenset({"webhooks:manage"}))
             created = await webhooks.create_subscription(
-                uow, actor, WebhookSubscriptionCreate.model_validate({"url": server.url, "topics": [OPENED]})
+                uow, actor, WebhookSubscriptionCreate.model_validate({"url": server.url, "topics": [OPENED]}), TEST_DNS
             )
             await uow.commit()
         server.secret = created.secret
@@ -533,6 +536,7 @@ def _worker_env(settings: Settings, **extra: str) -> dict[str, str]:
         "WITHU_DATABASE_URL": settings.database_url,
         "WITHU_MASTER_KEY": settings.master_key,
         "WITHU_JWT_SECRET": settings.jwt_secret,
+        "WITHU_WEBHOOK_ALLOWED_HOSTS": ",".join(settings.webhook_allowed_hosts),
         **extra,
     }
 

@@ -265,6 +265,7 @@ class StaffApi:
         self._tokens: dict[str, tuple[str, str, float]] = {}  # slug -> (access, refresh, expires at, monotonic)
         self._last_step: dict[str, int] = {}
         self._locks: dict[str, asyncio.Lock] = {}
+        self._clients: dict[str, tuple[str, str]] = {}  # machine-client kind -> (client id, secret)
 
     async def aclose(self) -> None:
         await self.client.aclose()
@@ -332,6 +333,21 @@ class StaffApi:
         response = await self.post("/inbox/session", json={"receipt_code": receipt_code})
         assert response.status_code == 200, response.text
         return str(response.json()["access_token"])
+
+    async def machine_token(self, kind: str) -> str:
+        """A fresh access token of this server's machine client of `kind` ("hr_system", "contractor_portal"), made
+        once by the demo system administrator (machine tokens expire; the client stays)."""
+        async with self._locks.setdefault(f"client:{kind}", asyncio.Lock()):
+            if kind not in self._clients:
+                name = f"E2E {kind} {uuid.uuid4().hex[:6]}"
+                made = await self.post("/clients", staff="sysadmin", json={"name": name, "kind": kind})
+                assert made.status_code == 201, made.text
+                self._clients[kind] = (made.json()["client"]["client_id"], made.json()["client_secret"])
+        token = await self.client.post(
+            "/oauth/token", data={"grant_type": "client_credentials"}, auth=self._clients[kind]
+        )
+        assert token.status_code == 200, token.text
+        return str(token.json()["access_token"])
 
     async def case_by_reference(self, reference: str) -> dict[str, Any]:
         """The case (its queue summary: id, reference, status, team, ...) as the division head sees it."""

@@ -7,11 +7,13 @@ import json
 import time
 import uuid
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import cache
 
 import pyotp
 from playwright.async_api import BrowserContext, Page
 
+from app.domain.access import CASE_TEAM_ROLES
 from tests.e2e.browser import ROOT, StaffApi, axe_violations
 
 
@@ -43,18 +45,64 @@ class Person:
         return str(pyotp.TOTP(self.totp_secret).at(step * 30))
 
 
+async def hr_token(api: StaffApi) -> str:
+    """A machine token of the personnel system (a client the demo system administrator made)."""
+    return await api.machine_token("hr_system")
+
+
+async def directory_employee(api: StaffApi) -> str:
+    """The employee number of a new active employee, alone in an organisation of their own, put into the personnel
+    directory by the personnel system's sync (as tests/builders.py `make_staff` gives a case-team member one)."""
+    tag = uuid.uuid4().hex[:8].upper()
+    number = f"E-{tag}-000"
+    snapshot = {
+        "as_of": datetime.now(UTC).isoformat(),
+        "organisations": [{"id": f"ORG-{tag}", "name": f"Org {tag}", "kind": "smg"}],
+        "employees": [{"employee_number": number, "organisation": f"ORG-{tag}", "status": "active"}],
+    }
+    token = await hr_token(api)
+    synced = await api.client.post("/personnel/sync", json=snapshot, headers={"Authorization": f"Bearer {token}"})
+    assert synced.status_code == 200, synced.text
+    return number
+
+
 async def make_person(
-    api: StaffApi, role: str, team: str | None = None, *, name: str = "", employee_number: str | None = None
+    api: StaffApi,
+    role: str,
+    team: str | None = None,
+    *,
+    name: str = "",
+    employee_number: str | None = None,
+    in_directory: bool = True,
 ) -> Person:
-    """A new staff account, made by the demo system administrator through POST /api/v1/users."""
+    """A new staff account as it comes to be (F1): the demo system administrator creates it (POST /api/v1/users),
+    its owner enrols through the one-time link (password and TOTP), and — a case role — the demo division head
+    approves it. A case-team member without an `employee_number` gets one of their own, naming an active employee
+    of the directory (F2: without a directory match a case-team account sees no case) — unless
+    `in_directory=False`. A given number is used as it is."""
+    if employee_number is None and in_directory and role in CASE_TEAM_ROLES:
+        employee_number = await directory_employee(api)
     email = f"{role}-{uuid.uuid4().hex[:10]}@e2e.withu.local"
-    body = {"email": email, "display_name": name or f"E2E {role}", "role": role, "team": team, "password": "e2e-" + uuid.uuid4().hex}
+    body = {"email": email, "display_name": name or f"E2E {role}", "role": role, "team": team}
     if employee_number:
         body["employee_number"] = employee_number
     response = await api.post("/users", staff="sysadmin", json=body)
     assert response.status_code == 201, response.text
     made = response.json()
-    return Person(made["user"]["id"], email, body["password"], made["totp_secret"], role, team)
+    token = made["enrolment"]["enrolment_url"].split("#", 1)[1]
+    offer = await api.post("/enrolment/offer", json={"token": token})
+    assert offer.status_code == 200, offer.text
+    secret, password = offer.json()["totp_secret"], "e2e " + uuid.uuid4().hex
+    # Enrol with the previous step's code (accepted as drift), so that two sign-ins may follow at once.
+    step = int(time.time()) // 30 - 1
+    code = str(pyotp.TOTP(secret).at(step * 30))
+    enrolled = await api.post("/enrolment", json={"token": token, "password": password, "totp": code})
+    assert enrolled.status_code == 204, enrolled.text
+    if role in CASE_TEAM_ROLES:
+        change = made["user"]["pending_change"]["id"]
+        approved = await api.post(f"/account-changes/{change}/decision", staff="head", json={"approve": True})
+        assert approved.status_code == 200, approved.text
+    return Person(made["user"]["id"], email, password, secret, role, team, _last_step=step)
 
 
 class Staff:
@@ -88,7 +136,9 @@ class Staff:
         assert not violations, f"{screen} ({self.lang}): {violations}"
 
 
-async def signed_in(new_context: object, person: Person, *, device: str = "desktop", lang: str = "en", path: str = "") -> Staff:
+async def signed_in(
+    new_context: object, person: Person, *, device: str = "desktop", lang: str = "en", path: str = ""
+) -> Staff:
     """A new browser context (its own session) with `person` signed in through the form."""
     context: BrowserContext = await new_context(device=device, locale="ko-KR" if lang == "ko" else "en-US")  # type: ignore[operator]
     staff = Staff(await context.new_page(), person, lang)

@@ -6,8 +6,8 @@ The one way to start it, used by the pytest fixture `live_server` and by scripts
     python -m tests.e2e.live_server -- COMMAND ARG...    # serves, runs COMMAND with WITHU_LIVE_URL set, stops
 
 Settings: development (demo data exists only there), a random master key and JWT secret, the repository's
-pwa/ (or WITHU_LIVE_PWA_DIR), cheap Argon2, rate limits no test reaches, no Redis. Inherited WITHU_* variables
-are dropped so that the machine's own configuration never leaks in."""
+pwa/ (or WITHU_LIVE_PWA_DIR), cheap Argon2, rate limits no test reaches, no Redis, webhooks to 127.0.0.1 allowed.
+Inherited WITHU_* variables are dropped so that the machine's own configuration never leaks in."""
 
 from __future__ import annotations
 
@@ -107,6 +107,7 @@ def server_env(workdir: Path, **overrides: str) -> dict[str, str]:
         "rate_receipt": GENEROUS_RATE,
         "rate_login": GENEROUS_RATE,
         "rate_token": GENEROUS_RATE,
+        "webhook_allowed_hosts": "127.0.0.1",  # as `make run`: receivers on this machine (F7)
     }
     settings.update(overrides)
     env.update({f"WITHU_{k.upper()}": str(v) for k, v in settings.items()})

@@ -17,28 +17,12 @@ from typing import Any
 from playwright.async_api import expect
 
 from tests.e2e.browser import StaffApi
-from tests.e2e.dashboard import Staff, make_person, signed_in
+from tests.e2e.dashboard import Staff, hr_token, make_person, signed_in
 
 REASON = "Recorded by the case team after review."
 
 
 # --- seeding through the API --------------------------------------------------------------------------------------
-
-
-async def hr_token(api: StaffApi) -> str:
-    """A personnel-system client (made by the sysadmin) and its machine token."""
-    made = await api.post(
-        "/clients", staff="sysadmin", json={"name": f"HR {uuid.uuid4().hex[:6]}", "kind": "hr_system"}
-    )
-    assert made.status_code == 201, made.text
-    body = made.json()
-    token = await api.client.post(
-        "/oauth/token",
-        data={"grant_type": "client_credentials"},
-        auth=(body["client"]["client_id"], body["client_secret"]),
-    )
-    assert token.status_code == 200, token.text
-    return str(token.json()["access_token"])
 
 
 async def directory(api: StaffApi) -> dict[str, str]:
@@ -93,7 +77,28 @@ async def victim_report(api: StaffApi, people: dict[str, str] | None = None, **e
 
 
 async def move(api: StaffApi, case_id: str, to: str, **extra: str) -> None:
+    """CASE-1 as the rules want it: an ordinary transition by the intake team's lead; `decided` and `withdrawn` (F5)
+    proposed by the demo intake officer, assigned as a handler, and confirmed by the lead."""
+    if to in ("decided", "withdrawn"):
+        officer = (await api.get("/auth/me", staff="intake")).json()["id"]
+        assigned = await api.post(f"/cases/{case_id}/handlers", staff="lead-intake", json={"user_id": officer})
+        assert assigned.status_code == 201, assigned.text
     version = (await api.get(f"/cases/{case_id}", staff="lead-intake")).json()["version"]
+    if to in ("decided", "withdrawn"):
+        proposed = await api.post(
+            f"/cases/{case_id}/decision-proposals",
+            staff="intake",
+            json={"to": to, "reason": REASON, **extra},
+            headers={"If-Match": f'"{version}"'},
+        )
+        assert proposed.status_code == 201, proposed.text
+        confirmed = await api.post(
+            f"/cases/{case_id}/decision-proposals/{proposed.json()['id']}/decision",
+            staff="lead-intake",
+            json={"approve": True, "reason": REASON},
+        )
+        assert confirmed.status_code == 200, confirmed.text
+        return
     moved = await api.post(
         f"/cases/{case_id}/transitions",
         staff="lead-intake",
@@ -134,11 +139,15 @@ async def expect_notice(staff: Staff, key: str) -> None:
 async def test_san_2_a_handler_takes_a_case_from_the_queue_to_a_sanction_decided_by_a_second_person(
     new_context, api, screenshot
 ) -> None:
-    """CASE-1 (transitions with a reason, the finding on `decided`), CASE-6 / SAN-3 (the victim's opinion before the
-    decision), SAN-1 / SAN-2 (proposed by the handler, decided by a team lead in another browser)."""
+    """CASE-1 (transitions with a reason; the finding on `decided` proposed by the handler and confirmed by a team
+    lead in another browser, F5), CASE-6 / SAN-3 (the victim's opinion before the decision), SAN-1 / SAN-2 (proposed
+    by the handler, decided by the team lead)."""
     receipt = await victim_report(api)
     ref, case_id = receipt["case_reference"], receipt["id"]
-    handler = await signed_in(new_context, await make_person(api, "intake", "intake_counselling", name="Handler E2E"))
+    person = await make_person(api, "intake", "intake_counselling", name="Handler E2E")
+    assigned = await api.post(f"/cases/{case_id}/handlers", staff="lead-intake", json={"user_id": person.id})
+    assert assigned.status_code == 201, assigned.text
+    handler = await signed_in(new_context, person)
     page = handler.page
 
     # From the queue: the newest case first, opened by its reference.
@@ -148,14 +157,37 @@ async def test_san_2_a_handler_takes_a_case_from_the_queue_to_a_sanction_decided
     await handler.heading(handler.t("case.title", ref=ref))
     await screenshot(page, "1-case-received")
 
-    for to, finding in (("triaged", None), ("investigating", None), ("decided", "substantiated")):
+    for to in ("triaged", "investigating"):
         await page.get_by_label(handler.t("case.move.to")).select_option(to)
-        if finding:
-            await page.get_by_label(handler.t("case.finding"), exact=True).select_option(finding)
         await page.get_by_label(handler.t("case.move.reason")).fill(f"Moved to {to}: {REASON}")
         await page.get_by_role("button", name=handler.t("case.move.submit")).click()
         await expect_notice(handler, "case.moved")
         await expect(page.locator(".facts").first).to_contain_text(handler.t(f"status.{to}"))
+
+    # F5: the handler proposes the finding; nothing changes until a second person confirms it.
+    await page.get_by_label(handler.t("case.decision.to")).select_option("decided")
+    await page.get_by_label(handler.t("case.finding"), exact=True).select_option("substantiated")
+    await page.get_by_label(handler.t("case.decision.reason")).fill(f"Two witnesses confirm it. {REASON}")
+    await page.get_by_role("button", name=handler.t("case.decision.propose")).click()
+    await expect_notice(handler, "case.decision.proposed")
+    await expect(page.get_by_text(handler.t("case.decision.pending.own"))).to_be_visible()
+    await expect(page.locator(".facts").first).to_contain_text(handler.t("status.investigating"))
+    await handler.accessible("case: decision proposed")
+
+    # A team lead — another person, in another browser — confirms it from the approvals inbox.
+    lead = await signed_in(
+        new_context, await make_person(api, "team_lead", "intake_counselling", name="Lead E2E"), device="Pixel 7"
+    )
+    await lead.page.goto("/admin/#/approvals")
+    await lead.heading(lead.t("approvals.title"))
+    item = lead.page.locator("li", has=lead.page.get_by_role("link", name=lead.t("approvals.case", ref=ref)))
+    await expect(item).to_contain_text(lead.t("finding.substantiated"))
+    await item.get_by_label(lead.t("approvals.decision.reason")).fill("The file supports the finding.")
+    await item.get_by_role("button", name=lead.t("approvals.decision.confirm")).click()
+    await expect(lead.page.get_by_role("link", name=lead.t("approvals.case", ref=ref))).to_have_count(0)
+    await page.reload()
+    await handler.heading(handler.t("case.title", ref=ref))
+    await expect(page.locator(".facts").first).to_contain_text(handler.t("status.decided"))
     await expect(page.locator(".facts").first).to_contain_text(handler.t("finding.substantiated"))
 
     # Discipline: the opinion is missing, so the screen says so; the handler records it, then proposes.
@@ -178,10 +210,7 @@ async def test_san_2_a_handler_takes_a_case_from_the_queue_to_a_sanction_decided
     await expect(page.get_by_text(handler.t("sanction.ownProposal"))).to_be_visible()
     await screenshot(page, "2-proposed")
 
-    # A team lead — another person, in another browser — approves it from the approvals inbox.
-    lead = await signed_in(
-        new_context, await make_person(api, "team_lead", "intake_counselling", name="Lead E2E"), device="Pixel 7"
-    )
+    # The team lead, in the other browser, approves it from the approvals inbox.
     await lead.page.goto("/admin/#/approvals")
     await lead.heading(lead.t("approvals.title"))
     item = lead.page.locator("li", has=lead.page.get_by_role("link", name=lead.t("approvals.case", ref=ref)))
@@ -370,8 +399,8 @@ async def test_case_4_case_7_acc_2_the_parts_of_a_case_work(new_context, api, sc
     # CASE-1: someone else moves the case meanwhile; the form's stale version is refused, reloaded and said.
     await open_case(staff, case_id, ref)
     await move(api, case_id, "triaged")
-    await page.get_by_label(staff.t("case.move.to")).select_option("withdrawn")
-    await page.get_by_label(staff.t("case.move.reason")).fill("The reporter asked to withdraw the report.")
+    await page.get_by_label(staff.t("case.move.to")).select_option("triaged")
+    await page.get_by_label(staff.t("case.move.reason")).fill("Within our remit; an investigation is needed.")
     await page.get_by_role("button", name=staff.t("case.move.submit")).click()
     await expect(page.get_by_role("alert")).to_have_text(staff.t("case.stale"))
     await expect(page.locator(".facts").first).to_contain_text(staff.t("status.triaged"))

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import httpx
+import pyotp
 import pytest
-from playwright.async_api import Page, expect
+from playwright.async_api import Locator, Page, expect
 
 from tests.e2e.dashboard import Staff, make_person, signed_in
 
@@ -56,6 +57,11 @@ async def page_text(page: Page) -> str:
     return await page.locator("body").inner_text()
 
 
+def fact(facts: Locator, term: str) -> Locator:
+    """The value (dd) of a description list's term (dt), named exactly."""
+    return facts.locator("dt", has_text=re.compile(f"^{re.escape(term)}$")).locator("xpath=following-sibling::dd[1]")
+
+
 # --- (a) the auditor ------------------------------------------------------------------------------------------
 
 
@@ -89,15 +95,18 @@ async def test_aud_1_the_auditor_searches_the_log_and_verifies_the_chain(new_con
     await page.get_by_role("button", name=auditor.t("audit.verify.button")).click()
     verdict = page.locator(".verdict")
     await expect(verdict.locator(".verdict-head")).to_have_text(auditor.t("audit.verify.valid"))
-    head_hash = await verdict.locator("code.hash").inner_text()
+    # Two chains (INT-1): the main chain's head, then the reporter chain's; the anchor below is the main one's.
+    head_hash = await fact(verdict, auditor.t("audit.verify.headHash")).locator("code.hash").inner_text()
     assert re.fullmatch(r"[0-9a-f]{64}", head_hash)
-    checked = await verdict.locator("dd").first.inner_text()
+    reporter_hash = await fact(verdict, auditor.t("audit.verify.reporterHeadHash")).locator("code.hash").inner_text()
+    assert re.fullmatch(r"[0-9a-f]{64}", reporter_hash) and reporter_hash != head_hash
+    checked = await fact(verdict, auditor.t("audit.verify.checked")).inner_text()
     assert int(checked.replace(",", "")) > 50
     await auditor.accessible("audit with a verification")
     await shot(page, "verified")
 
     # The head recorded now is a valid anchor for the next verification.
-    head_seq = await verdict.locator("dd").nth(1).inner_text()
+    head_seq = await fact(verdict, auditor.t("audit.verify.headSeq")).inner_text()
     await page.get_by_text(auditor.t("audit.verify.anchor")).click()
     await page.get_by_label(auditor.t("audit.verify.anchorSeq")).fill(head_seq)
     await page.get_by_label(auditor.t("audit.verify.anchorHash")).fill(head_hash)
@@ -114,9 +123,11 @@ async def test_aud_1_the_auditor_searches_the_log_and_verifies_the_chain(new_con
 
 
 async def test_acc_1_the_sysadmin_manages_users_and_clients_and_sees_no_case_content(new_context, api, shot) -> None:
-    """ACC-1: the sysadmin creates an account (its TOTP secret and password shown once), edits and deactivates it,
-    is refused changing their own role in words, creates and deactivates a client (secret shown once) — and no
-    screen they can open shows a case reference, narrative or message."""
+    """ACC-1 (F1): the sysadmin creates a case-role account and sees only its enrolment link, once — no password,
+    no TOTP secret; its owner enrols on the enrolment page (F17 password rules); a division head approves it in the
+    approvals inbox; the sysadmin edits and deactivates it, is refused changing their own role in words, creates
+    and deactivates a client (secret shown once) — and no screen they can open shows a case reference, narrative
+    or message. axe-core on each screen."""
     marker = uuid.uuid4().hex[:8]
     narrative = f"Sysadmin-check narrative {marker}: the manager sent sexual messages to a new employee at night."
     message = f"Sysadmin-check message {marker}: we will call you tomorrow."
@@ -128,10 +139,11 @@ async def test_acc_1_the_sysadmin_manages_users_and_clients_and_sees_no_case_con
     page = admin.page
     await admin.heading(admin.t("admin.nav.users"))
 
-    # Create an account: what is shown once.
+    # Create an account: only its enrolment link is shown, once.
     email = f"new-{marker}@e2e.withu.local"
     await page.get_by_text(admin.t("users.new"), exact=True).click()
     form = page.locator("details.add").first
+    assert await form.locator("input[type=password]").count() == 0
     await form.get_by_label(admin.t("users.email")).fill(email)
     await form.get_by_label(admin.t("users.name")).fill("New Investigator")
     await form.get_by_label(admin.t("users.role")).select_option("investigator")
@@ -139,22 +151,63 @@ async def test_acc_1_the_sysadmin_manages_users_and_clients_and_sees_no_case_con
     await form.get_by_role("button", name=admin.t("users.create")).click()
     once = page.locator("section.once")
     await expect(once.get_by_role("heading", level=2)).to_have_text(admin.t("users.once.title", email=email))
-    await expect(once).to_contain_text(admin.t("users.once.note"))
+    await expect(once).to_contain_text(admin.t("users.once.linkNote"))
+    await expect(once).to_contain_text(admin.t("users.once.approvalWaits"))
     codes = await once.locator("code.secret").all_inner_texts()
-    assert len(codes) == 3, codes  # the generated password, the TOTP secret and its otpauth URI
-    assert re.fullmatch(r"[A-Z2-7]{16,}", codes[1]) and codes[2].startswith("otpauth://totp/")
-    await admin.accessible("users: shown once")
+    assert len(codes) == 1 and re.fullmatch(r"http://127\.0\.0\.1:\d+/admin/enrol\.html#[\w-]{40,}", codes[0]), codes
+    link = codes[0]
+    await admin.accessible("users: enrolment link shown once")
     await shot(page, "user-shown-once")
     await once.get_by_role("button", name=admin.t("users.once.done")).click()
     await expect(once).to_have_count(0)
-    assert codes[1] not in await page_text(page)  # gone for good: never read back
+    assert link not in await page_text(page)  # gone for good: never read back
+    row = page.locator("tr", has_text=email)
+    await expect(row).to_contain_text(admin.t("users.awaitingApproval"))
+    await expect(row).to_contain_text(admin.t("users.notEnrolled"))
+
+    # Its owner, in another browser, enrols: a weak password is refused in words, then a good one works.
+    owner_context = await new_context(device="desktop", locale="en-US")
+    owner = Staff(await owner_context.new_page(), admin.person, "en")
+    await owner.page.goto(link)
+    await owner.heading(owner.t("enrol.title"))
+    assert "#" not in owner.page.url  # the token left the address bar (and the history)
+    key = (await owner.page.locator("code.secret").first.inner_text()).replace(" ", "")
+    await owner.accessible("enrolment page")
+    await shot(owner.page, "enrolment")
+    fill = owner.page.get_by_label
+    await fill(owner.t("enrol.totp.code")).fill(pyotp.TOTP(key).now())
+    await fill(owner.t("enrol.password"), exact=True).fill("password1234567890")
+    await fill(owner.t("enrol.password.again")).fill("password1234567890")
+    await owner.page.get_by_role("button", name=owner.t("enrol.submit")).click()
+    await expect(owner.page.get_by_role("alert")).to_have_text(owner.t("enrol.err.password-too-common"))
+    await owner.accessible("enrolment page: weak password refused")
+    await fill(owner.t("enrol.password"), exact=True).fill("violet tractor under the bridge")
+    await fill(owner.t("enrol.password.again")).fill("violet tractor under the bridge")
+    await owner.page.get_by_role("button", name=owner.t("enrol.submit")).click()
+    await owner.heading(owner.t("enrol.done.title"))
+    await owner_context.close()
+
+    # A division head approves the new account in the approvals inbox.
+    head = await signed_in(new_context, await make_person(api, "division_head"), path="#/approvals")
+    await head.heading(head.t("approvals.title"))
+    card = head.page.locator("li", has_text=email)
+    await expect(card).to_contain_text(head.t("approvals.account.creation"))
+    await expect(card).to_contain_text(head.t("approvals.account.enrolled.yes"))
+    await head.accessible("approvals: a new account")
+    await shot(head.page, "account-approval")
+    await card.get_by_role("button", name=head.t("approvals.approve")).click()
+    await expect(head.page.locator("li", has_text=email)).to_have_count(0)
+    users = await api.get("/users", staff="sysadmin", params={"limit": 200})
+    made = next(u for u in users.json()["items"] if u["email"] == email)
+    assert made["active"] is True and made["enrolled"] is True and made["pending_change"] is None
+    await page.reload()
+    await admin.heading(admin.t("admin.nav.users"))
 
     # Edit it, then deactivate it (If-Match with its version).
     await page.get_by_role("button", name=admin.t("users.edit.for", email=email)).click()
     editor = page.locator("#user-edit")
     await editor.get_by_label(admin.t("users.name")).fill("Renamed Investigator")
     await editor.get_by_role("button", name=admin.t("users.save")).click()
-    row = page.locator("tr", has_text=email)
     await expect(row).to_contain_text("Renamed Investigator")
     await page.get_by_role("button", name=admin.t("users.edit.for", email=email)).click()
     await editor.get_by_role("button", name=admin.t("users.deactivate")).click()
@@ -171,6 +224,7 @@ async def test_acc_1_the_sysadmin_manages_users_and_clients_and_sees_no_case_con
     await expect(editor.get_by_role("alert")).to_have_text(admin.t("users.err.own-account-change"))
     await shot(page, "own-role-refused")
     await editor.get_by_role("button", name=admin.t("users.cancel")).click()
+    await expect(editor).to_have_count(0)  # the screen is drawn again without the form (a fresh, closed "add" too)
 
     # A client: its secret shown once, then deactivated.
     name = f"Portal {marker}"
@@ -217,9 +271,10 @@ async def chart_tables(page: Page) -> list[dict[str, Any]]:
     return await page.evaluate(CHARTS_JS)
 
 
-def assert_tables_equal_charts(charts: list[dict[str, Any]]) -> None:
-    """Each chart's series, point by point, is the figure in its table's column (a suppressed cell is no point)."""
-    assert len(charts) == 4, charts
+def assert_tables_equal_charts(charts: list[dict[str, Any]], expected: int = 4) -> None:
+    """Each chart's series, point by point, is the figure in its table's column (a suppressed cell is no point).
+    Four charts for the case team; three outside it (cases by team are the case team's only, STAT-1)."""
+    assert len(charts) == expected, charts
     for chart in charts:
         assert chart["canvas"] >= 1 and chart["label"], chart
         for series, column in zip(chart["data"], chart["columns"], strict=True):
@@ -229,14 +284,21 @@ def assert_tables_equal_charts(charts: list[dict[str, Any]]) -> None:
 
 @pytest.mark.parametrize("role", ["hr_officer", "auditor"])
 async def test_stat_1_statistics_show_fewer_than_5_outside_the_case_team(new_context, api, shot, role: str) -> None:
-    """STAT-1: outside the case team a count below 5 reads "fewer than 5" (never 0) in the table and is no point
-    in the chart; the tables hold exactly the charts' data; uPlot runs under the CSP without an error."""
+    """STAT-1: outside the case team the screen asks for one ended quarter (the last by default, another through
+    the form); a count below 5 reads "not shown" (never 0) in the table and is no point in the chart; there are no
+    cases by team; the tables hold exactly the charts' data; uPlot runs under the CSP without an error."""
     await api.submit_report(category="stalking")
     staff = await signed_in(new_context, await make_person(api, role), path="#/statistics")
     page = staff.page
     await staff.heading(staff.t("admin.nav.statistics"))
     charts = await chart_tables(page)
-    assert_tables_equal_charts(charts)
+    assert_tables_equal_charts(charts, expected=3)
+    quarter = page.get_by_label(staff.t("stats.quarter"), exact=True)
+    assert await page.get_by_label(staff.t("stats.from"), exact=True).count() == 0
+    start, end = (await quarter.input_value()).split("/")
+    today = datetime.now(UTC).date()
+    assert date.fromisoformat(end) < today <= date.fromisoformat(end) + timedelta(days=92), (start, end)
+    await expect(page.get_by_role("heading", name=staff.t("stats.byTeam"))).to_have_count(0)
     await expect(page.locator(".note")).to_contain_text(staff.t("stats.suppressed"))
 
     cells = page.locator(".stats-table tbody td")
@@ -249,6 +311,13 @@ async def test_stat_1_statistics_show_fewer_than_5_outside_the_case_team(new_con
     # The month of the report just filed: its stalking cell is words, not a number below 5.
     month_rows = await page.locator(".stats-table").first.locator("tbody tr").all_inner_texts()
     assert month_rows and all("\t0\t" not in f"\t{r}\t" for r in month_rows)
+
+    earlier = (await quarter.locator("option").nth(1).get_attribute("value")) or ""
+    await quarter.select_option(earlier)
+    await page.get_by_role("button", name=staff.t("stats.show")).click()
+    before, after = earlier.split("/")
+    await expect(page).to_have_url(re.compile(rf"#/statistics\?from={before}&to={after}$"))
+    assert_tables_equal_charts(await chart_tables(page), expected=3)
 
     guard = new_context.guard(page.context)
     assert [e for e in guard.console_errors if "Content Security Policy" in e] == []

@@ -3,6 +3,8 @@ sign out everywhere (every other session ends); the sign-in page and the shell p
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
+
 import pytest
 from playwright.async_api import expect
 
@@ -66,3 +68,34 @@ async def test_a_reload_keeps_the_session_and_sign_out_ends_it(new_context, api)
     await staff.page.reload()
     await staff.heading(staff.t("admin.login.title"))
     assert await staff.page.evaluate("sessionStorage.length") == 0
+
+
+def _long_date(day: date, lang: str) -> str:
+    """The dashboard's `formatDate` (Intl, dateStyle long) for ko-KR and en-GB."""
+    return f"{day.year}년 {day.month}월 {day.day}일" if lang == "ko" else f"{day.day} {day:%B} {day.year}"
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+async def test_acc_1_the_owner_is_told_of_failed_sign_ins_once_at_the_next_sign_in(new_context, api, screenshot, lang: str) -> None:
+    """ACC-1 (F12): two refused attempts, then a sign-in: its first screen says 2 attempts failed and the day of the
+    last; the screen after it does not say it again."""
+    person = await make_person(api, "investigator", "investigation")
+    context = await new_context(locale="ko-KR" if lang == "ko" else "en-US")
+    staff = Staff(await context.new_page(), person, lang)
+    await staff.page.goto("/admin/")
+    for wrong in ("000000", "999999"):
+        await staff.page.fill("#email", person.email)
+        await staff.page.fill("#password", person.password)
+        await staff.page.fill("#totp", wrong)
+        await staff.page.get_by_role("button", name=staff.t("admin.login.submit")).click()
+        await expect(staff.page.get_by_role("alert")).to_have_text(staff.t("admin.login.refused"))
+    await staff.sign_in()
+    today = datetime.now(UTC).date()
+    notice = staff.page.locator("#failed-sign-ins")
+    await expect(notice).to_have_text(staff.t("admin.login.failedSince", n="2", day=_long_date(today, lang)))
+    await staff.accessible("failed sign-ins notice")
+    await screenshot(staff.page, "failed-sign-ins")
+    await staff.page.get_by_role("link", name=staff.t("admin.nav.statistics")).click()
+    await staff.heading(staff.t("admin.nav.statistics"))
+    await expect(notice).to_have_count(0)
+

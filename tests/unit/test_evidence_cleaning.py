@@ -3,16 +3,29 @@
 from __future__ import annotations
 
 import io
+import json
+import subprocess
+import sys
 import uuid
+from pathlib import Path
 
 import pikepdf
 import pytest
 from PIL import Image
 
 from app.domain.errors import ImageTooLarge, MalformedFile
-from app.domain.evidence import EvidenceType, sniff
+from app.domain.evidence import EvidenceType, fits_in_memory, sniff
 from app.services.evidence_cleaning import clean, strip_jpeg_segments
-from tests.evidence_samples import jpeg_with_gps, pdf_with_scripts, png_bomb, png_with_text, webp_with_exif
+from tests.evidence_samples import (
+    flat_png,
+    jpeg_with_gps,
+    pdf_with_scripts,
+    png_bomb,
+    png_with_text,
+    webp_with_exif,
+)
+
+MIB = 1024 * 1024
 
 
 def _tag() -> str:
@@ -168,3 +181,58 @@ def test_acc_2_jpeg_segment_stripping_keeps_jfif_and_adobe_and_drops_the_rest() 
     )
     assert strip_jpeg_segments(b"not a jpeg") is None
     assert strip_jpeg_segments(b"\xff\xd8" + b"\xff\xe1\x00\xff") is None  # a segment longer than the data
+
+
+def test_f9_acc_2_image_above_the_pixel_setting_is_refused_from_its_header() -> None:
+    """F9, ACC-2: a deployment's lower pixel limit refuses the 7071×7071 PNG (50 MP, ≈200 KB) from its header,
+    and says how large it is and what is accepted."""
+    with pytest.raises(ImageTooLarge) as refused:
+        clean(EvidenceType.png, flat_png(), max_pixels=25_000_000)
+    assert "7071×7071" in str(refused.value.detail) and "25,000,000" in str(refused.value.detail)
+
+
+def test_f9_acc_2_image_that_cannot_be_cleaned_within_the_memory_bound_is_refused_from_its_header() -> None:
+    """F9, ACC-2: 8 bytes a pixel (the decoded picture and one working copy) plus 128 MiB must fit in the
+    memory allowed: 7071×7071 needs ~510 MiB, so 500 MiB refuses it before decoding and 512 MiB does not."""
+    assert not fits_in_memory(7071, 7071, 500 * MIB) and fits_in_memory(7071, 7071, 512 * MIB)
+    with pytest.raises(ImageTooLarge) as refused:
+        clean(EvidenceType.png, flat_png(), memory_bytes=500 * MIB)
+    assert "memory" in str(refused.value.detail)
+
+
+_PEAK_SCRIPT = """
+import io, json, sys
+from pathlib import Path
+from app.domain.evidence import EvidenceType
+from app.services.evidence_cleaning import clean
+
+def peak():
+    return next(int(l.split()[1]) for l in Path("/proc/self/status").read_text().splitlines() if l.startswith("VmHWM"))
+
+content = Path(sys.argv[1]).read_bytes()
+clean(EvidenceType.png, Path(sys.argv[2]).read_bytes())  # warm: plug-ins and encoders loaded
+before = peak()
+cleaned = clean(EvidenceType.png, content)
+print(json.dumps({"growth_kib": peak() - before, "size": len(cleaned)}))
+"""
+
+
+def test_f9_acc_2_cleaning_an_image_holds_one_decoded_copy_not_four(tmp_path: Path) -> None:
+    """F9, ACC-2: cleaning a 3464×3464 RGBA PNG (12 MP, 46 MiB decoded) raises the peak memory of a fresh
+    process by less than 1.5 decoded copies. The former pipeline (a copy for the orientation, then
+    `tobytes` + `frombytes`) held four (~185 MiB). Metadata is still stripped: see the tests above."""
+    side = 3464
+    big, small = tmp_path / "big.png", tmp_path / "small.png"
+    big.write_bytes(flat_png(side))
+    small.write_bytes(png_with_text(_tag()))
+    done = subprocess.run(  # noqa: S603 - our own interpreter
+        [sys.executable, "-c", _PEAK_SCRIPT, str(big), str(small)],
+        cwd=Path(__file__).resolve().parents[2],
+        capture_output=True,
+        check=True,
+        timeout=120,
+    )
+    result = json.loads(done.stdout)
+    decoded_kib = side * side * 4 // 1024
+    assert result["size"] > 0
+    assert result["growth_kib"] < 1.5 * decoded_kib, result

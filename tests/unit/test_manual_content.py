@@ -81,7 +81,7 @@ def test_man_1_version_and_changelog() -> None:
     """MAN-1: the manual is versioned; the newest changelog entry describes the current version in both languages."""
     m = load()
     assert re.fullmatch(r"20[0-9]{2}\.[0-9]{1,2}", m.version)
-    assert m.version == "2026.11"
+    assert m.version == "2026.12"
     newest = m.index.changelog[0]
     assert newest.version == m.version and newest.released_on == m.index.released_on
     assert all(newest.changes[lang] for lang in Lang)

@@ -172,3 +172,99 @@ def test_every_role_team_status_and_category_has_a_dashboard_text(prefix: str, v
     for lang in LANGS:
         texts = admin_strings(lang)
         assert [v.value for v in vocabulary if f"{prefix}.{v.value}" not in texts] == [], lang
+
+
+# --- the modules of both front ends: no circles, no screen reaching back into its shell ("One noun, one room") ---
+
+# `import … from "…"`, `import "…"` and `export … from "…"` at the start of a line, and `import("…")` anywhere: a
+# lazy import is an edge too (a screen that imports its shell is a circle even though the shell loads it lazily).
+STATIC_IMPORT = re.compile(
+    r"^\s*(?:import\s+(?:[\w$*{},\s]+?\s+from\s+)?|export\s+(?:\*|\{[^}]*\})\s+from\s+)[\"']([^\"']+)[\"']", re.M
+)
+DYNAMIC_IMPORT = re.compile(r"\bimport\(\s*[\"']([^\"']+)[\"']\s*\)")
+
+
+def module_graph() -> dict[Path, set[Path]]:
+    """Every module under pwa/ → the modules it imports (absolute specifiers are served from pwa/, as by the API)."""
+    graph: dict[Path, set[Path]] = {}
+    for module in sorted(PWA.rglob("*.js")):
+        text = module.read_text(encoding="utf-8")
+        specifiers = STATIC_IMPORT.findall(text) + DYNAMIC_IMPORT.findall(text)
+        graph[module] = {
+            (PWA / s.lstrip("/")).resolve() if s.startswith("/") else (module.parent / s).resolve() for s in specifiers
+        }
+    return graph
+
+
+def shells() -> set[Path]:
+    """The modules a page starts (`<script type="module" src>`): the reporter's app.js, the dashboard's main.js."""
+    script = re.compile(r'<script[^>]*\bsrc="([^"]+)"')
+    return {
+        (PWA / src.lstrip("/")).resolve() for page in html_files() for src in script.findall(page.read_text("utf-8"))
+    }
+
+
+def cycles(graph: dict[Path, set[Path]]) -> list[list[str]]:
+    """One circle per back edge of a depth-first walk: empty exactly when the graph has no cycle."""
+    found: list[list[str]] = []
+    state: dict[Path, str] = {}
+    path: list[Path] = []
+
+    def walk(node: Path) -> None:
+        state[node] = "open"
+        path.append(node)
+        for target in sorted(graph.get(node, ())):
+            if state.get(target) == "open":
+                circle = path[path.index(target) :] + [target]
+                found.append([str(m.relative_to(PWA)) for m in circle])
+            elif target not in state:
+                walk(target)
+        path.pop()
+        state[node] = "done"
+
+    for module in sorted(graph):
+        if module not in state:
+            walk(module)
+    return found
+
+
+def test_the_import_parser_sees_static_and_lazy_imports() -> None:
+    graph = module_graph()
+    app, main = PWA / "js" / "app.js", PWA / "admin" / "js" / "main.js"
+    assert shells() == {app, main, PWA / "admin" / "js" / "enrol.js"}  # the dashboard's enrolment page (F1)
+    assert PWA / "js" / "screens" / "report.js" in graph[app]  # lazy: screens = { report: () => import(…) }
+    assert PWA / "js" / "i18n.js" in graph[app]  # static, relative
+    assert PWA / "admin" / "js" / "session.js" in graph[main]
+    assert PWA / "js" / "dom.js" in graph[main]  # static, absolute
+    assert cycles({app: {main}, main: {app}}) == [["admin/js/main.js", "js/app.js", "admin/js/main.js"]]
+
+
+def test_every_import_names_a_file_that_exists() -> None:
+    missing = {
+        str(module.relative_to(PWA)): sorted(str(target) for target in targets if not target.is_file())
+        for module, targets in module_graph().items()
+    }
+    assert {module: targets for module, targets in missing.items() if targets} == {}
+
+
+def test_neither_front_end_has_an_import_cycle() -> None:
+    assert cycles(module_graph()) == []
+
+
+def test_no_module_imports_a_shell() -> None:
+    """A screen asks its front end's nav.js to go, navigate or announce; only the page itself starts the shell."""
+    entry = shells()
+    graph = module_graph()
+    assert sorted(str(m.relative_to(PWA)) for m, targets in graph.items() if targets & entry) == []
+
+
+def test_no_line_of_our_javascript_is_over_120_characters() -> None:
+    """The width ruff holds the Python to; third-party code (pwa/admin/vendor/) is kept as it came."""
+    long = [
+        f"{p.relative_to(PWA)}:{n}"
+        for p in sorted(PWA.rglob("*.js"))
+        if ADMIN / "vendor" not in p.parents
+        for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
+        if len(line) > 120
+    ]
+    assert long == []

@@ -1,6 +1,5 @@
-"""The sanction rules as executable examples: levels and durations (SAN-1), four eyes and a substantiated case
-(SAN-2), the victim's opinion and no mitigation (SAN-3, CASE-6), penalty equivalence (SD-3), joint liability
-(SAN-4) and references of secondary-damage reports (SD-2)."""
+"""`app/domain/sanctions.py` as executable examples: levels and durations (SAN-1), four eyes and a substantiated
+case (SAN-2), the victim's opinion and no mitigation (SAN-3, CASE-6) and penalty equivalence (SD-3)."""
 
 from __future__ import annotations
 
@@ -11,17 +10,6 @@ import pytest
 
 from app.domain.enums import CaseStatus, Category, Finding, Role
 from app.domain.errors import AccessDenied, Conflict, RuleViolation
-from app.domain.joint_liability import (
-    HEAD_MEASURES,
-    DaysRequired,
-    HeadMeasureKind,
-    HeadMeasureStatus,
-    MeasureDone,
-    MeasureTooShort,
-    check_completion,
-    check_measure_open,
-    choose_head,
-)
 from app.domain.sanctions import (
     HEAVY,
     ORDER,
@@ -55,14 +43,6 @@ from app.domain.sanctions import (
     is_heavy,
     original_settled,
     penalty_floor,
-)
-from app.domain.secondary_damage import (
-    OriginalSealed,
-    ReferenceOnlyForSecondaryDamage,
-    check_inbox_original,
-    check_reference,
-    links_to,
-    normalize_reference,
 )
 
 L = SanctionLevel
@@ -302,71 +282,3 @@ def test_sd_3_not_finalised_before_the_original_sanction(original: OriginalFacts
             check_finalisable(original)
         assert isinstance(raised.value, Conflict)
     check_finalisable(None)
-
-
-# --- SAN-4: joint liability ----------------------------------------------------------------------------------
-
-HEAD, SUPERVISOR, RESPONDENT, VICTIM = (uuid.uuid4() for _ in range(4))
-
-
-@pytest.mark.parametrize(
-    ("unit_head", "supervisor", "victims", "expected"),
-    [
-        (HEAD, SUPERVISOR, set(), (HEAD, "unit_head")),
-        (None, SUPERVISOR, set(), (SUPERVISOR, "supervisor")),  # no head on record: the direct supervisor
-        (RESPONDENT, SUPERVISOR, set(), (SUPERVISOR, "supervisor")),  # the head is the respondent
-        (None, None, set(), (None, "none")),  # nobody on record: flagged
-        (HEAD, SUPERVISOR, {HEAD}, (None, "victim")),  # the head is the victim: not measured
-        (None, SUPERVISOR, {SUPERVISOR}, (None, "victim")),
-    ],
-)
-def test_san_4_whose_measures(unit_head, supervisor, victims, expected) -> None:  # type: ignore[no-untyped-def]
-    """SAN-4: the head of the respondent's unit; else the direct supervisor; else nobody (flagged); never the
-    victim."""
-    choice = choose_head(unit_head, supervisor, RESPONDENT, victims)
-    assert (choice.head_id, choice.source) == expected
-    assert choice.measured is (expected[1] != "victim")
-
-
-def test_san_4_two_measures_training_at_least_a_week() -> None:
-    """SAN-4: performance-pay grade lowered one step; human-rights training of at least 7 days."""
-    assert dict(HEAD_MEASURES) == {
-        HeadMeasureKind.perf_pay_grade_lowered: None,
-        HeadMeasureKind.human_rights_training: 7,
-    }
-    check_completion(None, None)
-    check_completion(7, 7)
-    check_completion(7, 10)
-    with pytest.raises(DaysRequired):
-        check_completion(7, None)
-    with pytest.raises(MeasureTooShort):
-        check_completion(7, 6)
-    check_measure_open(HeadMeasureStatus.open)
-    with pytest.raises(MeasureDone):
-        check_measure_open(HeadMeasureStatus.done)
-
-
-# --- SD-2: references ----------------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("category", list(Category))
-def test_sd_2_a_case_reference_comes_only_with_secondary_damage(category: Category) -> None:
-    """SD-2: a report names an original case by reference only when it reports secondary damage."""
-    check_reference(category, False)
-    if category == Category.secondary_damage:
-        check_reference(category, True)
-    else:
-        with pytest.raises(ReferenceOnlyForSecondaryDamage):
-            check_reference(category, True)
-
-
-def test_sd_2_unknown_or_sealed_originals_link_nothing() -> None:
-    """SD-2, CASE-8: a report is linked only to an existing case that is not held in escrow; the inbox of a
-    sealed case takes no linked report (the reporter can report anew)."""
-    assert links_to(True, False) is True
-    assert links_to(False, False) is False
-    assert links_to(True, True) is False
-    assert normalize_reference("  wu-abcde-12345 ") == "WU-ABCDE-12345"
-    check_inbox_original(False)
-    with pytest.raises(OriginalSealed):
-        check_inbox_original(True)

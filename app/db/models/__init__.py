@@ -1,10 +1,13 @@
 """Every model, one module per noun; importing the package registers them all (`from app.db.models import Case`)."""
 
+from app.db.models.account import AccountChange, EnrolmentLink
 from app.db.models.ambassador import Ambassador, CaseAmbassador, MemorialPlace
 from app.db.models.audit import AuditEntry
 from app.db.models.base import NAMING, Base, UTCDateTime, enum
 from app.db.models.case import Case, CaseAssignment, CaseDeadline, CaseMessage, CaseTransition, Report
 from app.db.models.contract import Contract, Obligation, SupportRequest
+from app.db.models.decision_proposal import DecisionProposal
+from app.db.models.escrow import EscrowMatch, TeamAlert
 from app.db.models.evidence import EvidenceAccess, EvidenceFile
 from app.db.models.idempotency import IdempotencyRecord
 from app.db.models.notification import Notification
@@ -13,9 +16,10 @@ from app.db.models.personnel import Assignment, AssignmentMember, Employee, Orga
 from app.db.models.protection import CaseLink, DisclosureRequest, ProtectiveMeasure
 from app.db.models.sanction import HeadMeasure, RespondentIneligibility, Sanction, VictimOpinion
 from app.db.models.separation import ProtectedPerson, RetaliationFlag, SeparationOrder, SeparationViolation, VictimWish
-from app.db.models.staff import MachineClient, RefreshToken, StaffSession, StaffUser, TeamRow
+from app.db.models.staff import MachineClient, RefreshToken, SignInDelay, StaffSession, StaffUser, TeamRow
 
 __all__ = [
+    "AccountChange",
     "Ambassador",
     "Assignment",
     "AssignmentMember",
@@ -29,9 +33,12 @@ __all__ = [
     "CaseMessage",
     "CaseTransition",
     "Contract",
+    "DecisionProposal",
     "DeliveryAttempt",
     "DisclosureRequest",
     "Employee",
+    "EnrolmentLink",
+    "EscrowMatch",
     "EvidenceAccess",
     "EvidenceFile",
     "HeadMeasure",
@@ -54,9 +61,11 @@ __all__ = [
     "Sanction",
     "SeparationOrder",
     "SeparationViolation",
+    "SignInDelay",
     "StaffSession",
     "StaffUser",
     "SupportRequest",
+    "TeamAlert",
     "TeamRow",
     "UTCDateTime",
     "VictimOpinion",

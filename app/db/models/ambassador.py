@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Date, ForeignKey, String, UniqueConstraint, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db.encryption import EncryptedJSON
+from app.db.encryption import EncryptedJSON, EncryptedUuid
 from app.db.models.base import Base, UTCDateTime, enum
 from app.domain.ambassadors import CancelBasis, DesignationStatus, PlaceStatus
 
@@ -43,11 +43,14 @@ class MemorialPlace(Base):
 
 
 class CaseAmbassador(Base):
-    """AMB-2: a case whose respondent is an ambassador (named in the report, or linked by the case team)."""
+    """AMB-2: a case whose respondent is an ambassador (named in the report, or linked by the case team). The
+    ambassador is named by MAC and encrypted id: the registry is public, so a plain key would name the respondent
+    (app.db.links; security review F3)."""
 
     __tablename__ = "case_ambassador"
-    __table_args__ = (UniqueConstraint("case_id", "ambassador_id"),)
+    __table_args__ = (UniqueConstraint("case_id", "ambassador_mac"),)
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
     case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("case_file.id"), index=True)
-    ambassador_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("ambassador.id"), index=True)
+    ambassador_mac: Mapped[str] = mapped_column(String(64), index=True)
+    ambassador_id: Mapped[uuid.UUID] = mapped_column(EncryptedUuid("case_ambassador.ambassador_id"))
     linked_on: Mapped[date] = mapped_column(Date)

@@ -13,14 +13,17 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db.models.base import Base, UTCDateTime
+from app.domain.audit_chain import MAIN_CHAIN, REPORTER_CHAIN
 
 
 class AuditEntry(Base):
     """AUD-1: append-only, hash-chained. Who, what, when, which case; never content."""
 
     __tablename__ = "audit_entry"
+    # INT-1: which chain the entry belongs to; each chain numbers its entries 1, 2, 3, … (app.domain.audit_chain).
+    chain: Mapped[str] = mapped_column(String(10), primary_key=True, default=MAIN_CHAIN, server_default=MAIN_CHAIN)
     seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     actor_kind: Mapped[str] = mapped_column(String(20))
     actor_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     action: Mapped[str] = mapped_column(String(60), index=True)
@@ -30,7 +33,9 @@ class AuditEntry(Base):
     hash: Mapped[str] = mapped_column(String(64))
 
     def chained_fields(self) -> dict[str, object]:
-        return {
+        """What the entry's hash covers. A reporter-chain entry names its chain too (it cannot be passed off as a
+        main-chain entry); main-chain entries hash as they always have."""
+        fields: dict[str, object] = {
             "seq": self.seq,
             "at": self.at.isoformat(),
             "actor_kind": self.actor_kind,
@@ -39,3 +44,6 @@ class AuditEntry(Base):
             "case_id": str(self.case_id) if self.case_id else None,
             "target": self.target,
         }
+        if self.chain == REPORTER_CHAIN:
+            fields["chain"] = REPORTER_CHAIN
+        return fields

@@ -20,7 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.sql.expression import false
 
-from app.db.encryption import EncryptedJSON, EncryptedText
+from app.db.encryption import EncryptedJSON, EncryptedText, EncryptedUuid
 from app.db.models.base import Base, UTCDateTime, enum
 from app.domain.enums import (
     CaseOrigin,
@@ -60,9 +60,11 @@ class Case(Base):
     parent_case_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("case_file.id"), nullable=True, index=True)
     origin: Mapped[CaseOrigin] = mapped_column(enum(CaseOrigin), default=CaseOrigin.report)
     closed_on: Mapped[date | None] = mapped_column(Date, nullable=True)
-    # CASE-3 recusal and CASE-8 matching: the respondent as found in the personnel directory, if at all.
+    # CASE-3 recusal: the respondent as found in the personnel directory, if at all — by MAC (the recusal SQL's
+    # look-up) and encrypted id (read back), never by a key into the directory (app.db.links; review F3).
+    respondent_mac: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
     respondent_employee_id: Mapped[uuid.UUID | None] = mapped_column(
-        ForeignKey("employee.id"), nullable=True, index=True
+        EncryptedUuid("case_file.respondent_employee_id"), nullable=True
     )
     # CASE-8 escrow: a sealed case is invisible to staff until a second, independent report names the same
     # respondent; then both are released.
@@ -111,6 +113,9 @@ class Report(Base):
     # CASE-8: keyed hash of the respondent's employee number, for matching without revealing it.
     respondent_key: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
     received_on: Mapped[date] = mapped_column(Date)
+    # CASE-8 (security review F4): an escrow report over the limit for its respondent, kept sealed; it never
+    # counts toward a release.
+    escrow_held_out: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class CaseDeadline(Base):

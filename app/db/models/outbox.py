@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db.encryption import EncryptedText
+from app.db.encryption import EncryptedJSON, EncryptedText
 from app.db.models.base import Base, UTCDateTime, enum
 from app.domain.enums import (
     OutboxStatus,
@@ -34,7 +34,8 @@ class OutboxMessage(Base):
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
     subscription_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("webhook_subscription.id"), index=True)
     topic: Mapped[str] = mapped_column(String(60))
-    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # Encrypted: a payload names employees beside an order or a sanction (security review F3).
+    payload: Mapped[dict[str, Any]] = mapped_column(EncryptedJSON("outbox_message.payload"))
     status: Mapped[OutboxStatus] = mapped_column(enum(OutboxStatus), index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)

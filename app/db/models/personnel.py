@@ -7,9 +7,10 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, String, Uuid
+from sqlalchemy import Boolean, Date, ForeignKey, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
+from app.db.encryption import EncryptedJSON
 from app.db.models.base import Base, UTCDateTime, enum
 from app.domain.enums import (
     AssignmentKind,
@@ -86,5 +87,6 @@ class PersonnelEvent(Base):
     kind: Mapped[PersonnelEventKind] = mapped_column(enum(PersonnelEventKind))
     effective_at: Mapped[datetime] = mapped_column(UTCDateTime)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # Encrypted: a change may name the separation order it carries out, beside the employee (security review F3).
+    data: Mapped[dict[str, Any]] = mapped_column(EncryptedJSON("personnel_event.data"))
     outcome: Mapped[str] = mapped_column(String(20))  # applied | superseded | recorded

@@ -10,7 +10,7 @@ from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, UniqueConstra
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.sql.expression import false
 
-from app.db.encryption import EncryptedText
+from app.db.encryption import EncryptedText, EncryptedUuid
 from app.db.models.base import Base, UTCDateTime, enum
 from app.domain.joint_liability import HeadMeasureKind, HeadMeasureStatus
 from app.domain.sanctions import SanctionLevel, SanctionStatus
@@ -22,9 +22,9 @@ class Sanction(Base):
     __tablename__ = "sanction"
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
     case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("case_file.id"), index=True)
-    # The respondent: an employee of the directory, or (someone outside it) a label, encrypted.
+    # The respondent: an employee of the directory (encrypted id), or (someone outside it) a label, encrypted.
     respondent_employee_id: Mapped[uuid.UUID | None] = mapped_column(
-        ForeignKey("employee.id"), nullable=True, index=True
+        EncryptedUuid("sanction.respondent_employee_id"), nullable=True
     )
     respondent_label: Mapped[str | None] = mapped_column(EncryptedText("sanction.respondent_label"), nullable=True)
     level: Mapped[SanctionLevel] = mapped_column(enum(SanctionLevel))
@@ -58,7 +58,10 @@ class HeadMeasure(Base):
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
     case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("case_file.id"), index=True)
     # None: nobody on record (no unit head, no supervisor) — the obligation is flagged for the team.
-    head_employee_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("employee.id"), nullable=True, index=True)
+    # Encrypted: the head of the respondent's unit would name the unit (review F3).
+    head_employee_id: Mapped[uuid.UUID | None] = mapped_column(
+        EncryptedUuid("head_measure.head_employee_id"), nullable=True
+    )
     head_source: Mapped[str] = mapped_column(String(20))  # unit_head | supervisor | none
     kind: Mapped[HeadMeasureKind] = mapped_column(enum(HeadMeasureKind))
     min_days: Mapped[int | None] = mapped_column(Integer, nullable=True)
@@ -70,10 +73,12 @@ class HeadMeasure(Base):
 
 
 class RespondentIneligibility(Base):
-    """SAN-5: a substantiated respondent is ineligible for performance bonus and key posts (recorded once)."""
+    """SAN-5: a substantiated respondent is ineligible for performance bonus and key posts (recorded once per
+    person: by MAC, with the encrypted id)."""
 
     __tablename__ = "respondent_ineligibility"
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
-    employee_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("employee.id"), unique=True)
+    employee_mac: Mapped[str] = mapped_column(String(64), unique=True)
+    employee_id: Mapped[uuid.UUID] = mapped_column(EncryptedUuid("respondent_ineligibility.employee_id"))
     case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("case_file.id"), index=True)
     recorded_on: Mapped[date] = mapped_column(Date)

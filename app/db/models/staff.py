@@ -1,4 +1,5 @@
-"""Teams, staff accounts, their sessions and refresh tokens, and machine clients (OAuth2 client credentials)."""
+"""Teams, staff accounts, their sessions and refresh tokens, failed sign-ins per client, and machine clients (OAuth2
+client credentials)."""
 
 from __future__ import annotations
 
@@ -42,10 +43,15 @@ class StaffUser(Base):
     password_hash: Mapped[str] = mapped_column(String(200))
     totp_secret: Mapped[str] = mapped_column(EncryptedText("staff_user.totp_secret"))
     last_totp_step: Mapped[int] = mapped_column(Integer, default=0)
+    # Failed sign-ins (from any client) since the last successful one, and when the last failed: the owner is told
+    # at the next sign-in. They never lock the account (the delays are per client: SignInDelay).
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    last_failed_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # When the owner set their own password and TOTP (an enrolment link, or the server's command line). Until then
+    # nobody signs in with the account (ACC-1, security review F1).
+    enrolled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     # "Sign out everywhere" and deactivation: sign-ins begun and access tokens issued before this are refused.
     sessions_valid_from: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     # Account changes (role, team, status) name the version they were made against (If-Match), like cases.
@@ -53,13 +59,27 @@ class StaffUser(Base):
 
 
 class StaffSession(Base):
-    """A sign-in: its refresh tokens rotate; revoking it ends every token of the sign-in."""
+    """A sign-in: its refresh tokens rotate; revoking it ends every token of the sign-in. It ends by itself after
+    an idle limit (from `last_used_at`) and an absolute limit (from `created_at`, when it began)."""
 
     __tablename__ = "staff_session"
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
     user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("staff_user.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_used_at: Mapped[datetime] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class SignInDelay(Base):
+    """Failed sign-ins of one account from one client, and until when that client waits. The client is the rate
+    limiter's keyed hash of its address, which changes every day: never the address."""
+
+    __tablename__ = "sign_in_delay"
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("staff_user.id"), primary_key=True)
+    client_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer)
+    delayed_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    last_failed_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class RefreshToken(Base):

@@ -1,18 +1,23 @@
-"""Cases, reports, deadlines and messages. Every case read goes through the actor's visibility."""
+"""Cases, reports, deadlines and messages. Every case read goes through the actor's visibility (ACC-1), except
+those marked 'Unscoped:', each saying who checks instead; every query that returns cases is here."""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, and_, exists, func, literal, or_, select, union
+from sqlalchemy import ColumnElement, Select, and_, exists, false, func, literal, or_, select, union
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from app.db.links import employee_mac, employee_macs
 from app.db.models import (
     Case,
     CaseAssignment,
     CaseDeadline,
+    CaseLink,
     CaseMessage,
     CaseTransition,
     Employee,
@@ -20,14 +25,20 @@ from app.db.models import (
     Report,
 )
 from app.db.repositories.base import Repository
-from app.domain.access import StaffFacts, works_cases
-from app.domain.enums import CaseStatus, QueueSort, Role, Team
+from app.domain.access import VERIFIED_STATUS, StaffFacts, works_cases
+from app.domain.enums import CaseOrigin, CaseStatus, QueueSort, Role, Team
+from app.domain.secondary_damage import THROUGH_INBOX
 
 
-def recused_case_ids(employee_number: str) -> Select[tuple[object]]:
+async def recused_case_ids(session: AsyncSession, employee_number: str) -> Select[tuple[object]]:
     """CASE-3 as SQL (the domain's is_recused over every case at once): cases where the staff member is a
-    party, or where the respondent is in their unit or below them in the chain of command — from current
-    personnel data, so a transfer takes effect from the next request on."""
+    party, or where the respondent is the staff member, in their unit or below them in the chain of command — from
+    current personnel data, so a transfer takes effect from the next request on.
+
+    A case names its parties and its respondent by MAC only (app.db.links, security review F3): no statement can
+    join them to the directory. So one statement first reads from the directory the employee numbers of everyone
+    whose being the respondent recuses the staff member (themselves, their unit, everyone below them); their MACs,
+    computed here, are what the returned subquery looks up (two index look-ups)."""
     me = select(Employee.id).where(Employee.employee_number == employee_number).scalar_subquery()
     my_unit = select(Employee.unit_id).where(Employee.employee_number == employee_number).scalar_subquery()
     below = (
@@ -40,13 +51,24 @@ def recused_case_ids(employee_number: str) -> Select[tuple[object]]:
         .join(below, Employee.supervisor_id == below.c.id)
         .where(below.c.depth < 500)
     )
-    same_unit = select(Employee.id).where(Employee.unit_id == my_unit)
-    return union(
-        select(ProtectedPerson.case_id).where(ProtectedPerson.employee_id == me),
-        select(Case.id).where(Case.respondent_employee_id == me),
-        select(Case.id).where(Case.respondent_employee_id.in_(same_unit)),
-        select(Case.id).where(Case.respondent_employee_id.in_(select(below.c.id))),
+    circle = union(
+        select(Employee.employee_number).where(Employee.employee_number == employee_number),
+        select(Employee.employee_number).where(Employee.unit_id == my_unit),
+        select(Employee.employee_number).where(Employee.id.in_(select(below.c.id))),
     )
+    numbers = list((await session.scalars(circle)).all())
+    if employee_number not in numbers:  # not in the directory: a party or respondent of nothing
+        return select(Case.id).where(false())
+    return union(
+        select(ProtectedPerson.case_id).where(ProtectedPerson.employee_mac == employee_mac(employee_number)),
+        select(Case.id).where(Case.respondent_mac.in_(employee_macs(numbers))),
+    )
+
+
+def in_directory(employee_number: str) -> ColumnElement[bool]:
+    """F2 as SQL (the domain's StaffFacts.in_directory): the employee number names an active employee of the
+    personnel directory, as it stands now."""
+    return exists().where(Employee.employee_number == employee_number, Employee.status == VERIFIED_STATUS)
 
 
 # The next-deadline order walks the open deadlines by due day for pages within this many cases of either end (the
@@ -82,20 +104,52 @@ def _first_open_deadlines(query: Select[tuple[Case]]) -> tuple[Select[tuple[Case
 
 
 class CaseRepository(Repository):
-    def _visible(self, staff: StaffFacts) -> Select[tuple[Case]]:
-        """ACC-1: the cases the staff member's case team works (the domain's can_see_case, as SQL)."""
-        query = select(Case).where(Case.sealed.is_(False))  # CASE-8: escrow keeps a report from every eye
-        if not works_cases(staff.role):
+    def __init__(self, session: AsyncSession) -> None:
+        super().__init__(session)
+        # CASE-3: the recusal subquery per employee number, read once per unit of work (one request: "from the
+        # next request on" still holds).
+        self._recusals: dict[str, Select[tuple[object]]] = {}
+
+    async def _recused(self, employee_number: str) -> Select[tuple[object]]:
+        if employee_number not in self._recusals:
+            self._recusals[employee_number] = await recused_case_ids(self.session, employee_number)
+        return self._recusals[employee_number]
+
+    async def _visible(self, staff: StaffFacts, *, sealed_too: bool = False) -> Select[tuple[Case]]:
+        """ACC-1: the cases in the staff member's queue (the domain's can_see_case, as SQL). Fails closed (F2): no
+        case without an employee number naming an active employee of the directory, none the number is recused
+        from. `sealed_too` only for deciding a possible escrow match (`decidable_ids`)."""
+        query = select(Case)
+        if not sealed_too:
+            query = query.where(Case.sealed.is_(False))  # CASE-8: escrow keeps a report from every eye
+        if not works_cases(staff.role) or not staff.employee_number:
             return query.where(False)
-        if staff.employee_number:
-            query = query.where(Case.id.not_in(recused_case_ids(staff.employee_number)))
+        recused = await self._recused(staff.employee_number)
+        query = query.where(in_directory(staff.employee_number), Case.id.not_in(recused))
         if staff.role == Role.division_head:
             return query
         assigned = select(CaseAssignment.case_id).where(CaseAssignment.user_id == staff.user_id)
         return query.where(or_(Case.team == staff.team, Case.id.in_(assigned)))
 
+    async def _readable(self, staff: StaffFacts) -> Select[tuple[Case]]:
+        """ACC-1 (F13): the cases whose content the staff member reads (the domain's can_read_content, as SQL):
+        of those in their queue, every case without a handler yet; the others only as a handler, as the lead of
+        the case's team, or as the division head."""
+        query = await self._visible(staff)
+        if staff.role == Role.division_head:
+            return query
+        handled = exists().where(CaseAssignment.case_id == Case.id)
+        mine = exists().where(CaseAssignment.case_id == Case.id, CaseAssignment.user_id == staff.user_id)
+        allowed = [~handled, mine] + ([Case.team == staff.team] if staff.role == Role.team_lead else [])
+        return query.where(or_(*allowed))
+
     async def visible_case(self, staff: StaffFacts, case_id: uuid.UUID) -> Case | None:
-        return await self.session.scalar(self._visible(staff).where(Case.id == case_id))
+        """The case if it is in the staff member's queue (its row only: reference, status, deadlines)."""
+        return await self.session.scalar((await self._visible(staff)).where(Case.id == case_id))
+
+    async def readable_case(self, staff: StaffFacts, case_id: uuid.UUID) -> Case | None:
+        """The case if the staff member reads its content (ACC-1, F13)."""
+        return await self.session.scalar((await self._readable(staff)).where(Case.id == case_id))
 
     async def list_visible(
         self,
@@ -111,7 +165,7 @@ class CaseRepository(Repository):
         sort: QueueSort = QueueSort.newest,
         today: date | None = None,
     ) -> tuple[list[Case], int]:
-        query = self._visible(staff)
+        query = await self._visible(staff)
         if overdue is not None:
             assert today is not None
             breached = exists().where(CaseDeadline.case_id == Case.id, _breached(today))
@@ -203,6 +257,62 @@ class CaseRepository(Repository):
         """Unscoped: only for the reporter's own case (reached through the receipt) and for services."""
         return await self.session.get(Case, case_id)
 
+    async def case_by_reference(self, reference: str) -> Case | None:
+        """Unscoped: only to link a report of secondary damage to its original case."""
+        return await self.session.scalar(select(Case).where(Case.reference == reference))
+
+    async def cases_by_id(self, ids: Collection[uuid.UUID]) -> dict[uuid.UUID, Case]:
+        """Unscoped: the worker checks each recipient's visibility itself."""
+        if not ids:
+            return {}
+        rows = await self.session.scalars(select(Case).where(Case.id.in_(set(ids))))
+        return {c.id: c for c in rows.all()}
+
+    async def references(self, case_ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:
+        """Unscoped: the references of cases the caller has already reached (the cases of the sanctions it lists)."""
+        if not case_ids:
+            return {}
+        rows = await self.session.execute(select(Case.id, Case.reference).where(Case.id.in_(set(case_ids))))
+        return {case_id: reference for case_id, reference in rows}
+
+    async def reported_through(self, original_id: uuid.UUID, report_id: uuid.UUID) -> list[Case]:
+        """Unscoped: only for the reporter's own inbox. SD-2: the secondary-damage cases reported through the inbox
+        of `report_id` (not those others reported with the reference, nor the retaliation watch's)."""
+        rows = await self.session.execute(
+            select(Case, Report)
+            .join(Report, Report.case_id == Case.id)
+            .where(Case.parent_case_id == original_id, Case.origin == CaseOrigin.secondary_damage_report)
+            .order_by(Case.opened_on, Case.reference)
+        )
+        # The marker sits in the encrypted details: read in Python (a case has few such reports).
+        return [c for c, r in rows.all() if r.details.get(THROUGH_INBOX) == str(report_id)]
+
+    async def reports_naming(self, respondent_key: str, except_case: uuid.UUID) -> list[tuple[Report, Case]]:
+        """Unscoped: matching, sealed cases included. CASE-8: other reports naming the same respondent (by keyed
+        hash of the employee number)."""
+        rows = await self.session.execute(
+            select(Report, Case)
+            .join(Case, Report.case_id == Case.id)
+            .where(Report.respondent_key == respondent_key, Report.case_id != except_case)
+            .with_for_update(of=Case)
+        )
+        return [(r, c) for r, c in rows.all()]
+
+    async def linked_cases(self, case_id: uuid.UUID) -> list[tuple[Case, str]]:
+        """Unscoped: the caller keeps only those the actor sees. CASE-8: the cases linked to this one, with the
+        reason."""
+        rows = await self.session.scalars(
+            select(CaseLink).where(or_(CaseLink.case_a == case_id, CaseLink.case_b == case_id))
+        )
+        links = list(rows.all())
+        out = []
+        for link in links:
+            other = link.case_b if link.case_a == case_id else link.case_a
+            case = await self.session.get(Case, other)
+            if case is not None:
+                out.append((case, link.reason))
+        return out
+
     async def reference_taken(self, reference: str) -> bool:
         return await self.session.scalar(select(Case.id).where(Case.reference == reference)) is not None
 
@@ -272,6 +382,34 @@ class CaseRepository(Repository):
         await self.session.delete(row)
         return True
 
-    def visible_ids(self, staff: StaffFacts) -> Select[tuple[object]]:
-        """The ids of the cases the staff member sees, as a subquery."""
-        return self._visible(staff).with_only_columns(Case.id)
+    async def visible_ids(self, staff: StaffFacts) -> Select[tuple[object]]:
+        """The ids of the cases in the staff member's queue, as a subquery."""
+        return (await self._visible(staff)).with_only_columns(Case.id)
+
+    async def decidable_ids(self, staff: StaffFacts) -> Select[tuple[object]]:
+        """CASE-8 (F4): the ids of the cases the staff member would see once released from escrow — sealed ones
+        included, the same teams and the same recusal (CASE-3) — as a subquery. Only to list and decide possible
+        escrow matches, which name no case and show no content until confirmed."""
+        return (await self._visible(staff, sealed_too=True)).with_only_columns(Case.id)
+
+    async def readable_ids(self, staff: StaffFacts) -> Select[tuple[object]]:
+        """The ids of the cases whose content the staff member reads (F13), as a subquery."""
+        return (await self._readable(staff)).with_only_columns(Case.id)
+
+    async def visible_among(self, visible_ids: Select[Any], case_ids: Collection[uuid.UUID]) -> set[uuid.UUID]:
+        """Which of `case_ids` are in `visible_ids` (a staff member's visibility, CaseRepository.visible_ids)."""
+        if not case_ids:
+            return set()
+        rows = await self.session.scalars(select(Case.id).where(Case.id.in_(set(case_ids)), Case.id.in_(visible_ids)))
+        return set(rows.all())
+
+    async def visible_references(
+        self, visible_ids: Select[Any], case_ids: Collection[uuid.UUID]
+    ) -> dict[uuid.UUID, str]:
+        """The references of those of `case_ids` that are in `visible_ids` (CaseRepository.visible_ids): ACC-1."""
+        if not case_ids:
+            return {}
+        rows = await self.session.execute(
+            select(Case.id, Case.reference).where(Case.id.in_(set(case_ids)), Case.id.in_(visible_ids))
+        )
+        return {case_id: reference for case_id, reference in rows.all()}

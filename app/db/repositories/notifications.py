@@ -88,13 +88,6 @@ class NotificationRepository(Repository):
         rows = await self.session.scalars(select(StaffUser).where(StaffUser.id.in_(set(user_ids))))
         return {u.id: u for u in rows.all()}
 
-    async def visible_among(self, visible_ids: Select[Any], case_ids: Collection[uuid.UUID]) -> set[uuid.UUID]:
-        """Which of `case_ids` are in `visible_ids` (a staff member's visibility, CaseRepository.visible_ids)."""
-        if not case_ids:
-            return set()
-        rows = await self.session.scalars(select(Case.id).where(Case.id.in_(set(case_ids)), Case.id.in_(visible_ids)))
-        return set(rows.all())
-
     # --- the queue of notices ---
 
     async def existing_keys(self, deadline_ids: Collection[uuid.UUID]) -> set[NoticeKey]:
@@ -138,13 +131,6 @@ class NotificationRepository(Repository):
             return {}
         rows = await self.session.scalars(select(CaseDeadline).where(CaseDeadline.id.in_(set(ids))))
         return {d.id: d for d in rows.all()}
-
-    async def cases_by_id(self, ids: Collection[uuid.UUID]) -> dict[uuid.UUID, Case]:
-        """Unscoped: the worker checks each recipient's visibility itself."""
-        if not ids:
-            return {}
-        rows = await self.session.scalars(select(Case).where(Case.id.in_(set(ids))))
-        return {c.id: c for c in rows.all()}
 
     async def notice_for_update(self, notice_id: uuid.UUID) -> Notification | None:
         """One notice, locked until the end of the transaction (two recorders never interleave)."""

@@ -72,6 +72,15 @@ class PersonnelRepository(Repository):
         rows = await self.session.scalars(select(Employee).where(Employee.employee_number.in_(wanted)))
         return {e.employee_number: e for e in rows}
 
+    async def organisation_by_external_id(self, external_id: str) -> Organisation | None:
+        return await self.session.scalar(select(Organisation).where(Organisation.external_id == external_id))
+
+    async def organisations(self, ids: list[uuid.UUID]) -> dict[uuid.UUID, Organisation]:
+        if not ids:
+            return {}
+        rows = await self.session.scalars(select(Organisation).where(Organisation.id.in_(set(ids))))
+        return {o.id: o for o in rows.all()}
+
     async def unit_ids(self, external_ids: Iterable[str]) -> dict[str, uuid.UUID]:
         wanted = sorted(set(external_ids))
         rows = await self.session.execute(

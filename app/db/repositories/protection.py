@@ -1,12 +1,13 @@
-"""Disclosure requests (CASE-5), protective measures (CASE-7), case links (CASE-8)."""
+"""Disclosure requests (CASE-5), protective measures (CASE-7), linking cases (CASE-8; the linked cases are read
+through CaseRepository.linked_cases)."""
 
 from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
-from app.db.models import Case, CaseLink, DisclosureRequest, ProtectiveMeasure, Report
+from app.db.models import CaseLink, DisclosureRequest, ProtectiveMeasure
 from app.db.repositories.base import Repository
 from app.domain.enums import DisclosureStatus
 
@@ -57,26 +58,3 @@ class ProtectionRepository(Repository):
         )
         if exists is None:
             self.session.add(CaseLink(case_a=first, case_b=second, reason=reason, linked_on=on))
-
-    async def linked_cases(self, case_id: uuid.UUID) -> list[tuple[Case, str]]:
-        rows = await self.session.scalars(
-            select(CaseLink).where(or_(CaseLink.case_a == case_id, CaseLink.case_b == case_id))
-        )
-        links = list(rows.all())
-        out = []
-        for link in links:
-            other = link.case_b if link.case_a == case_id else link.case_a
-            case = await self.session.get(Case, other)
-            if case is not None:
-                out.append((case, link.reason))
-        return out
-
-    async def reports_naming(self, respondent_key: str, except_case: uuid.UUID) -> list[tuple[Report, Case]]:
-        """CASE-8: other reports naming the same respondent (by keyed hash of the employee number)."""
-        rows = await self.session.execute(
-            select(Report, Case)
-            .join(Case, Report.case_id == Case.id)
-            .where(Report.respondent_key == respondent_key, Report.case_id != except_case)
-            .with_for_update(of=Case)
-        )
-        return [(r, c) for r, c in rows.all()]

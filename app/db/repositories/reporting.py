@@ -1,5 +1,6 @@
-"""Counts for the dashboard: case statistics (STAT-1 is applied above this layer) and the personnel system's
-sync status. Aggregates only — no row here carries a narrative, a name or an identity."""
+"""Counts for the dashboard: case statistics and intake counts with the support asked for (STAT-1 is applied
+above this layer; WU-1), and the personnel system's sync status. Aggregates only — no row here carries a
+narrative, a name or an identity."""
 
 from __future__ import annotations
 
@@ -16,14 +17,22 @@ from app.db.models import (
     OrgUnit,
     OutboxMessage,
     PersonnelEvent,
+    SupportRequest,
 )
 from app.db.repositories.base import Repository
-from app.domain.enums import CaseStatus, DeadlineKind, EmployeeStatus, OutboxStatus
+from app.domain.enums import CaseOrigin, CaseStatus, DeadlineKind, EmployeeStatus, OrgKind, OutboxStatus
+
+INTAKE_ORIGINS = (CaseOrigin.report, CaseOrigin.secondary_damage_report)
 
 
 def _window(start: date, end: date):  # type: ignore[no-untyped-def]
     """Cases opened in the window; sealed ones (CASE-8) are invisible until released."""
     return (Case.opened_on >= start, Case.opened_on <= end, Case.sealed.is_(False))
+
+
+def _intake(start: date, end: date):  # type: ignore[no-untyped-def]
+    """The window's cases opened by an intake submission."""
+    return (*_window(start, end), Case.origin.in_(INTAKE_ORIGINS))
 
 
 class ReportingRepository(Repository):
@@ -68,6 +77,21 @@ class ReportingRepository(Repository):
             .group_by(CaseDeadline.kind, CaseDeadline.due_on, CaseDeadline.met_on)
         )
         return [(DeadlineKind(k), d, m, int(n)) for k, d, m, n in (await self.session.execute(query)).all()]
+
+    # --- intake and the support asked for (WU-1) ---
+
+    async def intake_by_org_kind(self, start: date, end: date) -> dict[OrgKind | None, int]:
+        query = select(Case.org_kind, func.count()).where(*_intake(start, end)).group_by(Case.org_kind)
+        return {kind: int(n) for kind, n in (await self.session.execute(query)).all()}
+
+    async def support_requests_by_kind(self, start: date, end: date, org_kind: OrgKind) -> dict[str, int]:
+        query = (
+            select(SupportRequest.kind, func.count())
+            .join(Case, Case.id == SupportRequest.case_id)
+            .where(*_intake(start, end), Case.org_kind == org_kind)
+            .group_by(SupportRequest.kind)
+        )
+        return {str(kind): int(n) for kind, n in (await self.session.execute(query)).all()}
 
     # --- the personnel system ---
 

@@ -1,5 +1,5 @@
-"""Sanctions, victims' opinions, unit heads' measures, ineligibility (SAN-1 … SAN-5), and the links between a
-secondary-damage case and its original (SD-2, SD-3)."""
+"""Sanctions, victims' opinions, unit heads' measures and ineligibility (SAN-1 … SAN-5). A secondary-damage case
+and its original (SD-2, SD-3) are read through CaseRepository."""
 
 from __future__ import annotations
 
@@ -7,20 +7,18 @@ import uuid
 
 from sqlalchemy import func, select
 
+from app.db.links import employee_mac
 from app.db.models import (
-    Case,
     HeadMeasure,
     OrgUnit,
     ProtectedPerson,
-    Report,
     RespondentIneligibility,
     Sanction,
     VictimOpinion,
 )
 from app.db.repositories.base import Repository
-from app.domain.enums import CaseOrigin, ProtectedRole
+from app.domain.enums import ProtectedRole
 from app.domain.sanctions import SanctionStatus
-from app.domain.secondary_damage import THROUGH_INBOX
 
 
 class SanctionRepository(Repository):
@@ -48,12 +46,6 @@ class SanctionRepository(Repository):
             .order_by(Sanction.proposed_at, Sanction.id)
         )
         return list(rows.all())
-
-    async def references(self, case_ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:
-        if not case_ids:
-            return {}
-        rows = await self.session.execute(select(Case.id, Case.reference).where(Case.id.in_(set(case_ids))))
-        return {case_id: reference for case_id, reference in rows}
 
     # --- the victim's opinion (CASE-6) -----------------------------------------------------------------------
 
@@ -89,25 +81,8 @@ class SanctionRepository(Repository):
     async def head_measure(self, measure_id: uuid.UUID) -> HeadMeasure | None:
         return await self.session.get(HeadMeasure, measure_id, with_for_update=True)
 
-    async def ineligibility(self, employee_id: uuid.UUID) -> RespondentIneligibility | None:
+    async def ineligibility(self, employee_number: str) -> RespondentIneligibility | None:
+        """SAN-5: the employee's record of ineligibility, if any (by MAC, app.db.links)."""
         return await self.session.scalar(
-            select(RespondentIneligibility).where(RespondentIneligibility.employee_id == employee_id)
+            select(RespondentIneligibility).where(RespondentIneligibility.employee_mac == employee_mac(employee_number))
         )
-
-    # --- secondary damage (SD-2) -----------------------------------------------------------------------------
-
-    async def case_by_reference(self, reference: str) -> Case | None:
-        """Unscoped: only to link a report of secondary damage to its original case."""
-        return await self.session.scalar(select(Case).where(Case.reference == reference))
-
-    async def reported_through(self, original_id: uuid.UUID, report_id: uuid.UUID) -> list[Case]:
-        """SD-2: the secondary-damage cases reported through the inbox of `report_id` (not those others
-        reported with the reference, nor the retaliation watch's)."""
-        rows = await self.session.execute(
-            select(Case, Report)
-            .join(Report, Report.case_id == Case.id)
-            .where(Case.parent_case_id == original_id, Case.origin == CaseOrigin.secondary_damage_report)
-            .order_by(Case.opened_on, Case.reference)
-        )
-        # The marker sits in the encrypted details: read in Python (a case has few such reports).
-        return [c for c, r in rows.all() if r.details.get(THROUGH_INBOX) == str(report_id)]

@@ -5,10 +5,12 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import func, literal, select, text, union
+from sqlalchemy import Select, func, literal, select, text, union
 from sqlalchemy.orm import aliased
 
+from app.db.links import employee_mac, employee_macs
 from app.db.models import (
     Assignment,
     AssignmentMember,
@@ -38,39 +40,42 @@ _CHAIN_UP = text(
     SELECT id FROM up WHERE id IS NOT NULL ORDER BY depth
     """
 )
-_SUBTREE_ORDERS = """
+# The employee (by number) and everyone below them in the chain of command, by employee number: whose orders a
+# change of supervisor can touch. Their orders are then found by MAC (app.db.links).
+_SUBTREE_NUMBERS = text(
+    """
     WITH RECURSIVE down(id, depth) AS (
-        SELECT {start}, 0
+        SELECT id, 0 FROM employee WHERE employee_number = :start
         UNION ALL
-        SELECT e.id, down.depth + 1 FROM employee e JOIN down ON e.supervisor_id = down.id
-        WHERE down.depth < :max_depth
+        SELECT e.id, down.depth + 1 FROM down CROSS JOIN employee e
+        WHERE e.supervisor_id = down.id AND down.depth < :max_depth
     )
-    SELECT o.id FROM separation_order o
-    WHERE o.status = 'active'
-      AND (o.victim_id IN (SELECT id FROM down) OR o.respondent_id IN (SELECT id FROM down))
+    SELECT e.employee_number FROM down CROSS JOIN employee e WHERE e.id = down.id
     """
+)
 
 
-# SEP-2, SEP-4: the personnel system's check in ONE statement (`SeparationRepository.check_placement`). It
-# answers `app.domain.separation.placement_refusals` (the specification; tests/api/test_separation_query.py proves
-# the two agree on generated directories) for a placement given by external keys, and in the same round trip
-# tells what the service needs to refuse bad input: whether the mover, unit, supervisor and assignment exist, the
-# mover's status, whether the supervisor is the mover or below them (a cycle), and whether the asking machine
-# client is still active (so the token check needs no statement of its own).
+# SEP-2, SEP-4: the personnel system's check (`SeparationRepository.check_placement`). It answers
+# `app.domain.separation.placement_refusals` (the specification; tests/api/test_separation_query.py proves the two
+# agree on generated directories) for a placement given by external keys, and in the same round trip tells what
+# the service needs to refuse bad input: whether the mover, unit, supervisor and assignment exist, the mover's
+# status, whether the supervisor is the mover or below them (a cycle), and whether the asking machine client is
+# still active (so the token check needs no statement of its own).
 #
-# The orders looked at are the mover's and, with a new supervisor, those of everyone below the mover. Each
-# side's unit, transitive chain of command and assignments are taken as they would be after the placement: the
-# chain walks "effective supervisors", in which the mover's supervisor is the proposed one. One row per order and
-# reason, after a first row with the facts. Written for both planners: one-row lookups are scalar subqueries
-# (index lookups); CROSS JOIN fixes SQLite's join order (without ANALYZE it would otherwise scan every active
-# order through the status index); the subtree branch runs only with a new supervisor. PostgreSQL runs it with
-# JIT off (`app.db.engine`): its row estimates for recursive CTEs would make every execution compile.
+# An order names its two people by MAC and encrypted id only (app.db.links, security review F3), so no statement
+# can join orders to the directory by itself: the orders looked at — the mover's and, with a new supervisor, those
+# of everyone below the mover — are found first by the MACs of those people (computed in Python; one indexed
+# look-up, after one walk down the directory with a new supervisor), their ids decrypted, and handed to this
+# statement as the `orders` rows ({orders}). Each side's unit, transitive chain of command and assignments are taken
+# as they would be after the placement: the chain walks "effective supervisors", in which the mover's supervisor is
+# the proposed one. One row per order and reason, after a first row with the facts. Written for both planners:
+# one-row lookups are scalar subqueries (index lookups). PostgreSQL runs it with JIT off (`app.db.engine`): its row
+# estimates for recursive CTEs would make every execution compile. docs/performance.md has the round trips' cost.
 #
-# `bench/separation_check.py` measures this against its own hand-written statement (RAW_CHECK) run straight on
-# the driver; the two are written separately on purpose (the baseline must not be the app's code), and the bench
-# compares every answer. A change to the rules changes placement_refusals, this statement and RAW_CHECK.
-_CHECK_PLACEMENT = text(
-    """
+# `bench/separation_check.py` measures this against its own hand-written statements (bench/raw_check.py) run
+# straight on the driver; the two are written separately on purpose (the baseline must not be the app's code), and
+# the bench compares every answer. A change to the rules changes placement_refusals, this statement and RAW_CHECK.
+_CHECK_PLACEMENT = """
     WITH RECURSIVE
     mover AS MATERIALIZED (SELECT id, status FROM employee WHERE employee_number = :employee),
     new_unit AS MATERIALIZED (SELECT id FROM org_unit WHERE external_id = :unit),
@@ -82,26 +87,7 @@ _CHECK_PLACEMENT = text(
         SELECT e.supervisor_id, a.depth + 1 FROM above_supervisor a CROSS JOIN employee e
         WHERE e.id = a.id AND e.supervisor_id IS NOT NULL AND a.depth < :max_depth
     ),
-    below(id, depth) AS (
-        SELECT e.id, 1 FROM employee e
-        WHERE e.supervisor_id = (SELECT id FROM mover) AND EXISTS (SELECT 1 FROM new_supervisor)
-        UNION ALL
-        SELECT e.id, b.depth + 1 FROM below b CROSS JOIN employee e
-        WHERE e.supervisor_id = b.id AND b.depth < :max_depth
-    ),
-    orders AS MATERIALIZED (
-        SELECT o.reference, o.victim_id, o.respondent_id FROM separation_order o
-        WHERE o.victim_id = (SELECT id FROM mover) AND o.status = :active
-        UNION
-        SELECT o.reference, o.victim_id, o.respondent_id FROM separation_order o
-        WHERE o.respondent_id = (SELECT id FROM mover) AND o.status = :active
-        UNION
-        SELECT o.reference, o.victim_id, o.respondent_id FROM below b CROSS JOIN separation_order o
-        WHERE o.victim_id = b.id AND o.status = :active
-        UNION
-        SELECT o.reference, o.victim_id, o.respondent_id FROM below b CROSS JOIN separation_order o
-        WHERE o.respondent_id = b.id AND o.status = :active
-    ),
+    orders(reference, victim_id, respondent_id) AS MATERIALIZED ({orders}),
     chain(person, id, depth) AS (
         SELECT p.id,
                CASE WHEN p.id = (SELECT id FROM mover) AND EXISTS (SELECT 1 FROM new_supervisor)
@@ -152,12 +138,30 @@ _CHECK_PLACEMENT = text(
     UNION ALL
     SELECT reference, reason, NULL, NULL, NULL, NULL, NULL, NULL FROM refused
     """
-)
+
+
+def _orders_naming(macs: list[str]) -> Select[tuple[uuid.UUID]]:
+    """The ids of the orders (of any status) naming any of the MACs: two index look-ups. Not with OR, nor with the
+    status beside them: without statistics SQLite would then walk every active order through the status index; a
+    person has few orders, whose status the caller reads."""
+    return union(  # type: ignore[return-value]
+        select(SeparationOrder.id).where(SeparationOrder.victim_mac.in_(macs)),
+        select(SeparationOrder.id).where(SeparationOrder.respondent_mac.in_(macs)),
+    )
+
+
+# _orders_naming as plain SQL, with the orders' rows (for the check: see _active_orders_by_mac).
+_ORDERS_NAMING = """
+    SELECT reference, victim_id, respondent_id, status FROM separation_order WHERE id IN (
+        SELECT id FROM separation_order WHERE victim_mac IN ({marks})
+        UNION SELECT id FROM separation_order WHERE respondent_mac IN ({marks})
+    )
+"""
 
 
 @dataclass(frozen=True)
 class PlacementAnswer:
-    """What the one-statement check found (see _CHECK_PLACEMENT)."""
+    """What the check found (see _CHECK_PLACEMENT)."""
 
     mover_status: EmployeeStatus | None  # None: no such employee
     unit_found: bool
@@ -176,6 +180,27 @@ class SeparationRepository(Repository):
     def _id_param(self, value: uuid.UUID) -> object:
         # UUIDs are native on PostgreSQL and 32-hex strings on SQLite (SQLAlchemy's Uuid type).
         return value if self._dialect == "postgresql" else value.hex
+
+    def _id_sql(self, name: str | None) -> str:
+        """A bound id (or NULL) typed as the employee table's ids, for rows built from parameters."""
+        value = f":{name}" if name else "NULL"
+        return f"CAST({value} AS uuid)" if self._dialect == "postgresql" else value
+
+    async def subtree_numbers(self, employee_number: str) -> list[str]:
+        """The employee numbers of everyone below the employee in the chain of command, the employee first."""
+        rows = await self.session.execute(_SUBTREE_NUMBERS, {"start": employee_number, "max_depth": MAX_DEPTH})
+        return [r[0] for r in rows]
+
+    async def _active_orders_by_mac(self, macs: list[str]) -> list[tuple[str, uuid.UUID, uuid.UUID]]:
+        """(reference, victim id, respondent id) of the active orders naming any of the MACs: _orders_naming's
+        index look-ups, the ids decrypted. Plain SQL with one placeholder per MAC: the check's hot path, where the
+        ORM's compiling of the expanding IN cost more than the round trip itself (docs/performance.md)."""
+        marks = ", ".join(f":m{i}" for i in range(len(macs)))
+        statement = text(_ORDERS_NAMING.format(marks=marks)).columns(
+            SeparationOrder.reference, SeparationOrder.victim_id, SeparationOrder.respondent_id, SeparationOrder.status
+        )
+        rows = await self.session.execute(statement, {f"m{i}": mac for i, mac in enumerate(macs)})
+        return [(str(r[0]), r[1], r[2]) for r in rows if r[3] == OrderStatus.active]
 
     async def chain(self, employee_id: uuid.UUID) -> tuple[uuid.UUID, ...]:
         rows = await self.session.execute(_CHAIN_UP, {"start": self._id_param(employee_id), "max_depth": MAX_DEPTH})
@@ -207,19 +232,34 @@ class SeparationRepository(Repository):
         assignment: str | None,
         client_id: str,
     ) -> PlacementAnswer:
-        """SEP-4 in one statement: app.domain.separation.placement_refusals, by external keys, with the facts
-        the service needs to refuse bad input and an inactive client."""
-        params = {
+        """SEP-4: app.domain.separation.placement_refusals, by external keys, with the facts the service needs to
+        refuse bad input and an inactive client. Two round trips (three with a new supervisor): the orders
+        concerned, found by MAC (with a new supervisor, of everyone below the mover, found first), then
+        _CHECK_PLACEMENT over them."""
+        numbers = [employee_number]
+        if supervisor is not None:
+            numbers += await self.subtree_numbers(employee_number)
+        orders = await self._active_orders_by_mac(employee_macs(numbers))
+        params: dict[str, Any] = {
             "employee": employee_number,
             "unit": unit,
             "supervisor": supervisor,
             "assignment": assignment,
             "client": client_id,
-            "active": OrderStatus.active.value,
             "member": True,
             "max_depth": MAX_DEPTH,
         }
-        rows = (await self.session.execute(_CHECK_PLACEMENT, params)).all()
+        rows_sql = []
+        for i, (reference, victim_id, respondent_id) in enumerate(orders):
+            params[f"r{i}"], params[f"v{i}"], params[f"p{i}"] = (
+                reference,
+                self._id_param(victim_id),
+                self._id_param(respondent_id),
+            )
+            rows_sql.append(f"SELECT CAST(:r{i} AS VARCHAR(20)), {self._id_sql(f'v{i}')}, {self._id_sql(f'p{i}')}")
+        none = f"SELECT CAST(NULL AS VARCHAR(20)), {self._id_sql(None)}, {self._id_sql(None)} WHERE 1 = 0"
+        statement = text(_CHECK_PLACEMENT.format(orders=" UNION ALL ".join(rows_sql) or none))
+        rows = (await self.session.execute(statement, params)).all()
         facts = next(r for r in rows if r[0] is None)
         refusals = sorted({Refusal(str(r[0]), str(r[1])) for r in rows if r[0] is not None}, key=refusal_order)
         return PlacementAnswer(
@@ -231,9 +271,6 @@ class SeparationRepository(Repository):
             client_active=bool(facts[7]),
             refusals=refusals,
         )
-
-    async def employee(self, employee_id: uuid.UUID) -> Employee | None:
-        return await self.session.get(Employee, employee_id)
 
     async def placements(self, ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, Placement]:
         """Placements of many people in a fixed number of statements (one for units, one recursive query for
@@ -286,35 +323,24 @@ class SeparationRepository(Repository):
 
     async def orders_for_case(self, case_id: uuid.UUID) -> list[SeparationOrder]:
         rows = await self.session.scalars(
-            select(SeparationOrder).where(SeparationOrder.case_id == case_id).order_by(SeparationOrder.opened_at)
+            select(SeparationOrder)
+            .where(SeparationOrder.case_id == case_id)
+            .order_by(SeparationOrder.opened_on, SeparationOrder.reference)
         )
         return list(rows.all())
 
-    async def active_orders_of(self, employee_ids: Iterable[uuid.UUID]) -> list[SeparationOrder]:
-        ids = list(set(employee_ids))
-        if not ids:
+    async def active_orders_of(self, employee_numbers: Iterable[str]) -> list[SeparationOrder]:
+        """The active orders naming any of the employees (by MAC, app.db.links)."""
+        macs = employee_macs(employee_numbers)
+        if not macs:
             return []
-        # Two indexed lookups: with OR, SQLite (no statistics) walks every active order instead.
-        theirs = union(
-            select(SeparationOrder.id).where(SeparationOrder.victim_id.in_(ids)),
-            select(SeparationOrder.id).where(SeparationOrder.respondent_id.in_(ids)),
-        )
-        rows = await self.session.scalars(
-            select(SeparationOrder).where(SeparationOrder.id.in_(theirs), SeparationOrder.status == OrderStatus.active)
-        )
-        return list(rows.all())
+        rows = await self.session.scalars(select(SeparationOrder).where(SeparationOrder.id.in_(_orders_naming(macs))))
+        return [o for o in rows.all() if o.status == OrderStatus.active]
 
-    async def active_orders_below(self, employee_id: uuid.UUID) -> list[SeparationOrder]:
-        """Active orders of the employee or of anyone below them in the chain of command."""
-        start = "CAST(:start AS uuid)" if self._dialect == "postgresql" else ":start"
-        rows = await self.session.execute(
-            text(_SUBTREE_ORDERS.format(start=start)), {"start": self._id_param(employee_id), "max_depth": MAX_DEPTH}
-        )
-        found = [r[0] if isinstance(r[0], uuid.UUID) else uuid.UUID(r[0]) for r in rows]
-        if not found:
-            return []
-        rows = await self.session.scalars(select(SeparationOrder).where(SeparationOrder.id.in_(found)))
-        return list(rows.all())
+    async def active_orders_below(self, employee_number: str) -> list[SeparationOrder]:
+        """Active orders of the employee or of anyone below them in the chain of command: one walk down the
+        directory, then one look-up by MAC."""
+        return await self.active_orders_of(await self.subtree_numbers(employee_number))
 
     async def active_orders(self, offset: int, limit: int) -> tuple[list[SeparationOrder], int]:
         query = select(SeparationOrder).where(SeparationOrder.status == OrderStatus.active)
@@ -326,6 +352,20 @@ class SeparationRepository(Repository):
         rows = await self.session.scalars(select(SeparationOrder).where(SeparationOrder.status == OrderStatus.active))
         return list(rows.all())
 
+    async def awaiting_triage(self, case_ids: Iterable[uuid.UUID]) -> set[uuid.UUID]:
+        """SEP-1 (F11): which of the cases (already reached by the caller) have an active order awaiting triage."""
+        wanted = set(case_ids)
+        if not wanted:
+            return set()
+        rows = await self.session.scalars(
+            select(SeparationOrder.case_id).where(
+                SeparationOrder.case_id.in_(wanted),
+                SeparationOrder.status == OrderStatus.active,
+                SeparationOrder.awaiting_triage.is_(True),
+            )
+        )
+        return set(rows.all())
+
     async def reference_taken(self, reference: str) -> bool:
         found = await self.session.scalar(select(SeparationOrder.id).where(SeparationOrder.reference == reference))
         return found is not None
@@ -336,7 +376,7 @@ class SeparationRepository(Repository):
         rows = await self.session.scalars(
             select(SeparationViolation)
             .where(SeparationViolation.order_id.in_(order_ids))
-            .order_by(SeparationViolation.detected_at)
+            .order_by(SeparationViolation.detected_on, SeparationViolation.kind)
         )
         return list(rows.all())
 
@@ -354,12 +394,12 @@ class SeparationRepository(Repository):
         )
         return list(rows.all())
 
-    async def protections_of(self, employee_id: uuid.UUID) -> list[ProtectedPerson]:
-        rows = await self.session.scalars(select(ProtectedPerson).where(ProtectedPerson.employee_id == employee_id))
+    async def protections_of(self, employee_number: str) -> list[ProtectedPerson]:
+        """RET-1: where the employee is a protected person (by MAC, app.db.links)."""
+        rows = await self.session.scalars(
+            select(ProtectedPerson).where(ProtectedPerson.employee_mac == employee_mac(employee_number))
+        )
         return list(rows.all())
-
-    async def employee_by_number(self, employee_number: str) -> Employee | None:
-        return await self.session.scalar(select(Employee).where(Employee.employee_number == employee_number))
 
     async def unit_by_external_id(self, external_id: str) -> OrgUnit | None:
         return await self.session.scalar(select(OrgUnit).where(OrgUnit.external_id == external_id))

@@ -1,13 +1,14 @@
-"""Staff accounts, sign-in sessions, refresh tokens and machine clients."""
+"""Staff accounts, sign-in sessions, refresh tokens, failed sign-ins per client and machine clients."""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, false, func, or_, select, update
 
-from app.db.models import MachineClient, RefreshToken, StaffSession, StaffUser, TeamRow
+from app.db.models import Employee, MachineClient, RefreshToken, SignInDelay, StaffSession, StaffUser, TeamRow
 from app.db.repositories.base import Repository
 from app.domain.enums import Role, Team
 
@@ -37,8 +38,36 @@ class StaffRepository(Repository):
         )
         return list((await self.session.scalars(query.order_by(StaffUser.display_name, StaffUser.id))).all())
 
+    async def accounts_of_employees(
+        self, employee_ids: Collection[uuid.UUID], unit_id: uuid.UUID | None
+    ) -> list[tuple[uuid.UUID, uuid.UUID, uuid.UUID | None]]:
+        """(account id, employee id, unit id) of the staff accounts whose employee number names one of
+        `employee_ids` or someone in `unit_id`: the link from the directory back to staff accounts (CASE-3)."""
+        named = Employee.id.in_(set(employee_ids)) if employee_ids else false()
+        rows = await self.session.execute(
+            select(StaffUser.id, Employee.id, Employee.unit_id)
+            .join(Employee, Employee.employee_number == StaffUser.employee_number)
+            .where(or_(named, Employee.unit_id == unit_id) if unit_id is not None else named)
+        )
+        return [(user_id, employee_id, unit) for user_id, employee_id, unit in rows.all()]
+
     async def staff_session(self, session_id: uuid.UUID) -> StaffSession | None:
         return await self.session.get(StaffSession, session_id)
+
+    async def sign_in_delay(self, user_id: uuid.UUID, client_key: str) -> SignInDelay | None:
+        """The failed sign-ins of one account from one client (read after `user_by_email` has locked its row)."""
+        return await self.session.get(SignInDelay, (user_id, client_key))
+
+    async def end_sign_in_delay(self, row: SignInDelay) -> None:
+        await self.session.delete(row)
+
+    async def forget_sign_in_delays(self, user_id: uuid.UUID, last_failed_before: datetime) -> None:
+        """Drop the account's pairs that no client can meet again (their client keys were of an earlier day)."""
+        await self.session.execute(
+            delete(SignInDelay)
+            .where(SignInDelay.user_id == user_id, SignInDelay.last_failed_at < last_failed_before)
+            .execution_options(synchronize_session=False)
+        )
 
     async def refresh_token(self, token_hash: str) -> RefreshToken | None:
         """Locked for update: a refresh token is used once, even by two racing requests."""
@@ -48,6 +77,12 @@ class StaffRepository(Repository):
 
     async def client(self, client_id: str) -> MachineClient | None:
         return await self.session.scalar(select(MachineClient).where(MachineClient.client_id == client_id))
+
+    async def clients_by_pk(self, pks: list[uuid.UUID]) -> dict[uuid.UUID, MachineClient]:
+        if not pks:
+            return {}
+        rows = await self.session.scalars(select(MachineClient).where(MachineClient.id.in_(set(pks))))
+        return {c.id: c for c in rows.all()}
 
     # --- the sysadmin's accounts and clients ---
 

@@ -2,14 +2,12 @@
 // Back, reload and links to a case work. Screens are loaded on demand; each exports `render(ctx)` → Node (or a
 // promise of one). The server decides what anyone may see: the menu only leaves out what a role cannot use.
 import { explain } from "/js/api.js";
-import { alertBox, field, h } from "/js/dom.js";
-import { lang, loadStrings, remember, t, useStrings } from "/js/i18n.js";
-import { current, forget, resume, signIn, signOut } from "./session.js";
+import { alertBox, announce, field, h } from "/js/dom.js";
+import { formatDate, lang, loadStrings, remember, t, useStrings } from "/js/i18n.js";
+import { navigate } from "./nav.js";
+import { CASE_TEAM, current, forget, resume, ROLES, signIn, signOut } from "./session.js";
 
 useStrings(["/i18n/", "/admin/i18n/core.", "/admin/i18n/case.", "/admin/i18n/office."]);
-
-export const CASE_TEAM = ["intake", "investigator", "team_lead", "division_head"];
-const ALL = [...CASE_TEAM, "hr_officer", "auditor", "sysadmin"];
 
 // route → [module, roles that see it in the menu (null: not in the menu)]
 const ROUTES = {
@@ -17,13 +15,13 @@ const ROUTES = {
   case: [() => import("./screens/case.js"), null],
   approvals: [() => import("./screens/approvals.js"), CASE_TEAM],
   registries: [() => import("./screens/registries.js"), [...CASE_TEAM, "hr_officer", "sysadmin"]],
-  statistics: [() => import("./screens/statistics.js"), ALL],
+  statistics: [() => import("./screens/statistics.js"), ROLES],
   audit: [() => import("./screens/audit.js"), ["auditor"]],
   users: [() => import("./screens/users.js"), ["sysadmin"]],
 };
 const HOME = { auditor: "audit", sysadmin: "users", hr_officer: "registries" };
 
-export const home = (me) => HOME[me.role] || "queue";
+const home = (me) => HOME[me.role] || "queue";
 
 // "#/case/<id>?tab=messages" → { name: "case", args: ["<id>"], params: URLSearchParams }
 function parse() {
@@ -32,14 +30,8 @@ function parse() {
   return { name, args, params: new URLSearchParams(query) };
 }
 
-export const navigate = (path) => (location.hash = `#/${path}`);
-
 let notice = null;
-export function announce(text) {
-  const status = document.getElementById("status");
-  status.textContent = "";
-  setTimeout(() => (status.textContent = text), 50);
-}
+let failedNotice = null; // failed sign-in attempts since the last sign-in: shown once, on the first screen after it
 
 // Shows a screen; the focus goes to its heading so that a screen reader starts at the top. A screen still loading
 // when the address changes again is dropped (`drawn`), so that a slow answer never paints over a newer screen.
@@ -58,6 +50,10 @@ async function show() {
     const node = await mod.render({ ...route, me, refresh: show });
     if (turn !== drawn) return;
     view.replaceChildren(...[node].flat());
+    if (failedNotice) {
+      view.querySelector("h1").after(h("p", { class: "notice", id: "failed-sign-ins" }, failedNotice));
+      failedNotice = null;
+    }
   } catch (err) {
     if (turn !== drawn) return;
     if (err.status === 401) return expired();
@@ -68,8 +64,6 @@ async function show() {
   heading.tabIndex = -1;
   heading.focus();
 }
-
-export const refresh = show;
 
 function expired() {
   forget();
@@ -83,9 +77,11 @@ function paintShell() {
   nav.setAttribute("aria-label", t("admin.nav"));
   nav.hidden = !me;
   const active = parse().name;
+  const link = (name) =>
+    h("a", { href: `#/${name}`, "aria-current": name === active ? "page" : null }, t(`admin.nav.${name}`));
   nav.replaceChildren(...(me ? Object.entries(ROUTES)
     .filter(([, [, roles]]) => roles?.includes(me.role))
-    .map(([name]) => h("a", { href: `#/${name}`, "aria-current": name === active ? "page" : null }, t(`admin.nav.${name}`))) : []));
+    .map(([name]) => link(name)) : []));
   document.getElementById("who").textContent = me ? `${me.display_name} · ${t(`role.${me.role}`)}` : "";
   for (const [id, key] of [["signout", "admin.signout"], ["signout-all", "admin.signoutAll"]]) {
     const button = document.getElementById(id);
@@ -103,7 +99,8 @@ function loginForm() {
   const error = notice; // kept until the next sign-in: the form may be drawn twice (hash change and reload)
   const email = h("input", { id: "email", type: "email", autocomplete: "username", required: true });
   const password = h("input", { id: "password", type: "password", autocomplete: "current-password", required: true });
-  const totp = h("input", { id: "totp", inputmode: "numeric", autocomplete: "one-time-code", pattern: "[0-9]{6}", maxlength: 6, required: true });
+  const totp = h("input", { id: "totp", inputmode: "numeric", autocomplete: "one-time-code", pattern: "[0-9]{6}",
+    maxlength: 6, required: true });
   const box = h("div", {});
   const form = h("form", { class: "stack narrow", onsubmit: submit },
     h("h1", {}, t("admin.login.title")),
@@ -119,8 +116,9 @@ function loginForm() {
   async function submit(e) {
     e.preventDefault();
     try {
-      const me = await signIn(email.value, password.value, totp.value.trim());
+      const { me, failed, lastFailedOn } = await signIn(email.value, password.value, totp.value.trim());
       notice = null;
+      failedNotice = failed ? t("admin.login.failedSince", { n: failed, day: formatDate(lastFailedOn) }) : null;
       if (parse().name) await show();
       else navigate(home(me));
     } catch (err) {

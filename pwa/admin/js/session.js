@@ -3,6 +3,10 @@
 // one ends the whole sign-in (the server's reuse detection).
 import { api, Problem } from "/js/api.js";
 
+// The roles a staff member signs in with: the case team first, then the office roles.
+export const CASE_TEAM = ["intake", "investigator", "team_lead", "division_head"];
+export const ROLES = [...CASE_TEAM, "hr_officer", "auditor", "sysadmin"];
+
 const REFRESH = "withu.staff.refresh";
 let access = null;
 let expiresAt = 0;
@@ -49,10 +53,13 @@ export async function call(path, options = {}) {
   }
 }
 
+// → { me, failed, lastFailedOn }: who signed in, and how many sign-in attempts with their e-mail failed since their
+// last sign-in (from any device) and on which day the last did — the owner is told.
 export async function signIn(email, password, totp) {
-  keep(await api("/auth/login", { method: "POST", body: { email, password, totp } }));
+  const answer = await api("/auth/login", { method: "POST", body: { email, password, totp } });
+  keep(answer);
   me = await call("/auth/me");
-  return me;
+  return { me, failed: answer.failed_attempts_since_last_login, lastFailedOn: answer.last_failed_attempt_on };
 }
 
 export async function resume() {

@@ -1,7 +1,7 @@
 // This device: drafts on or off, and "Erase this device".
-import { go, rerender } from "../app.js";
 import { button, h, section } from "../dom.js";
 import { t } from "../i18n.js";
+import { go, rerender } from "../nav.js";
 import { draftsOn, eraseDevice, setDraftsOn } from "../store.js";
 
 let confirming = false;
@@ -23,9 +23,11 @@ export function render() {
       h("p", {}, t("device.erase.explain")),
       confirming
         ? h("div", { class: "actions" },
-          h("button", { type: "button", id: "erase-confirm", class: "danger", onclick: erase }, t("device.erase.confirm")),
+          h("button", { type: "button", id: "erase-confirm", class: "danger", onclick: erase },
+            t("device.erase.confirm")),
           button(t("cancel"), () => { confirming = false; rerender(); }))
-        : h("button", { type: "button", id: "erase", onclick: () => { confirming = true; rerender(); } }, t("device.erase.button"))),
+        : h("button", { type: "button", id: "erase", onclick: () => { confirming = true; rerender(); } },
+          t("device.erase.button"))),
     h("div", { class: "actions" }, button(t("back"), () => go("home"))));
 }
 

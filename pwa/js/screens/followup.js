@@ -1,11 +1,14 @@
 // Coming back with the receipt code: status, deadlines, messages, measures, files, secondary damage.
-import { go, rerender } from "../app.js";
 import { api, explain, openSession } from "../api.js";
 import { alertBox, button, field, h, section } from "../dom.js";
 import { formatDate, t } from "../i18n.js";
+import { go, rerender } from "../nav.js";
 import { ACCEPT, fileWarning, uploadFiles } from "./files.js";
 
-const SD_KINDS = ["ridicule", "victim_blaming", "ostracism", "disclosure", "pressure_to_withdraw", "rumours", "unfair_personnel_treatment", "other"];
+const SD_KINDS = [
+  "ridicule", "victim_blaming", "ostracism", "disclosure", "pressure_to_withdraw", "rumours",
+  "unfair_personnel_treatment", "other",
+];
 
 // The token lives in this module only: gone when the tab closes, on sign-out and on quick exit.
 let s = { token: null, inbox: null, error: null, notice: null, files: [], sd: { narrative: "", kinds: [] } };
@@ -31,15 +34,18 @@ async function refresh(...notice) {
 }
 
 function login() {
-  const code = h("input", { id: "receipt", type: "password", autocomplete: "current-password", required: true, spellcheck: "false", autocapitalize: "characters" });
+  const code = h("input", { id: "receipt", type: "password", autocomplete: "current-password", required: true,
+    spellcheck: "false", autocapitalize: "characters" });
   return h("form", { class: "stack", onsubmit: submit },
     h("h1", {}, t("followup.title")),
     h("p", {}, t("followup.lead")),
     // Password managers pair a secret with a user name: this hidden one names what the secret is.
-    h("input", { type: "text", name: "username", autocomplete: "username", value: "WithU", hidden: true, "aria-hidden": "true", tabindex: "-1" }),
+    h("input", { type: "text", name: "username", autocomplete: "username", value: "WithU", hidden: true,
+      "aria-hidden": "true", tabindex: "-1" }),
     field(t("followup.code"), code, t("followup.code.hint")),
     h("div", { class: "choice" },
-      h("input", { type: "checkbox", id: "show-code", onchange: (e) => (code.type = e.target.checked ? "text" : "password") }),
+      h("input",
+        { type: "checkbox", id: "show-code", onchange: (e) => (code.type = e.target.checked ? "text" : "password") }),
       h("label", { for: "show-code" }, t("followup.show"))),
     s.error && alertBox(s.error),
     h("div", { class: "actions" },
@@ -79,7 +85,8 @@ function deadlines(b) {
   if (!b.deadlines.length) return null;
   return section(t("inbox.deadlines"), h("ul", {}, b.deadlines.map((d) => h("li", {},
     `${t(`deadline.${d.kind}`)}: ${formatDate(d.due_on)} — `,
-    d.met_on ? t("deadline.met", { date: formatDate(d.met_on) }) : d.breached ? t("deadline.breached") : t("deadline.open")))));
+    d.met_on ? t("deadline.met", { date: formatDate(d.met_on) })
+      : d.breached ? t("deadline.breached") : t("deadline.open")))));
 }
 
 function measures(b) {
@@ -93,7 +100,8 @@ function measures(b) {
     }
   };
   return section(t("inbox.measures"), h("ul", { class: "cards" }, b.measures.map((m) => h("li", {},
-    h("p", {}, h("strong", {}, t(`measure.${m.kind}`)), " — ", t(`measure.status.${m.status}`), " · ", formatDate(m.offered_on)),
+    h("p", {},
+      h("strong", {}, t(`measure.${m.kind}`)), " — ", t(`measure.status.${m.status}`), " · ", formatDate(m.offered_on)),
     m.status === "offered" && b.can_answer_measures && h("div", { class: "actions" },
       button(t("measure.accept"), answer(m.id, true), "primary"),
       button(t("measure.decline"), answer(m.id, false)))))));
@@ -150,7 +158,8 @@ function evidence(b) {
     fileWarning(),
     field(t("files.choose"), h("input", { id: "inbox-files", type: "file", multiple: true, accept: ACCEPT,
       onchange: (e) => (s.files = [...e.target.files]) })),
-    s.uploads?.length > 0 && h("ul", { class: "files" }, s.uploads.map((u) => h("li", {}, `${u.name}: ${u.done ? t("files.sent") : u.error || t("files.sending")}`))),
+    s.uploads?.length > 0 && h("ul", { class: "files" }, s.uploads.map((u) =>
+      h("li", {}, `${u.name}: ${u.done ? t("files.sent") : u.error || t("files.sending")}`))),
     button(t("files.send"), async () => {
       if (!s.files.length) return;
       s.uploads = await uploadFiles(s.files, s.token, (u) => ((s.uploads = u), rerender()));
@@ -162,7 +171,8 @@ function evidence(b) {
 function secondaryDamage(b) {
   const sd = s.sd;
   return section(t("sd.title"),
-    b.secondary_damage_cases.length > 0 && h("ul", {}, b.secondary_damage_cases.map((c) => h("li", {}, `${c.reference}: ${t(`status.${c.status}`)}`))),
+    b.secondary_damage_cases.length > 0 && h("ul", {}, b.secondary_damage_cases.map((c) =>
+      h("li", {}, `${c.reference}: ${t(`status.${c.status}`)}`))),
     h("p", {}, t("sd.lead")),
     h("form", { class: "stack", novalidate: true, onsubmit: report },
       h("fieldset", { class: "choices" }, h("legend", {}, t("sd.kinds")),
@@ -170,7 +180,8 @@ function secondaryDamage(b) {
           h("input", { type: "checkbox", id: `sd-${k}`, checked: sd.kinds.includes(k),
             onchange: (e) => (sd.kinds = e.target.checked ? [...sd.kinds, k] : sd.kinds.filter((x) => x !== k)) }),
           h("label", { for: `sd-${k}` }, t(`sd.kind.${k}`))))),
-      field(t("sd.narrative"), h("textarea", { id: "sd-narrative", rows: 4, maxlength: 20000, value: sd.narrative, oninput: (e) => (sd.narrative = e.target.value) })),
+      field(t("sd.narrative"), h("textarea", { id: "sd-narrative", rows: 4, maxlength: 20000, value: sd.narrative,
+        oninput: (e) => (sd.narrative = e.target.value) })),
       field(t("sd.who"), h("input", { id: "sd-who", value: sd.who || "", oninput: (e) => (sd.who = e.target.value) })),
       h("button", { type: "submit" }, t("sd.send"))));
 

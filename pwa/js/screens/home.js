@@ -1,7 +1,7 @@
 // The start: what happens to your data, emergency numbers, and the ways in.
-import { go } from "../app.js";
 import { button, h, section } from "../dom.js";
 import { t } from "../i18n.js";
+import { go } from "../nav.js";
 
 const EMERGENCY = [["112", "emergency.112"], ["1366", "emergency.1366"], ["119", "emergency.119"]];
 
@@ -19,6 +19,7 @@ export function render() {
     section(t("home.data"),
       h("ul", {}, ["home.data.1", "home.data.2", "home.data.3", "home.data.4"].map((k) => h("li", {}, t(k))))),
     section(t("home.modes"),
-      h("dl", {}, ["anonymous", "confidential", "named"].map((m) => [h("dt", {}, t(`mode.${m}`)), h("dd", {}, t(`mode.${m}.explain`))]))),
+      h("dl", {}, ["anonymous", "confidential", "named"].map((m) =>
+        [h("dt", {}, t(`mode.${m}`)), h("dd", {}, t(`mode.${m}.explain`))]))),
     h("p", {}, button(t("home.device"), () => go("device"), "link")));
 }

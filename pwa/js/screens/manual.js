@@ -1,7 +1,7 @@
 // The guide for each role, from the copy the service worker keeps: readable offline.
-import { go, rerender } from "../app.js";
 import { alertBox, button, h, section } from "../dom.js";
 import { lang, t } from "../i18n.js";
+import { go, rerender } from "../nav.js";
 
 const ROLES = ["victim", "witness", "manager"];
 let role = "victim";

@@ -1,8 +1,8 @@
 // Reporting: who you are and how you report → what happened (details and files optional) → review → receipt.
-import { go, rerender } from "../app.js";
 import { explain, openSession } from "../api.js";
 import { alertBox, button, choices, field, h, section } from "../dom.js";
 import { t } from "../i18n.js";
+import { go, rerender } from "../nav.js";
 import { flushOutbox, newKey, sendReport } from "../outbox.js";
 import { clearDraft, draftsOn, loadDraft, saveDraft } from "../store.js";
 import { ACCEPT, fileWarning, uploadFiles } from "./files.js";
@@ -48,7 +48,8 @@ const text = (key, attrs = {}) =>
 
 const heading = (title) => [
   h("h1", {}, title),
-  state.step !== "receipt" && h("p", { class: "steps" }, t("report.step", { n: ["who", "what", "review"].indexOf(state.step) + 1 })),
+  state.step !== "receipt"
+    && h("p", { class: "steps" }, t("report.step", { n: ["who", "what", "review"].indexOf(state.step) + 1 })),
 ];
 
 function who() {
@@ -87,11 +88,17 @@ function who() {
 function what() {
   const d = state.data;
   const third = d.reporter_kind === "third_party";
-  const select = (key, values, prefix) => h("select", { id: `f-${key}`, onchange: (e) => { remember(key, e.target.value); rerender(); } },
-    values.map((v) => h("option", { value: v, selected: (d[key] || "") === v }, v ? t(`${prefix}.${v}`) : t("choose"))));
+  const choose = (e, key) => {
+    remember(key, e.target.value);
+    rerender();
+  };
+  const select = (key, values, prefix) => h("select", { id: `f-${key}`, onchange: (e) => choose(e, key) },
+    values.map((v) =>
+      h("option", { value: v, selected: (d[key] || "") === v }, v ? t(`${prefix}.${v}`) : t("choose"))));
   return h("form", { class: "stack", novalidate: true, onsubmit: next },
     heading(t("report.what.title")),
-    field(t("report.narrative"), text("narrative", { rows: 8, maxlength: 20000, required: true }), t("report.narrative.hint")),
+    field(t("report.narrative"), text("narrative", { rows: 8, maxlength: 20000, required: true }),
+      t("report.narrative.hint")),
     h("details", { open: state.detailsOpen, ontoggle: (e) => (state.detailsOpen = e.target.open) },
       h("summary", {}, t("report.details")),
       h("div", { class: "stack" },
@@ -116,7 +123,8 @@ function what() {
             h("legend", {}, t("details.support")),
             SUPPORT.map((s) => h("div", { class: "choice" },
               h("input", { type: "checkbox", id: `support-${s}`, checked: d.support.includes(s),
-                onchange: (e) => remember("support", e.target.checked ? [...d.support, s] : d.support.filter((x) => x !== s)) }),
+                onchange: (e) =>
+                  remember("support", e.target.checked ? [...d.support, s] : d.support.filter((x) => x !== s)) }),
               h("label", { for: `support-${s}` }, t(`support.${s}`)))))),
         field(t("details.wishes"), text("wishes", { rows: 3 }), t("details.wishes.hint")),
         !third && h("div", { class: "choice" },
@@ -162,14 +170,19 @@ function payload(d) {
     location: d.location?.trim() || undefined, wishes: d.wishes?.trim() || undefined,
     respondent: person(d.respondent_name, d.respondent_number, d.respondent_description),
     victim: d.reporter_kind === "third_party" ? person(d.victim_name, "", d.victim_description) : undefined,
-    witnesses: (d.witnesses || "").split("\n").map((w) => w.trim()).filter(Boolean).slice(0, 20).map((description) => ({ description })),
+    witnesses: (d.witnesses || "").split("\n").map((w) => w.trim()).filter(Boolean).slice(0, 20)
+      .map((description) => ({ description })),
     objects_to_ministry_notification: d.reporter_kind === "victim" && !!d.objects_to_ministry_notification,
   };
   if (d.identity_mode !== "anonymous") body.reporter = person(d.name, d.employee_number);
-  if (body.reporter) Object.assign(body.reporter, { email: d.email?.trim() || undefined, phone: d.phone?.trim() || undefined });
+  if (body.reporter) {
+    Object.assign(body.reporter, { email: d.email?.trim() || undefined, phone: d.phone?.trim() || undefined });
+  }
   if (d.workplace_kind) {
-    body.workplace = { kind: d.workplace_kind, name: d.workplace_name?.trim() || undefined, unit: d.workplace_unit?.trim() || undefined,
-      contract_number: d.workplace_kind === "contractor" ? d.contract_number?.trim() || undefined : undefined };
+    body.workplace = {
+      kind: d.workplace_kind, name: d.workplace_name?.trim() || undefined, unit: d.workplace_unit?.trim() || undefined,
+      contract_number: d.workplace_kind === "contractor" ? d.contract_number?.trim() || undefined : undefined,
+    };
     if (d.workplace_kind === "citizen_workplace") body.support_requested = d.support;
   }
   return JSON.parse(JSON.stringify(body)); // drops the undefined fields
@@ -228,7 +241,8 @@ function receipt() {
     h("p", { class: "code", id: "receipt-code", translate: "no" }, r.receipt_code),
     h("div", { class: "actions" },
       button(t("receipt.copy"), async () => {
-        await navigator.clipboard.writeText(r.receipt_code).then(() => (state.copied = true), () => (state.copied = false));
+        await navigator.clipboard.writeText(r.receipt_code)
+          .then(() => (state.copied = true), () => (state.copied = false));
         rerender();
       }),
       state.copied && h("span", { role: "status" }, t("receipt.copied"))),

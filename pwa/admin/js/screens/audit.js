@@ -1,10 +1,10 @@
 // The audit log for the auditor (AUD-1): search the entries (who, what, when, which case — never content) and
 // verify the hash chain. Filters live in the address (#/audit?action=…&offset=50) so that Back and reload work.
-import { alertBox, field, h, section } from "/js/dom.js";
+import { alertBox, announce, field, h, section } from "/js/dom.js";
 import { t } from "/js/i18n.js";
-import { announce, navigate } from "../main.js";
-import { busy, facts, num, say, short, table, when } from "../office.js";
+import { navigate } from "../nav.js";
 import { call } from "../session.js";
+import { busy, facts, num, problem, short, table, whenTime } from "../ui.js";
 
 const FILTERS = ["action", "actor_id", "case_id", "from", "to"];
 const LIMIT = 50;
@@ -21,7 +21,7 @@ export async function render({ params }) {
     results = entries(page, params, offset);
   } catch (err) {
     if (err.status === 401 || err.status === 403) throw err;
-    results = alertBox(say(err, "audit"));
+    results = alertBox(problem(err, "audit"));
   }
 
   return h("div", { class: "stack" },
@@ -33,11 +33,12 @@ export async function render({ params }) {
 }
 
 function searchForm(params) {
+  const plain = (name, extra = {}) =>
+    h("input", { type: "text", value: params.get(name) || "", autocomplete: "off", spellcheck: "false", ...extra });
   const inputs = {
-    action: h("input", { type: "text", value: params.get("action") || "", autocomplete: "off", spellcheck: "false" }),
-    actor_id: h("input", { type: "text", value: params.get("actor_id") || "", autocomplete: "off", spellcheck: "false" }),
-    case_id: h("input", { type: "text", value: params.get("case_id") || "", autocomplete: "off", spellcheck: "false",
-      pattern: "[0-9a-fA-F-]{36}" }),
+    action: plain("action"),
+    actor_id: plain("actor_id"),
+    case_id: plain("case_id", { pattern: "[0-9a-fA-F-]{36}" }),
     from: h("input", { type: "date", value: params.get("from") || "" }),
     to: h("input", { type: "date", value: params.get("to") || "" }),
   };
@@ -57,7 +58,7 @@ function searchForm(params) {
 function entries(page, params, offset) {
   if (!page.items.length) return h("p", { class: "note" }, t("audit.none"));
   const rows = page.items.map((e) => [
-    String(e.seq), when(e.at), t(`audit.actor.${e.actor_kind}`), short(e.actor_id, 8), h("code", {}, e.action),
+    entryNumber(e), whenTime(e.at), t(`audit.actor.${e.actor_kind}`), short(e.actor_id, 8), h("code", {}, e.action),
     short(e.case_id, 8), e.target || "", short(e.hash, 10),
   ]);
   const first = offset + 1;
@@ -72,23 +73,36 @@ function entries(page, params, offset) {
       [t("audit.col.seq"), t("audit.col.at"), t("audit.col.actorKind"), t("audit.col.actor"), t("audit.col.action"),
         t("audit.col.case"), t("audit.col.target"), t("audit.col.hash")], rows, { cls: "audit-table" }),
     h("nav", { class: "pager", "aria-label": t("audit.pages") },
-      offset > 0 ? h("a", { href: `#/${to(Math.max(0, offset - LIMIT))}`, class: "button" }, t("audit.previous")) : null,
+      offset > 0
+        ? h("a", { href: `#/${to(Math.max(0, offset - LIMIT))}`, class: "button" }, t("audit.previous"))
+        : null,
       h("span", {}, t("audit.range", { first: num(first), last: num(last), total: num(page.total) })),
       last < page.total ? h("a", { href: `#/${to(offset + LIMIT)}`, class: "button" }, t("audit.next")) : null),
   ];
+}
+
+// INT-1: what a reporter's request wrote is numbered in a chain of its own (docs/security.md, "Times").
+function entryNumber(e) {
+  return e.chain === "reporter" ? `${t("audit.chain.reporter")} ${e.seq}` : String(e.seq);
 }
 
 function verification() {
   const out = h("div", { "aria-live": "polite" });
   const seq = h("input", { type: "text", inputmode: "numeric", pattern: "[0-9]+", autocomplete: "off" });
   const hash = h("input", { type: "text", pattern: "[0-9a-f]{64}", autocomplete: "off", spellcheck: "false" });
+  const reporterSeq = h("input", { type: "text", inputmode: "numeric", pattern: "[0-9]+", autocomplete: "off" });
+  const reporterHash = h("input",
+    { type: "text", pattern: "[0-9a-f]{64}", autocomplete: "off", spellcheck: "false" });
   const form = h("form", { class: "stack", onsubmit: submit },
     h("p", {}, t("audit.verify.lead")),
     h("details", {},
       h("summary", {}, t("audit.verify.anchor")),
       h("p", { class: "hint" }, t("audit.verify.anchor.hint")),
       field(t("audit.verify.anchorSeq"), seq),
-      field(t("audit.verify.anchorHash"), hash)),
+      field(t("audit.verify.anchorHash"), hash),
+      h("p", { class: "hint" }, t("audit.verify.reporterAnchor.hint")),
+      field(t("audit.verify.reporterAnchorSeq"), reporterSeq),
+      field(t("audit.verify.reporterAnchorHash"), reporterHash)),
     h("button", { type: "submit", class: "primary" }, t("audit.verify.button")),
     out);
   if (lastVerification) out.replaceChildren(result(lastVerification));
@@ -101,13 +115,17 @@ function verification() {
       body.anchor_seq = Number(seq.value.trim());
       body.anchor_hash = hash.value.trim().toLowerCase();
     }
+    if (reporterSeq.value.trim() || reporterHash.value.trim()) {
+      body.reporter_anchor_seq = Number(reporterSeq.value.trim());
+      body.reporter_anchor_hash = reporterHash.value.trim().toLowerCase();
+    }
     out.replaceChildren(h("p", {}, t("audit.verify.running")));
     try {
       lastVerification = await busy(form, () => call("/audit/verification", { method: "POST", body }));
       out.replaceChildren(result(lastVerification));
       announce(lastVerification.valid ? t("audit.verify.valid") : t("audit.verify.broken"));
     } catch (err) {
-      out.replaceChildren(alertBox(say(err, "audit")));
+      out.replaceChildren(alertBox(problem(err, "audit")));
     }
   }
 }
@@ -117,10 +135,14 @@ function result(v) {
     h("p", { class: "verdict-head" }, v.valid ? t("audit.verify.valid") : t("audit.verify.broken")),
     facts([
       [t("audit.verify.checked"), num(v.entries_checked)],
-      !v.valid && [t("audit.verify.firstBroken"), v.first_broken_seq == null ? t("stats.none") : String(v.first_broken_seq)],
+      !v.valid
+        && [t("audit.verify.firstBroken"), v.first_broken_seq == null
+          ? t("stats.none") : entryNumber({ chain: v.first_broken_chain, seq: v.first_broken_seq })],
       v.reason && [t("audit.verify.reason"), reason(v.reason)],
       [t("audit.verify.headSeq"), v.head_seq == null ? t("stats.none") : String(v.head_seq)],
       [t("audit.verify.headHash"), v.head_hash ? h("code", { class: "hash" }, v.head_hash) : t("stats.none")],
+      v.reporter_head_seq != null && [t("audit.verify.reporterHeadSeq"), String(v.reporter_head_seq)],
+      v.reporter_head_hash && [t("audit.verify.reporterHeadHash"), h("code", { class: "hash" }, v.reporter_head_hash)],
     ]),
     v.valid && v.head_hash ? h("p", { class: "hint" }, t("audit.verify.keep")) : null);
 }

@@ -3,9 +3,9 @@
 // Overdue cases are never hidden by a default: the default shows every case, overdue ones flagged in words.
 import { h } from "/js/dom.js";
 import { formatDate, t } from "/js/i18n.js";
-import { navigate } from "../main.js";
+import { navigate } from "../nav.js";
 import { call } from "../session.js";
-import { deadlineText, select } from "./case/ui.js";
+import { deadlineText, select } from "../ui.js";
 
 const PAGE = 50;
 const TEAMS = ["intake_counselling", "investigation", "victim_support_legal", "prevention_education"];
@@ -31,10 +31,14 @@ function filters(params) {
   const all = [["", t("queue.all")]];
   const team = select(t("queue.team"), [...all, ...TEAMS.map((v) => [v, t(`team.${v}`)])], { name: "team" });
   const status = select(t("queue.status"), [...all, ...STATUSES.map((v) => [v, t(`status.${v}`)])], { name: "status" });
-  const overdue = select(t("queue.overdue"), [["", t("queue.overdue.any")], ["true", t("queue.overdue.only")], ["false", t("queue.overdue.not")]], { name: "overdue" });
-  const sort = select(t("queue.sort"), [["", t("queue.sort.newest")], ["next_deadline", t("queue.sort.deadline")]], { name: "sort" });
+  const overdue = select(t("queue.overdue"), [
+    ["", t("queue.overdue.any")], ["true", t("queue.overdue.only")], ["false", t("queue.overdue.not")],
+  ], { name: "overdue" });
+  const sort = select(t("queue.sort"),
+    [["", t("queue.sort.newest")], ["next_deadline", t("queue.sort.deadline")]], { name: "sort" });
   const mine = h("div", { class: "choice" },
-    h("input", { type: "checkbox", id: "queue-mine", name: "mine", value: "true", checked: params.get("mine") === "true" }),
+    h("input",
+      { type: "checkbox", id: "queue-mine", name: "mine", value: "true", checked: params.get("mine") === "true" }),
     h("label", { for: "queue-mine" }, t("queue.mine")));
   const form = h("form", { class: "filters", "aria-label": t("queue.filters"), onsubmit: (e) => {
     e.preventDefault();
@@ -52,8 +56,13 @@ function table(page, from, to) {
     h("thead", {}, h("tr", {}, ["reference", "status", "team", "category", "opened", "daysOpen", "next"].map((k) =>
       h("th", { scope: "col" }, t(`queue.col.${k}`))))),
     h("tbody", {}, page.items.map((c) => h("tr", { class: c.overdue ? "is-overdue" : null },
-      h("th", { scope: "row" }, h("a", { href: `#/case/${c.id}` }, c.reference)),
-      h("td", {}, t(`status.${c.status}`)),
+      // F13: once a case has handlers, the rest of its team keeps this row but cannot open the case.
+      h("th", { scope: "row" }, c.content_visible
+        ? h("a", { href: `#/case/${c.id}` }, c.reference)
+        : [c.reference, " ", h("span", { class: "note" }, t("queue.assignedToOthers"))]),
+      h("td", {}, t(`status.${c.status}`),
+        // SEP-1 (F11): an order an anonymous third party's report opened waits for the team at triage.
+        c.separation_awaiting_triage && [" ", h("strong", { class: "flag" }, t("queue.flagTriageOrder"))]),
       h("td", {}, t(`team.${c.team}`)),
       h("td", {}, t(`category.${c.category}`)),
       h("td", {}, formatDate(c.opened_on)),

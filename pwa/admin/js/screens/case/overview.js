@@ -1,21 +1,22 @@
-// The case's overview: what it is, moving it on (CASE-1, with the version read: If-Match), its handlers (CASE-3),
-// deadlines (CASE-2), the manual's next steps (MAN-2), the reports, the victim's identity (CASE-5) and linked cases.
+// The case's overview: what it is, moving it on (CASE-1, with the version read: If-Match; a decision or withdrawal is
+// proposed by a handler and confirmed by a second person, F5), its handlers (CASE-3), deadlines (CASE-2), the
+// manual's next steps (MAN-2), the reports, the victim's identity (CASE-5) and linked cases.
 import { button, h, section } from "/js/dom.js";
 import { formatDate, lang, t } from "/js/i18n.js";
 import { call } from "../../session.js";
-import { tell } from "../case.js";
-import { deadlineText, empty, facts, form, select, text, value, when } from "./ui.js";
+import { control, deadlineText, empty, facts, form, select, text, value, whenDay } from "../../ui.js";
 
 const FINDINGS = ["substantiated", "not_substantiated", "insufficient_evidence"];
 const ASSIGNERS = ["team_lead", "division_head"];
 
 export async function render(c, ctx) {
-  const [steps, disclosures, assignable] = await Promise.all([
+  const [steps, disclosures, assignable, proposals] = await Promise.all([
     call(`/cases/${c.id}/next-steps?lang=${lang()}`).catch(() => null),
     call(`/cases/${c.id}/disclosures`).catch(() => []),
     ASSIGNERS.includes(ctx.me.role) ? call(`/cases/${c.id}/assignable`).catch(() => []) : [],
+    c.decision_transitions.length ? call(`/cases/${c.id}/decision-proposals`).catch(() => []) : [],
   ]);
-  const done = (key) => { tell(key); ctx.refresh(); return t(key); };
+  const { done } = ctx;
   return h("div", { class: "stack" },
     section(t("case.summary"), facts([
       [t("case.finding"), c.finding && t(`finding.${c.finding}`)],
@@ -25,43 +26,85 @@ export async function render(c, ctx) {
       [t("case.closedOn"), c.closed_on && formatDate(c.closed_on)],
       [t("case.version"), String(c.version)],
     ])),
-    actions(c, ctx, done),
+    actions(c, done),
+    c.decision_transitions.length ? decision(c, ctx.me, proposals, done) : null,
     handlers(c, ctx, done, assignable),
-    section(t("case.deadlines"), c.deadlines.length ? h("ul", { class: "deadlines" }, c.deadlines.map((d) =>
-      h("li", {}, h("strong", {}, t(`case.deadline.${d.kind}`)), ": ", deadlineText(d)))) : empty("case.deadlines.none")),
-    section(t("case.nextSteps"), steps ? [h("p", {}, steps.title), h("ol", { class: "next-steps" }, steps.steps.map((s) =>
-      h("li", {}, s.text)))] : empty("case.nextSteps.none")),
+    section(t("case.deadlines"), c.deadlines.length
+      ? h("ul", { class: "deadlines" }, c.deadlines.map((d) =>
+        h("li", {}, h("strong", {}, t(`case.deadline.${d.kind}`)), ": ", deadlineText(d))))
+      : empty("case.deadlines.none")),
+    section(t("case.nextSteps"), steps
+      ? [h("p", {}, steps.title), h("ol", { class: "next-steps" }, steps.steps.map((s) => h("li", {}, s.text)))]
+      : empty("case.nextSteps.none")),
     reports(c),
-    identity(c, ctx, disclosures, done),
-    section(t("case.sd"), c.secondary_damage_cases.length ? h("ul", {}, c.secondary_damage_cases.map((s) =>
-      h("li", {}, h("a", { href: `#/case/${s.id}` }, s.reference), ` · ${t(`status.${s.status}`)} · ${formatDate(s.opened_on)}`)))
+    identity(c, disclosures, done),
+    section(t("case.sd"), c.secondary_damage_cases.length
+      ? h("ul", {}, c.secondary_damage_cases.map((s) => h("li", {}, h("a", { href: `#/case/${s.id}` }, s.reference),
+        ` · ${t(`status.${s.status}`)} · ${formatDate(s.opened_on)}`)))
       : empty("case.sd.none")),
-    section(t("case.linked"), c.linked_cases.length ? h("ul", {}, c.linked_cases.map((l) =>
-      h("li", {}, h("a", { href: `#/case/${l.id}` }, l.reference), " · ", t(`case.link.${l.reason}`)))) : empty("case.linked.none")));
+    section(t("case.linked"), c.linked_cases.length
+      ? h("ul", {}, c.linked_cases.map((l) =>
+        h("li", {}, h("a", { href: `#/case/${l.id}` }, l.reference), " · ", t(`case.link.${l.reason}`))))
+      : empty("case.linked.none")));
 }
 
-function actions(c, ctx, done) {
+// CASE-1: the ordinary transitions, made at once; `decided` and `withdrawn` are proposals (decision() below).
+function actions(c, done) {
   if (!c.allowed_transitions.length) return section(t("case.move"), empty("case.move.none"));
-  const to = select(t("case.move.to"), c.allowed_transitions.map((s) => [s, t(`status.${s}`)]));
-  const finding = select(t("case.finding"), FINDINGS.map((f) => [f, t(`finding.${f}`)]), {}, t("case.finding.hint"));
+  const ordinary = c.allowed_transitions.filter((s) => !c.decision_transitions.includes(s));
+  if (!ordinary.length) return null;
+  const to = select(t("case.move.to"), ordinary.map((s) => [s, t(`status.${s}`)]));
   const reason = text(t("case.move.reason"), { rows: 3, required: true }, t("case.reason.hint"));
-  const toSelect = to.querySelector("select");
+  return section(t("case.move"), form(null, [to, reason], t("case.move.submit"),
+    () => changeWith(c, done, "transitions", { to: value(to), reason: value(reason) }, "case.moved")));
+}
+
+// Sends a change made against the version read (If-Match); someone else's change meanwhile reloads the case.
+async function changeWith(c, done, path, body, said) {
+  try {
+    await call(`/cases/${c.id}/${path}`, { method: "POST", body, headers: { "If-Match": `"${c.version}"` } });
+  } catch (err) {
+    if (err.status !== 412) throw err;
+    return done("case.stale", true);
+  }
+  return done(said);
+}
+
+// What a proposal would do, in words: "Decided · substantiated", "Withdrawn".
+export const proposalText = (p) =>
+  [t(`status.${p.to_status}`), p.finding && t(`finding.${p.finding}`)].filter(Boolean).join(" · ");
+
+// F5: a handler proposes the decision (with its finding) or the withdrawal; a team lead or the division head who
+// did not propose it confirms it in Approvals. One proposal waits at a time; until confirmed nothing changes.
+function decision(c, me, proposals, done) {
+  const waiting = proposals.find((p) => p.status === "proposed");
+  if (waiting) {
+    const own = waiting.proposed_by_id === me.id;
+    return section(t("case.decision"),
+      h("p", {}, t("case.decision.pending",
+        { who: waiting.proposed_by, date: whenDay(waiting.proposed_at), what: proposalText(waiting) })),
+      facts([[t("sanction.reason"), waiting.reason]]),
+      own ? h("p", { class: "note own" }, t("case.decision.pending.own"))
+        : ASSIGNERS.includes(me.role)
+          ? h("p", {}, h("a", { href: "#/approvals" }, t("case.decision.pending.yours"))) : null);
+  }
+  if (!c.handlers.some((p) => p.user_id === me.id)) {
+    return section(t("case.decision"), h("p", { class: "hint" }, t("case.decision.lead")),
+      h("p", { class: "hint" }, t("case.decision.onlyHandlers")));
+  }
+  const to = select(t("case.decision.to"), c.decision_transitions.map((s) => [s, t(`status.${s}`)]));
+  const finding = select(t("case.finding"), FINDINGS.map((f) => [f, t(`finding.${f}`)]), {}, t("case.finding.hint"));
+  const reason = text(t("case.decision.reason"), { rows: 3, required: true }, t("case.reason.hint"));
+  const toSelect = control(to);
   const sync = () => (finding.hidden = toSelect.value !== "decided");
   toSelect.addEventListener("change", sync);
   sync();
-  return section(t("case.move"), form(null, [to, finding, reason], t("case.move.submit"), async () => {
-    const body = { to: value(to), reason: value(reason) };
-    if (body.to === "decided") body.finding = value(finding);
-    try {
-      await call(`/cases/${c.id}/transitions`, { method: "POST", body, headers: { "If-Match": `"${c.version}"` } });
-    } catch (err) {
-      if (err.status !== 412) throw err;
-      tell("case.stale", true);
-      ctx.refresh();
-      return t("case.stale");
-    }
-    return done("case.moved");
-  }));
+  return section(t("case.decision"), h("p", { class: "hint" }, t("case.decision.lead")),
+    form(null, [to, finding, reason], t("case.decision.propose"), () => {
+      const body = { to: value(to), reason: value(reason) };
+      if (body.to === "decided") body.finding = value(finding);
+      return changeWith(c, done, "decision-proposals", body, "case.decision.proposed");
+    }));
 }
 
 // CASE-3: the lead picks from the case's team (the server leaves out anyone recused from this case).
@@ -69,10 +112,11 @@ function handlers(c, ctx, done, assignable) {
   const me = ctx.me;
   const assign = (userId) => call(`/cases/${c.id}/handlers`, { method: "POST", body: { user_id: userId } });
   const free = assignable.filter((p) => !c.handlers.some((x) => x.user_id === p.user_id) && p.user_id !== me.id);
-  const userId = select(t("case.handlers.id"), free.map((p) => [p.user_id, `${p.display_name} · ${t(`role.${p.role}`)}`]), {}, t("case.handlers.id.hint"));
+  const who = (p) => `${p.display_name} · ${t(`role.${p.role}`)}`;
+  const userId = select(t("case.handlers.id"), free.map((p) => [p.user_id, who(p)]), {}, t("case.handlers.id.hint"));
   const canAssign = ASSIGNERS.includes(me.role);
   return section(t("case.handlers"),
-    c.handlers.length ? h("ul", {}, c.handlers.map((p) => h("li", {}, `${p.display_name} · ${t(`role.${p.role}`)}`,
+    c.handlers.length ? h("ul", {}, c.handlers.map((p) => h("li", {}, who(p),
       canAssign ? [" ", button(t("case.handlers.remove", { name: p.display_name }), async () => {
         await call(`/cases/${c.id}/handlers/${p.user_id}`, { method: "DELETE" }).catch(() => null);
         done("case.handlers.removed");
@@ -112,20 +156,27 @@ function detail(key, v) {
   if (v === true) return [label, t("case.d.yes")];
   if (key === "witnesses") return [label, h("ul", {}, v.map((w) => h("li", {}, person(w))))];
   if (key === "respondent" || key === "victim") return [label, person(v)];
-  if (key === "workplace") return [label, [t(`workplace.${v.kind}`), v.name, v.unit, v.contract_number].filter(Boolean).join(" · ")];
+  if (key === "workplace") {
+    return [label, [t(`workplace.${v.kind}`), v.name, v.unit, v.contract_number].filter(Boolean).join(" · ")];
+  }
   if (key === "support_requested") return [label, v.map((s) => t(`support.${s}`)).join(", ")];
   if (key === "occurred_on") return [label, formatDate(v)];
   return [label, typeof v === "string" ? v : JSON.stringify(v)];
 }
 
-function identity(c, ctx, disclosures, done) {
+function identity(c, disclosures, done) {
   const reason = text(t("case.disclosure.reason"), { rows: 2, required: true, minlength: 10 }, t("case.reason.hint"));
+  const line = (d) => t("case.disclosure.line",
+    { who: d.requester, date: whenDay(d.requested_at), status: t(`disclosure.${d.status}`) });
   return section(t("case.identity"),
-    h("p", {}, c.identity_visible ? t("case.identity.visible") : t("case.identity.pseudonym", { name: c.victim_pseudonym })),
+    h("p", {}, c.identity_visible
+      ? t("case.identity.visible")
+      : t("case.identity.pseudonym", { name: c.victim_pseudonym })),
     disclosures.length ? h("ul", {}, disclosures.map((d) => h("li", {},
-      t("case.disclosure.line", { who: d.requester, date: when(d.requested_at), status: t(`disclosure.${d.status}`) }),
+      line(d),
       d.decided_by ? ` · ${t("case.disclosure.decidedBy", { who: d.decided_by })}` : ""))) : null,
-    c.identity_visible ? null : form(t("case.disclosure.ask"), [h("p", { class: "hint" }, t("case.disclosure.lead")), reason],
+    c.identity_visible ? null : form(t("case.disclosure.ask"),
+      [h("p", { class: "hint" }, t("case.disclosure.lead")), reason],
       t("case.disclosure.submit"), async () => {
         await call(`/cases/${c.id}/disclosures`, { method: "POST", body: { reason: value(reason) } });
         return done("case.disclosure.sent");

@@ -2,16 +2,15 @@
 import { button, h, section } from "/js/dom.js";
 import { t } from "/js/i18n.js";
 import { call } from "../../session.js";
-import { empty, scroller } from "./ui.js";
-
-const at = (iso) => new Intl.DateTimeFormat(document.documentElement.lang === "ko" ? "ko-KR" : "en-GB",
-  { dateStyle: "medium", timeStyle: "short" }).format(new Date(iso));
+import { empty, scroller, whenTime } from "../../ui.js";
 
 const PAGE = 500;
 
 export async function render(c) {
   const page = await call(`/cases/${c.id}/timeline?limit=${PAGE}`);
-  const who = (a) => (a.display_name ? `${a.display_name}${a.role ? ` · ${t(`role.${a.role}`)}` : ""}` : t(`case.tl.actor.${a.kind}`));
+  const who = (a) => (a.display_name
+    ? `${a.display_name}${a.role ? ` · ${t(`role.${a.role}`)}` : ""}`
+    : t(`case.tl.actor.${a.kind}`));
   const what = (s) => {
     const [area, kind] = s.split(".");
     return t(`case.tl.${kind === "read" ? "read" : "change"}`, { area: t(`case.tl.area.${area}`) });
@@ -27,7 +26,9 @@ export async function render(c) {
 
   function rows(items, body = h("tbody", {})) {
     body.append(...items.map((e) => h("tr", {},
-      h("td", {}, at(e.at)), h("td", {}, what(e.summary), " ", h("code", {}, e.action)), h("td", {}, who(e.actor)))));
+      h("td", {}, whenTime(e.at)),
+      h("td", {}, what(e.summary), " ", h("code", {}, e.action)),
+      h("td", {}, who(e.actor)))));
     return body;
   }
 

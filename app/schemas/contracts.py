@@ -1,4 +1,4 @@
-"""Ambassadors and memorial places (AMB), contracts and obligations (CON), intake statistics (WU-1, STAT-1)."""
+"""Contracts with commissioned organisations and their follow-up obligations (CON-1, CON-2)."""
 
 from __future__ import annotations
 
@@ -8,75 +8,12 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field, StringConstraints
 
-from app.domain.ambassadors import CancelBasis, DesignationStatus, PlaceStatus
 from app.domain.contracts import CancellationGround, ContractStatus, ObligationStatus
-from app.schemas.common import MediumText, ShortText, Strict
+from app.schemas.common import ShortText, Strict
 
 MeasureText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)]
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=10, max_length=2000)]
 ContractNumber = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9./-]{1,64}$")]
-
-# --- ambassadors ---
-
-
-class AmbassadorCreate(Strict):
-    public_name: ShortText
-    designated_on: date | None = Field(default=None, description="Defaults to today.")
-
-
-class PlaceCreate(Strict):
-    name: ShortText
-    location: ShortText
-
-
-class PlaceRead(BaseModel):
-    id: uuid.UUID
-    name: str
-    location: str
-    status: PlaceStatus
-    opened_on: date
-    shut_on: date | None
-
-
-class ConvictionCreate(Strict):
-    """AMB-1: a conviction for a sexual crime, with the court and the date of the judgment."""
-
-    court: ShortText
-    convicted_on: date
-    note: MediumText | None = None
-
-
-class AmbassadorRead(BaseModel):
-    id: uuid.UUID
-    public_name: str
-    status: DesignationStatus
-    promotional_use_allowed: bool = Field(description="AMB-2: false while under review, and once cancelled.")
-    designated_on: date
-    cancelled_on: date | None
-    cancel_basis: CancelBasis | None
-    conviction: dict[str, str] | None = Field(description="The recorded conviction's court, date and note.")
-    places: list[PlaceRead]
-
-
-class CaseAmbassadorCreate(Strict):
-    ambassador_id: uuid.UUID
-
-
-class PublicPlace(BaseModel):
-    name: str
-    location: str
-
-
-class PublicAmbassador(BaseModel):
-    """What the city's website shows: an active designation and its open places — nothing of any case."""
-
-    id: uuid.UUID
-    public_name: str
-    designated_on: date
-    places: list[PublicPlace]
-
-
-# --- contracts and obligations ---
 
 
 class ContractCreate(Strict):
@@ -112,7 +49,7 @@ class CaseContractCreate(Strict):
     contract_id: uuid.UUID
 
 
-class MeasuresCreate(Strict):
+class ContractorMeasuresCreate(Strict):
     """CON-1: what the organisation has done."""
 
     investigation: MeasureText
@@ -197,36 +134,3 @@ class ContractorOverview(BaseModel):
 class ScanResult(BaseModel):
     overdue: int
     cancellations_initiated: int
-
-
-# --- statistics ---
-
-
-class CountCell(BaseModel):
-    count: int | None = Field(description="Null when suppressed (STAT-1).")
-    suppressed: bool
-
-
-class EmployeeCounts(BaseModel):
-    smg: CountCell
-    affiliated: CountCell
-    contractor: CountCell
-    unspecified: CountCell = Field(description="Reports that did not say where it happened.")
-    total: CountCell
-
-
-class WithUCounts(BaseModel):
-    """WU-1: citizens' workplaces, counted apart from employee cases, with the support they asked for."""
-
-    cases: CountCell
-    legal_consultation: CountCell
-    counselling: CountCell
-    workplace_education: CountCell
-
-
-class IntakeStatistics(BaseModel):
-    start: date = Field(serialization_alias="from")
-    end: date = Field(serialization_alias="to")
-    exact: bool = Field(description="False: counts below 5 are suppressed for your role (STAT-1).")
-    employee_cases: EmployeeCounts
-    withu: WithUCounts

@@ -1,0 +1,87 @@
+"""CASE-1 with SAN-2's four eyes (security review F5): the pure rules of proposing and confirming a case's
+decision or withdrawal."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from app.domain.case_decisions import (
+    DecisionNeedsSecondPerson,
+    DecisionPending,
+    NotAConfirmer,
+    NotADecision,
+    NotAHandler,
+    ProposalSettled,
+    ProposalStatus,
+    ProposerCannotConfirm,
+    check_confirmer,
+    check_direct_transition,
+    check_open,
+    check_proposal,
+    proposed_next,
+)
+from app.domain.enums import CaseStatus, Role
+
+S = CaseStatus
+ME, OTHER = uuid.uuid4(), uuid.uuid4()
+
+
+@pytest.mark.parametrize("target", list(CaseStatus))
+def test_f5_case_1_only_decided_and_withdrawn_need_a_second_person(target: CaseStatus) -> None:
+    """F5, CASE-1: `decided` and `withdrawn` are never direct transitions; every other status is."""
+    if target in (S.decided, S.withdrawn):
+        with pytest.raises(DecisionNeedsSecondPerson) as raised:
+            check_direct_transition(target)
+        assert raised.value.code == "decision-needs-second-person"
+    else:
+        check_direct_transition(target)
+
+
+def test_f5_case_1_the_proposals_among_the_allowed_transitions() -> None:
+    """F5, CASE-1: what a case may be proposed to, in lifecycle order, from each status."""
+    assert {s: proposed_next(s) for s in CaseStatus} == {
+        S.received: [S.withdrawn],
+        S.triaged: [S.withdrawn],
+        S.investigating: [S.decided, S.withdrawn],
+        S.decided: [],
+        S.closed: [],
+        S.withdrawn: [],
+    }
+
+
+def test_f5_only_an_assigned_handler_proposes_a_decision_one_at_a_time() -> None:
+    """F5: not-a-decision for other statuses; not-a-handler for anyone not assigned; decision-pending while one
+    waits; an assigned handler's first proposal passes."""
+    with pytest.raises(NotADecision):
+        check_proposal(S.closed, ME, [ME], pending=False)
+    with pytest.raises(NotAHandler):
+        check_proposal(S.decided, ME, [OTHER], pending=False)
+    with pytest.raises(NotAHandler):
+        check_proposal(S.withdrawn, ME, [], pending=False)
+    with pytest.raises(DecisionPending):
+        check_proposal(S.decided, ME, [ME, OTHER], pending=True)
+    check_proposal(S.decided, ME, [ME], pending=False)
+    check_proposal(S.withdrawn, ME, [OTHER, ME], pending=False)
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_f5_san_2_a_team_lead_or_the_division_head_confirms_never_the_proposer(role: Role) -> None:
+    """F5, SAN-2: only team leads and the division head confirm; not their own proposal (four eyes)."""
+    if role not in (Role.team_lead, Role.division_head):
+        with pytest.raises(NotAConfirmer):
+            check_confirmer(ME, role, OTHER)
+        return
+    check_confirmer(ME, role, OTHER)
+    with pytest.raises(ProposerCannotConfirm) as raised:
+        check_confirmer(ME, role, ME)
+    assert raised.value.code == "proposer-cannot-confirm"
+
+
+def test_f5_a_proposal_is_answered_once() -> None:
+    """F5: a confirmed or declined proposal is not answered again (409 already-decided)."""
+    check_open(ProposalStatus.proposed)
+    for settled in (ProposalStatus.confirmed, ProposalStatus.declined):
+        with pytest.raises(ProposalSettled):
+            check_open(settled)
