@@ -261,7 +261,11 @@ class StaffApi:
 
     def __init__(self, server: LiveServer) -> None:
         self.server = server
-        self.client = httpx.AsyncClient(base_url=server.base_url + "/api/v1", timeout=30)
+        # The server (uvicorn) closes a connection idle for 5 s; httpx keeps one 5 s too, so a request sent as the
+        # server closes it fails (ReadError). Idle connections are dropped here first.
+        self.client = httpx.AsyncClient(
+            base_url=server.base_url + "/api/v1", timeout=30, limits=httpx.Limits(keepalive_expiry=1.0)
+        )
         self._tokens: dict[str, tuple[str, str, float]] = {}  # slug -> (access, refresh, expires at, monotonic)
         self._last_step: dict[str, int] = {}
         self._locks: dict[str, asyncio.Lock] = {}

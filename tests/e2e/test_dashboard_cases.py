@@ -210,8 +210,9 @@ async def test_san_2_a_handler_takes_a_case_from_the_queue_to_a_sanction_decided
     await expect(page.get_by_text(handler.t("sanction.ownProposal"))).to_be_visible()
     await screenshot(page, "2-proposed")
 
-    # The team lead, in the other browser, approves it from the approvals inbox.
-    await lead.page.goto("/admin/#/approvals")
+    # The team lead, in the other browser, approves it from the approvals inbox (read afresh: the lead is still
+    # on it, and going to the same address draws nothing again).
+    await lead.page.reload()
     await lead.heading(lead.t("approvals.title"))
     item = lead.page.locator("li", has=lead.page.get_by_role("link", name=lead.t("approvals.case", ref=ref)))
     await expect(item).to_contain_text(lead.t("sanction.withMonths", level=lead.t("sanction.level.suspension"), n="2"))
