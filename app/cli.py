@@ -23,6 +23,10 @@ ROOT = Path(__file__).resolve().parent.parent
 T = TypeVar("T")
 
 
+class CommandError(Exception):
+    """A command used wrongly: said in one line on standard error, exit status 2, no traceback."""
+
+
 def migrate(settings: Settings, revision: str = "head") -> None:
     from alembic import command
     from alembic.config import Config
@@ -75,7 +79,10 @@ def cmd_user_create(args: argparse.Namespace, settings: Settings) -> None:
     """On the server: a ready account, with no approval (the way the first division head comes to be). With
     --enrolment-link its owner sets password and TOTP through a one-time link; otherwise the password is asked
     (15 characters at least, not a common or breached one) and the TOTP secret printed once."""
+    import segno
+
     from app.services.admin import create_user, create_user_with_link
+    from app.services.enrolment import totp_uri
 
     team = Team(args.team) if args.team else None
     fields = {
@@ -91,10 +98,30 @@ def cmd_user_create(args: argparse.Namespace, settings: Settings) -> None:
         print(f"Enrolment link (one use, until {link.expires_at:%Y-%m-%d %H:%M} UTC; give it to its owner only):")
         print(f"  <this server's address>{link.enrolment_url}")
         return
-    password = args.password or getpass.getpass("Password (15 characters at least; a few words work well): ")
+    password = _password(args)
     user, secret = run_in_uow(settings, lambda uow: create_user(uow, password=password, **fields))
+    uri = totp_uri(secret, user.email)
     print(f"Created {user.role} {user.email} (id {user.id}).")
-    print(f"TOTP secret (add it to an authenticator app now; it is not shown again): {secret}")
+    print("Add the account to an authenticator app now (it is not shown again):")
+    print(f"  TOTP secret: {secret}")
+    print(f"  otpauth URI: {uri}")
+    if sys.stdout.isatty():
+        segno.make(uri, error="m").terminal(compact=True)
+
+
+def _password(args: argparse.Namespace) -> str:
+    """The new account's password: --password-stdin reads the first line of standard input (for scripts: the
+    password stays out of the shell history and the process list); otherwise asked at the terminal."""
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+        if not password:
+            raise CommandError("--password-stdin: standard input held no password.")
+        return password
+    if args.password:
+        return args.password
+    if not sys.stdin.isatty():
+        raise CommandError("No terminal to ask the password at: pass --password-stdin (or --enrolment-link).")
+    return getpass.getpass("Password (15 characters at least; a few words work well): ")
 
 
 def cmd_client_create(args: argparse.Namespace, settings: Settings) -> None:
@@ -208,12 +235,17 @@ def parser() -> argparse.ArgumentParser:
     uc.add_argument("--role", required=True, choices=[r.value for r in Role])
     uc.add_argument("--team", choices=[t.value for t in Team])
     uc.add_argument("--employee-number")
-    uc.add_argument("--password", help="omit to be asked (keeps it out of shell history)")
+    secret = uc.add_mutually_exclusive_group()
+    secret.add_argument("--password", help="the password on the command line (visible in the shell history)")
+    secret.add_argument(
+        "--password-stdin", action="store_true", help="read the password from the first line of standard input"
+    )
     uc.add_argument(
         "--enrolment-link",
         action="store_true",
         help="print a one-time link where the owner sets password and TOTP, instead of asking a password",
     )
+    uc.epilog = "Without --password, --password-stdin or --enrolment-link the password is asked at the terminal."
     uc.set_defaults(run=cmd_user_create)
 
     client = sub.add_parser("client", help="machine clients").add_subparsers(dest="client_command", required=True)
@@ -248,12 +280,16 @@ def main(argv: list[str] | None = None) -> None:
         settings = get_settings()
     except ValidationError as exc:  # a settings problem is the operator's to fix: say which, without a traceback
         for error in exc.errors():
-            print(f"configuration error: {error['msg']}", file=sys.stderr)
+            setting = f"WITHU_{str(error['loc'][0]).upper()}: " if error["loc"] else ""
+            print(f"configuration error: {setting}{error['msg']}", file=sys.stderr)
         sys.exit(2)
     try:
         args.run(args, settings)
     except DomainError as exc:
         print(f"error: {exc.detail or exc.title}", file=sys.stderr)
+        sys.exit(2)
+    except CommandError as exc:
+        print(f"error: {exc}", file=sys.stderr)
         sys.exit(2)
 
 

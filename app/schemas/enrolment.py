@@ -28,6 +28,7 @@ class EnrolmentOffer(BaseModel):
     display_name: str
     totp_secret: str
     totp_uri: str
+    totp_qr: str = Field(description="The `totp_uri` as a QR code: an SVG image as a `data:` URI, drawn on the server.")
     expires_at: datetime
 
 

@@ -172,6 +172,10 @@ async def test_acc_1_the_sysadmin_manages_users_and_clients_and_sees_no_case_con
     await owner.heading(owner.t("enrol.title"))
     assert "#" not in owner.page.url  # the token left the address bar (and the history)
     key = (await owner.page.locator("code.secret").first.inner_text()).replace(" ", "")
+    qr = owner.page.get_by_role("img", name=owner.t("enrol.totp.qr"))  # drawn on the server: a data: URI, CSP intact
+    await expect(qr).to_be_visible()
+    assert (await qr.get_attribute("src")).startswith("data:image/svg+xml")
+    assert await qr.evaluate("img => img.complete && img.naturalWidth > 0")
     await owner.accessible("enrolment page")
     await shot(owner.page, "enrolment")
     fill = owner.page.get_by_label

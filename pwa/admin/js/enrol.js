@@ -59,6 +59,8 @@ function page() {
     h("section", { class: "stack", "aria-labelledby": "enrol-totp" },
       h("h2", { id: "enrol-totp" }, t("enrol.totp.title")),
       h("p", {}, t("enrol.totp.lead")),
+      h("img", { class: "qr", src: offer.totp_qr, alt: t("enrol.totp.qr"), width: 240, height: 240 }),
+      h("p", { class: "hint" }, t("enrol.totp.typeInstead")),
       h("dl", { class: "facts secrets" },
         h("dt", {}, t("enrol.totp.secret")), h("dd", {}, h("code", { class: "secret" }, grouped(offer.totp_secret))),
         h("dt", {}, t("enrol.totp.uri")), h("dd", {}, h("code", { class: "secret" }, offer.totp_uri))),
