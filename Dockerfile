@@ -24,6 +24,17 @@ COPY . .
 RUN pip install -e . \
     && python -c "import app.cli, app.main"
 
+# pg_dump/pg_restore for `withu backup` and `withu restore` (bookworm's client: PostgreSQL 15, as the compose db).
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends postgresql-client \
+    && rm -rf /var/lib/apt/lists/*
+# The evidence store (reliability review, finding 2): a folder the service's user owns, outside the read-only code.
+# docker-compose.yml mounts the named volume `evidence` here; a new named volume takes this folder's owner and mode.
+ENV WITHU_EVIDENCE_DIR=/var/lib/withu/evidence
+RUN mkdir -p /var/lib/withu/evidence \
+    && chown -R withu:withu /var/lib/withu \
+    && chmod 700 /var/lib/withu/evidence
+
 USER withu
 EXPOSE 8000
 # X-Forwarded-For counts only from the addresses in WITHU_TRUSTED_PROXIES (none by default): docs/deployment.md.

@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-sqlite test-postgres lint bench install clean
+.PHONY: run test test-sqlite test-postgres lint bench check-rules install clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -35,6 +35,10 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check app tests bench migrations
 	$(BIN)/lint-imports
+
+## The model checker of the rules (tests/rules), long: 500 random histories of 40 steps (`make test` runs 25 × 20).
+check-rules: $(STAMP)
+	WITHU_TEST_DATABASE=sqlite WITHU_RULES_PROFILE=long $(BIN)/pytest -q -p no:cacheprovider tests/rules
 
 ## Benchmarks, on demand (never part of the tests).
 bench: $(STAMP)

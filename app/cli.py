@@ -1,4 +1,4 @@
-"""The `withu` command: serve, migrate, worker, user create, client create, audit verify, demo seed."""
+"""The `withu` command: serve, migrate, worker, user create, client create, audit verify, backup, restore, demo seed."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import getpass
 import sys
+import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TypeVar
@@ -13,7 +14,8 @@ from typing import TypeVar
 from pydantic import ValidationError
 
 from app.db import encryption
-from app.db.engine import make_engine, make_sessionmaker
+from app.db.engine import engine_for, make_sessionmaker
+from app.db.key_check import WrongMasterKey, verify_master_key
 from app.db.uow import UnitOfWork
 from app.domain.enums import ClientKind, Role, Team
 from app.domain.errors import DomainError
@@ -43,8 +45,9 @@ def run_in_uow(settings: Settings, work: Callable[[UnitOfWork], Awaitable[T]]) -
 
     async def main() -> T:
         encryption.configure(settings.load_master_key())
-        engine = make_engine(settings.database_url)
+        engine = engine_for(settings)
         try:
+            await verify_master_key(engine)  # ACC-2: never write under another key than the data's
             async with UnitOfWork(make_sessionmaker(engine), settings) as uow:
                 result = await work(uow)
                 await uow.commit()
@@ -58,9 +61,11 @@ def run_in_uow(settings: Settings, work: Callable[[UnitOfWork], Awaitable[T]]) -
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> None:
     import uvicorn
 
+    from app.api.http_protocol import PROTOCOL
     from app.main import configure_logging
 
     configure_logging()
+    check_master_key(settings)  # refused here with one line, before any worker process starts
     uvicorn.run(
         "app.main:create_app",
         factory=True,
@@ -72,6 +77,9 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> None:
         # The app reads X-Forwarded-For itself, from WITHU_TRUSTED_PROXIES only (app/api/ratelimit.py): uvicorn
         # must not rewrite the peer's address first.
         proxy_headers=False,
+        # Bounded request heads and read timeouts (reliability review, finding 7; app/api/http_protocol.py).
+        http=PROTOCOL,
+        timeout_keep_alive=settings.http_keep_alive_seconds,
     )
 
 
@@ -183,8 +191,10 @@ def cmd_demo_seed(args: argparse.Namespace, settings: Settings) -> None:
 
 
 def cmd_demo_totp(args: argparse.Namespace, settings: Settings) -> None:
-    from app.services.demo import current_totp
+    from app.services.demo import current_totp, seconds_until_totp_accepted
 
+    # A code works once: after two sign-ins within a step, wait for one sign-in will accept (issue 14).
+    time.sleep(run_in_uow(settings, lambda uow: seconds_until_totp_accepted(uow, args.email)))
     print(run_in_uow(settings, lambda uow: current_totp(uow, args.email)))
 
 
@@ -208,7 +218,42 @@ def _concurrency(value: str) -> int:
 
 def cmd_migrate(args: argparse.Namespace, settings: Settings) -> None:
     migrate(settings, args.revision)
+    if args.revision == "head":
+        check_master_key(settings)  # a new database stores the key's check value now
     print(f"database migrated to {args.revision}")
+
+
+def cmd_backup(args: argparse.Namespace, settings: Settings) -> None:
+    from app.services.backup import BackupError, backup
+
+    try:
+        done = backup(settings, Path(args.dest))
+    except BackupError as exc:
+        raise CommandError(str(exc)) from None
+    print(
+        f"backup of the {done.engine} database ({done.database_bytes} bytes) and {done.evidence_files} evidence "
+        f"files ({done.evidence_bytes} bytes) in {args.dest}; the master key is not in it: keep it apart"
+    )
+
+
+def cmd_restore(args: argparse.Namespace, settings: Settings) -> None:
+    from app.services.backup import BackupError, restore
+
+    try:
+        done = restore(settings, Path(args.src), force=args.force)
+    except BackupError as exc:
+        raise CommandError(str(exc)) from None
+    print(
+        f"restored the {done.engine} database and {done.evidence_files} evidence files from {args.src}; "
+        "next: `withu migrate`, then `withu audit verify`"
+    )
+
+
+def check_master_key(settings: Settings) -> None:
+    """ACC-2: stop (WrongMasterKey, exit 2) unless the configured master key is the database's (finding 5)."""
+    from app.services.backup import verify_key
+
+    asyncio.run(verify_key(settings))
 
 
 def parser() -> argparse.ArgumentParser:
@@ -266,6 +311,16 @@ def parser() -> argparse.ArgumentParser:
     worker.add_argument("--concurrency", type=_concurrency, default=8, help="deliveries in flight at once (default 8)")
     worker.set_defaults(run=cmd_worker)
 
+    bk = sub.add_parser(
+        "backup", help="back up the database and the evidence store into a new folder (never the master key)"
+    )
+    bk.add_argument("dest", metavar="DEST_DIR", help="a new or empty folder")
+    bk.set_defaults(run=cmd_backup)
+    rs = sub.add_parser("restore", help="restore a `withu backup` folder into an empty database and evidence store")
+    rs.add_argument("src", metavar="SRC_DIR")
+    rs.add_argument("--force", action="store_true", help="restore over a database or evidence store that holds data")
+    rs.set_defaults(run=cmd_restore)
+
     demo = sub.add_parser("demo", help="development only").add_subparsers(dest="demo_command", required=True)
     demo.add_parser("seed", help="create demo staff and print their logins").set_defaults(run=cmd_demo_seed)
     totp = demo.add_parser("totp", help="print a demo user's current TOTP code")
@@ -288,7 +343,7 @@ def main(argv: list[str] | None = None) -> None:
     except DomainError as exc:
         print(f"error: {exc.detail or exc.title}", file=sys.stderr)
         sys.exit(2)
-    except CommandError as exc:
+    except (CommandError, WrongMasterKey) as exc:
         print(f"error: {exc}", file=sys.stderr)
         sys.exit(2)
 

@@ -10,11 +10,14 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BeforeValidator, Field, field_validator, model_validator
+from limits import parse
+from pydantic import AfterValidator, BeforeValidator, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from app.domain.destinations import parse_allow_list
 from app.domain.evidence import MAX_IMAGE_PIXELS
+from app.domain.retention import retention_problem
+from app.domain.routing import routing_problems
 
 DEV_JWT_SECRET = "dev-only-jwt-secret-change-me-0000000000000000"  # noqa: S105 - refused outside development
 PLACEHOLDERS = {"", "changeme", "change-me", "secret", DEV_JWT_SECRET}
@@ -26,6 +29,15 @@ def _comma_separated(value: object) -> object:
 
 # A list from the environment as `a,b,c` (not JSON).
 CommaSeparated = Annotated[list[str], NoDecode, BeforeValidator(_comma_separated)]
+
+
+def _rate_limit(value: str) -> str:
+    parse(value)  # ValueError unless the `limits` notation, e.g. `10/minute`
+    return value
+
+
+# INT-6: a rate limit in the `limits` package notation, checked at start-up.
+RateLimit = Annotated[str, AfterValidator(_rate_limit)]
 
 
 class Settings(BaseSettings):
@@ -42,23 +54,24 @@ class Settings(BaseSettings):
     jwt_secret: str = DEV_JWT_SECRET
 
     # Argon2id parameters (receipt codes, passwords, client secrets).
-    argon2_time_cost: int = 3
-    argon2_memory_kib: int = 65536
-    argon2_parallelism: int = 4
+    argon2_time_cost: int = Field(default=3, ge=1)
+    argon2_memory_kib: int = Field(default=65536, ge=8)
+    argon2_parallelism: int = Field(default=4, ge=1)
     # Hashes at once in one process; a further one waits up to argon2_wait_seconds, then answers 503 with
     # Retry-After (each hash holds argon2_memory_kib, so this bounds memory and CPU under a burst).
     argon2_concurrency: int = Field(default_factory=lambda: 2 * (os.cpu_count() or 1), ge=1)
     argon2_wait_seconds: float = Field(default=1.0, ge=0, le=30)
 
     access_token_minutes: int = Field(default=15, le=15, ge=1)
-    refresh_token_days: int = 14
+    refresh_token_days: int = Field(default=14, ge=1)
     inbox_token_minutes: int = Field(default=20, ge=1, le=60)
     machine_token_minutes: int = Field(default=15, ge=1, le=60)
 
-    # INT-6 receipt entry lockout; staff sign-in lockout.
-    receipt_failures_before_lock: int = 5
-    lock_base_seconds: int = 60
-    lock_max_seconds: int = 3600
+    # INT-6 receipt entry lockout (1–10 wrong codes, then delays from lock_base_seconds doubling up to
+    # lock_max_seconds: at least a second, at most a day — capped, never permanent); staff sign-in lockout.
+    receipt_failures_before_lock: int = Field(default=5, ge=1, le=10)
+    lock_base_seconds: int = Field(default=60, ge=1, le=86400)
+    lock_max_seconds: int = Field(default=3600, ge=1, le=86400)
     # Staff sign-in: failures delay one (account, client) pair, never the account (docs/architecture.md).
     login_failures_before_lock: int = Field(default=5, ge=1, le=100)
     # A staff sign-in ends after this long without use, and this long after it began (ASVS V7.3).
@@ -68,22 +81,24 @@ class Settings(BaseSettings):
     enrolment_link_hours: int = Field(default=72, ge=1, le=720)
 
     # Rate limits (the `limits` package notation).
-    rate_submit: str = "10/minute"
-    rate_receipt: str = "20/minute"
-    rate_login: str = "20/minute"
-    rate_token: str = "60/minute"
+    rate_submit: RateLimit = "10/minute"
+    rate_receipt: RateLimit = "20/minute"
+    rate_login: RateLimit = "20/minute"
+    rate_token: RateLimit = "60/minute"
     # Evidence uploads (F9): per client address over both upload paths, and per sender (a reporter's inbox, a
     # staff account).
-    rate_upload: str = "120/hour"
-    rate_upload_sender: str = "30/hour"
+    rate_upload: RateLimit = "120/hour"
+    rate_upload_sender: RateLimit = "30/hour"
     # The reverse proxy's addresses or networks (docs/deployment.md): only a request from one of them may name
     # the client in X-Forwarded-For, and the right-most address that is not a trusted proxy counts. Empty: the
     # header is ignored and the connecting address counts.
     trusted_proxies: CommaSeparated = []
 
-    max_body_bytes: int = 256 * 1024
-    max_sync_bytes: int = 64 * 1024 * 1024  # the personnel system's full snapshot (POST /api/v1/personnel/sync)
-    idempotency_hours: int = 24
+    max_body_bytes: int = Field(default=256 * 1024, ge=1024)
+    # the personnel system's full snapshot (POST /api/v1/personnel/sync)
+    max_sync_bytes: int = Field(default=64 * 1024 * 1024, ge=1024)
+    # INT-5: a retried submission is answered from its first response for this long — a day at least.
+    idempotency_hours: int = Field(default=24, ge=24)
 
     # Evidence files (ACC-2): stored encrypted under random names; the largest file accepted.
     evidence_dir: Path = Path("var/evidence")
@@ -97,15 +112,18 @@ class Settings(BaseSettings):
     evidence_clean_concurrency: int = Field(default=2, ge=1)
     evidence_clean_wait_seconds: float = Field(default=5.0, gt=0, le=60)
 
-    # CASE-2 deadlines (config).
-    triage_days: int = 3
-    investigation_days: int = 30
-    acknowledgement_days: int = 7
-    feedback_months: int = 3
-    # RET-1 watch period after closing (config).
-    watch_years_after_closing: int = 3
-    # CON-1: days a commissioned organisation has to record its measures (config).
-    contractor_follow_up_days: int = Field(default=30, ge=1)
+    # CASE-2 deadlines: triage and investigation are (config), at least a day; acknowledgement within 7 days and
+    # feedback within 3 months are the rule's own: shorter is allowed, longer is not.
+    triage_days: int = Field(default=3, ge=1, le=30)
+    investigation_days: int = Field(default=30, ge=1, le=365)
+    acknowledgement_days: int = Field(default=7, ge=1, le=7)
+    feedback_months: int = Field(default=3, ge=1, le=3)
+    # RET-1 watch period after closing (config): a year at least.
+    watch_years_after_closing: int = Field(default=3, ge=1)
+    # CON-1: days a commissioned organisation has to record its measures (config), counted from the report.
+    contractor_follow_up_days: int = Field(default=30, ge=1, le=365)
+    # CON-1: days from the receipt for the case team to link a contractor case to its contract (config).
+    contract_link_days: int = Field(default=3, ge=1, le=30)
     # CASE-8 (security review F4): escrow reports naming one respondent within a window of days; one over the
     # limit is accepted and kept sealed but never counts toward a release, and the case team is alerted.
     escrow_reports_per_respondent: int = Field(default=3, ge=1)
@@ -113,7 +131,8 @@ class Settings(BaseSettings):
     # SEP-1 (F11): this many orders from anonymous third parties naming one employee on one day alert the team.
     anonymous_orders_alert_at: int = Field(default=2, ge=1)
 
-    # CASE-3 routing by category (config): category -> team code.
+    # CASE-3 routing by category (config): category -> team code; a category left out goes to intake &
+    # counselling. WU-1: citizens' workplaces always go to victim_support_legal (not config).
     routing: dict[str, str] = Field(
         default_factory=lambda: {
             "sexual_harassment": "intake_counselling",
@@ -122,15 +141,16 @@ class Settings(BaseSettings):
             "online": "intake_counselling",
             "other": "intake_counselling",
             "secondary_damage": "investigation",
-            "citizen_workplace": "victim_support_legal",
         }
     )
 
     pwa_dir: Path = Path("pwa")
 
-    # The webhook worker (`withu worker`). A claimed message is leased; the lease must outlast a delivery.
+    # The webhook worker (`withu worker`). A claimed message is leased; the lease must outlast a delivery (the
+    # timeout, plus app/worker.py's margin). It is also how long a killed worker's messages wait before another
+    # worker takes them over: 30 s, not the 120 s it was (reliability review, finding 9).
     worker_poll_seconds: float = Field(default=2.0, gt=0, le=60)
-    worker_lease_seconds: int = Field(default=120, ge=10)
+    worker_lease_seconds: int = Field(default=30, ge=10)
     webhook_timeout_seconds: float = Field(default=10.0, gt=0, le=60)
     webhook_backoff_base_seconds: float = Field(default=10.0, gt=0)
     webhook_backoff_max_seconds: float = Field(default=3600.0, gt=0)
@@ -143,12 +163,13 @@ class Settings(BaseSettings):
 
     # CASE-2 deadline queues and notifications (config): due within this many days is "due soon"; overdue by
     # more than this many days escalates to the team lead and the division head.
-    due_soon_days: int = Field(default=2, ge=0)
-    escalate_after_days: int = Field(default=3, ge=0)
-    # The worker's periodic jobs: seconds between runs (each runs at start, and once with `withu worker --once`).
-    deadline_scan_seconds: float = Field(default=600.0, gt=0)
-    obligation_scan_seconds: float = Field(default=600.0, gt=0)
-    evidence_sweep_seconds: float = Field(default=3600.0, gt=0)
+    due_soon_days: int = Field(default=2, ge=0, le=30)
+    escalate_after_days: int = Field(default=3, ge=0, le=30)
+    # The worker's periodic jobs: seconds between runs (each runs at start, and once with `withu worker --once`),
+    # at least once a day.
+    deadline_scan_seconds: float = Field(default=600.0, gt=0, le=86400)
+    obligation_scan_seconds: float = Field(default=600.0, gt=0, le=86400)
+    evidence_sweep_seconds: float = Field(default=3600.0, gt=0, le=86400)
     # Notification e-mail (docs/notifications.md). Without smtp_host nothing is sent: notices wait, pending.
     smtp_host: str | None = None
     smtp_port: int = Field(default=25, ge=1, le=65535)
@@ -159,6 +180,21 @@ class Settings(BaseSettings):
     smtp_timeout: float = Field(default=10.0, gt=0, le=60)
     smtp_backoff_base_seconds: float = Field(default=30.0, gt=0)
     smtp_backoff_max_seconds: float = Field(default=3600.0, gt=0, le=3600)
+    # OAuth 2.0 (RFC 8414): the public origin the machine clients reach (https://host, no path), the `issuer` of the
+    # metadata; unset, the request's own base URL is used (development, tests). Set it behind a proxy (docs/api.md).
+    oauth_issuer: str | None = Field(default=None, pattern=r"^https?://[^/?#\s]+$")
+    # Reliability (docs/operations.md). The database: a connection within the connect timeout, a statement (and an
+    # SQLite writer's wait for its turn) within the statement timeout, else 503 `database-unavailable`.
+    database_connect_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
+    database_statement_timeout_seconds: float = Field(default=15.0, gt=0, le=300)
+    # HTTP connections (`withu serve`): a request's head must arrive within http_header_timeout_seconds and be at
+    # most http_max_header_bytes in http_max_headers lines (else 431), its body within http_body_timeout_seconds;
+    # an idle keep-alive connection is closed after http_keep_alive_seconds.
+    http_header_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
+    http_body_timeout_seconds: float = Field(default=120.0, gt=0, le=3600)
+    http_max_header_bytes: int = Field(default=32 * 1024, ge=4096, le=1024 * 1024)
+    http_max_headers: int = Field(default=100, ge=10, le=1000)
+    http_keep_alive_seconds: int = Field(default=5, ge=1, le=300)
 
     @field_validator("trusted_proxies")
     @classmethod
@@ -172,6 +208,19 @@ class Settings(BaseSettings):
     def _allow_list(cls, value: list[str]) -> list[str]:
         parse_allow_list(value)
         return value
+
+    @field_validator("routing")
+    @classmethod
+    def _routes(cls, value: dict[str, str]) -> dict[str, str]:
+        if problems := routing_problems(value):
+            raise ValueError("WITHU_ROUTING: " + "; ".join(problems))
+        return value
+
+    @model_validator(mode="after")
+    def _lock_cap(self) -> Settings:
+        if self.lock_max_seconds < self.lock_base_seconds:
+            raise ValueError("WITHU_LOCK_MAX_SECONDS must be at least WITHU_LOCK_BASE_SECONDS (INT-6)")
+        return self
 
     @model_validator(mode="after")
     def _session_limits(self) -> Settings:
@@ -212,6 +261,28 @@ class Settings(BaseSettings):
         if len(key) != 32:
             raise ValueError("the master key must be 32 bytes (base64)")
         return key
+
+    # DATA-1 retention (docs/operations.md "Retention"): a closed case's content is destroyed this many years after
+    # closing — at least the RET-1 watch (checked below). The worker's retention job runs every
+    # retention_scan_seconds; it also drops webhook payloads delivered more than delivered_payload_days ago.
+    retention_years: int = Field(default=5, ge=1)
+    retention_scan_seconds: float = Field(default=3600.0, gt=0, le=86400)
+    delivered_payload_days: int = Field(default=7, ge=1, le=365)
+
+    @model_validator(mode="after")
+    def _retention_after_watch(self) -> Settings:
+        if problem := retention_problem(self.retention_years, self.watch_years_after_closing):
+            raise ValueError(problem)
+        return self
+
+    # Floods (docs/operations.md "Floods"): anonymous submissions accepted per minute by the whole service (every
+    # client together; shared through Redis when set). One more answers 503 with Retry-After and writes nothing.
+    submissions_per_minute_max: int = Field(default=60, ge=1, le=6000)
+    # /metrics (docs/operations.md "Metrics"): off unless set; then only a request bearing this token is answered.
+    metrics_token: str | None = Field(default=None, min_length=32)
+    # `withu worker` serves its own metrics (job heartbeats) on this port when set, on worker_metrics_address.
+    worker_metrics_port: int | None = Field(default=None, ge=1, le=65535)
+    worker_metrics_address: str = "127.0.0.1"
 
 
 @lru_cache

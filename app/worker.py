@@ -21,13 +21,15 @@ from datetime import date, datetime
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from app import worker_metrics
 from app.db import encryption
-from app.db.engine import make_engine, make_sessionmaker
+from app.db.engine import engine_for, make_sessionmaker
+from app.db.key_check import verify_master_key
 from app.db.uow import UnitOfWork
 from app.domain.enums import OutboxStatus
 from app.domain.escalation import NotificationStatus
 from app.integrations import mailer, resolver, webhook_sender
-from app.services import clock, contracts, deadlines, evidence, notifications, webhooks
+from app.services import clock, contracts, deadlines, evidence, notifications, retention, webhooks
 from app.settings import Settings
 
 log = logging.getLogger("withu.worker")
@@ -92,6 +94,7 @@ PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
     PeriodicJob("deadline-scan", "deadline_scan_seconds", deadlines.scan_deadlines),  # CASE-2
     PeriodicJob("obligation-scan", "obligation_scan_seconds", contracts.scan_obligations),  # CON-2
     PeriodicJob("evidence-sweep", "evidence_sweep_seconds", _sweep_evidence),
+    PeriodicJob("retention", "retention_scan_seconds", retention.run_retention),  # DATA-1 and the purges
 )
 
 
@@ -212,7 +215,7 @@ class Worker:
             self.http,
             url=message.url,
             address=str(destination.address),
-            secret=message.secret,
+            secrets=message.secrets,
             event_id=str(message.id),
             topic=message.topic,
             body=webhook_sender.encode_payload(message.payload),
@@ -282,10 +285,12 @@ class Worker:
             except Exception as exc:  # e.g. the database is away; the exception's text may hold values
                 log.error("job failed job=%s error=%s", job.name, type(exc).__name__)
                 summary.jobs_failed.append(job.name)
+                worker_metrics.job_done(job.name, ok=False)
                 continue
             # Jobs return counts only (never content).
             log.info("job done job=%s result=%s duration_ms=%d", job.name, result, (time.monotonic() - started) * 1000)
             summary.jobs_run.append(job.name)
+            worker_metrics.job_done(job.name, ok=True)
         return summary
 
     # --- rounds ---
@@ -313,6 +318,7 @@ class Worker:
                     summary.add(await step())
                 except Exception as exc:  # the database may be away for a while; keep polling
                     log.error("round failed error=%s", type(exc).__name__)
+            worker_metrics.LAST_ROUND.set_to_current_time()
             if summary.claimed < self.concurrency and summary.notices_taken < self.concurrency:
                 try:
                     await asyncio.wait_for(stop.wait(), timeout=self.settings.worker_poll_seconds)
@@ -325,7 +331,7 @@ async def run_once(
 ) -> RunSummary:
     """`withu worker --once`: with its own engine and HTTP client, deliver what is due and return."""
     encryption.configure(settings.load_master_key())
-    engine = make_engine(settings.database_url)
+    engine = engine_for(settings)
     try:
         async with webhook_sender.make_client(concurrency) as http:
             worker = Worker(
@@ -343,11 +349,13 @@ async def run_forever(settings: Settings, *, concurrency: int = 8, stop: asyncio
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
     encryption.configure(settings.load_master_key())
-    engine = make_engine(settings.database_url)
+    engine = engine_for(settings)
     try:
+        await verify_master_key(engine)  # ACC-2: never deliver or write under another key than the data's
         async with webhook_sender.make_client(concurrency) as http:
             worker = Worker(settings, make_sessionmaker(engine), http, concurrency=concurrency)
             log.info("worker started concurrency=%d", concurrency)
+            worker_metrics.serve(settings)
             await worker.run(stop)
     finally:
         for signum in (signal.SIGTERM, signal.SIGINT):

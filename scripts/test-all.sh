@@ -2,6 +2,8 @@
 # Every check and test: lint, import layers, migrations (no drift), the suite on SQLite and on PostgreSQL
 # (Redis-backed rate limits included; the browser tests in tests/e2e run in the SQLite run), Lighthouse on the
 # start page, and a smoke run of the benchmark. Any failure fails the run.
+# tests/chaos runs in the SQLite run and covers both engines itself: each chaos test makes a fresh SQLite file and a
+# fresh PostgreSQL database on PG_ADMIN_URL (below) — running it again in the PostgreSQL run would only repeat it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
@@ -49,4 +51,5 @@ echo "== benchmark smoke run"
 $BIN/python bench/submit.py --smoke
 $BIN/python bench/separation_check.py --smoke
 $BIN/python bench/case_queue.py --smoke
+$BIN/python bench/flood.py --smoke
 echo "== all checks passed"

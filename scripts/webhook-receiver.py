@@ -1,42 +1,52 @@
-"""A tiny webhook receiver for trying the integration locally: verifies each event's signature and prints it.
+"""A tiny webhook receiver for trying the integration locally: verifies each event with the Standard Webhooks
+library (`standardwebhooks`) and prints it.
 
-    WITHU_WEBHOOK_SECRET=whsec_... python3 scripts/webhook-receiver.py 9000
+    WITHU_WEBHOOK_SECRET=whsec_... .venv/bin/python scripts/webhook-receiver.py 9000
+    .venv/bin/python scripts/webhook-receiver.py 9000 whsec_NEW,whsec_OLD
 
-Standard library only, so integrators can read it as an example (the verification is the same as
-app/integrations/webhook_sender.py::verify_signature, shown in docs/webhooks.md)."""
+Several secrets, comma-separated (the environment variable or the second argument), are all accepted: a receiver
+in the middle of a secret rotation (docs/webhooks.md §5) trusts both. `make install` puts the library in .venv
+(the test extras); elsewhere `pip install standardwebhooks==1.1.0`. WithU itself does not need it to send."""
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import os
 import sys
-import time
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
-SECRET = os.environ.get("WITHU_WEBHOOK_SECRET", "")
-TOLERANCE = 300
+try:
+    from standardwebhooks import Webhook, WebhookVerificationError
+except ImportError:  # pragma: no cover - explained to whoever runs it
+    sys.exit("This receiver needs the Standard Webhooks library: pip install standardwebhooks==1.1.0")
+
+PORT = int(sys.argv[1]) if len(sys.argv) > 1 else 9000
+SECRETS = sys.argv[2] if len(sys.argv) > 2 else os.environ.get("WITHU_WEBHOOK_SECRET", "")
+VERIFIERS = [Webhook(secret.strip()) for secret in SECRETS.split(",") if secret.strip()]
+seen: set[str] = set()  # webhook-id of the events already handled: a repeated delivery is acknowledged only
 
 
-def verified(header: str, body: bytes) -> bool:
-    parts = dict(p.strip().partition("=")[::2] for p in header.split(","))
-    if not parts.get("t", "").isdigit() or abs(time.time() - int(parts["t"])) > TOLERANCE:
-        return False
-    expected = hmac.new(SECRET.encode(), f"{parts['t']}.".encode() + body, hashlib.sha256).hexdigest()
-    return hmac.compare_digest(expected, parts.get("v1", ""))
+def verified(body: bytes, headers: dict[str, str]) -> dict | None:
+    for webhook in VERIFIERS:
+        try:
+            return webhook.verify(body, headers)
+        except WebhookVerificationError:
+            continue
+    return None
 
 
 class Receiver(BaseHTTPRequestHandler):
     def do_POST(self) -> None:  # noqa: N802 - the name http.server calls
         body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-        if not verified(self.headers.get("WithU-Signature", ""), body):
+        event = verified(body, dict(self.headers.items()))
+        if event is None:
             self.send_response(401)
             self.end_headers()
             print("refused: bad signature", flush=True)
             return
-        event = json.loads(body)
-        print(f"{event['type']}: {json.dumps(event['data'], ensure_ascii=False)}", flush=True)
+        if event["id"] not in seen:
+            seen.add(event["id"])
+            print(f"{event['type']}: {json.dumps(event['data'], ensure_ascii=False)}", flush=True)
         self.send_response(204)
         self.end_headers()
 
@@ -45,4 +55,6 @@ class Receiver(BaseHTTPRequestHandler):
 
 
 if __name__ == "__main__":
-    HTTPServer(("127.0.0.1", int(sys.argv[1]) if len(sys.argv) > 1 else 9000), Receiver).serve_forever()
+    if not VERIFIERS:
+        sys.exit("Give the subscription's secret: WITHU_WEBHOOK_SECRET=whsec_... (several: comma-separated)")
+    HTTPServer(("127.0.0.1", PORT), Receiver).serve_forever()

@@ -62,6 +62,7 @@ def make_settings(**overrides: object) -> Settings:
         "rate_token": "1000/minute",
         "rate_upload": "1000/minute",
         "rate_upload_sender": "1000/minute",
+        "submissions_per_minute_max": 6000,  # the flood ceiling (test_observability sets its own)
         "webhook_allowed_hosts": ["127.0.0.1"],
         "order_opened_delay_max_minutes": 0,  # INT-1: delivered at once (test_reporter_times sets a delay)
         "pwa_dir": TEST_DIR / "no-pwa",

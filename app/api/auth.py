@@ -1,20 +1,15 @@
-"""Staff sign-in (password + TOTP) and machine clients' OAuth2 client-credentials tokens."""
+"""Staff sign-in (password + TOTP), refresh and sign-out. Machine clients' OAuth 2.0: app/api/oauth.py."""
 
-from typing import Annotated
-
-from fastapi import Depends, Form, Response
-from fastapi.security import HTTPBasic, HTTPBasicCredentials
+from fastapi import Depends, Response
 
 from app.api.deps import CurrentStaff, Uow
 from app.api.problems import BUSY_RESPONSES
 from app.api.ratelimit import ClientKey, rate_limited
 from app.api.router import make_router
-from app.domain.errors import InvalidClient, RuleViolation
-from app.schemas.auth import LoginRequest, LoginTokens, MachineToken, MeRead, RefreshRequest, StaffTokens
+from app.schemas.auth import LoginRequest, LoginTokens, MeRead, RefreshRequest, StaffTokens
 from app.services import auth
 
 router = make_router("auth")
-_basic = HTTPBasic(auto_error=False)
 
 
 @router.post(
@@ -54,32 +49,3 @@ async def logout_all(uow: Uow, staff: CurrentStaff) -> Response:
 async def me(uow: Uow, staff: CurrentStaff) -> MeRead:
     """The signed-in staff member."""
     return await auth.me(uow, staff)
-
-
-class UnsupportedGrantType(RuleViolation):
-    code = "unsupported-grant-type"
-    title = "Only the client_credentials grant is supported."
-
-
-@router.post(
-    "/oauth/token",
-    response_model=MachineToken,
-    dependencies=[Depends(rate_limited("token"))],
-    responses=BUSY_RESPONSES,  # the client secret's Argon2 check
-)
-async def oauth_token(
-    uow: Uow,
-    grant_type: Annotated[str, Form()],
-    basic: Annotated[HTTPBasicCredentials | None, Depends(_basic)],
-    client_id: Annotated[str | None, Form(max_length=64)] = None,
-    client_secret: Annotated[str | None, Form(max_length=200)] = None,
-    scope: Annotated[str | None, Form(max_length=500)] = None,
-) -> MachineToken:
-    """OAuth2 client credentials (RFC 6749 §4.4): HTTP Basic or form fields; form-encoded body."""
-    if grant_type != "client_credentials":
-        raise UnsupportedGrantType()
-    if basic is not None:
-        client_id, client_secret = basic.username, basic.password
-    if not client_id or not client_secret:
-        raise InvalidClient()
-    return await auth.client_token(uow, client_id, client_secret, scope)

@@ -27,10 +27,12 @@ async def list_cases(
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     overdue: bool | None = None,
+    violations: bool | None = None,
     sort: QueueSort = QueueSort.newest,
 ) -> CasePage:
     """The queue of cases your case team works, newest first (`sort=next_deadline`: nearest open deadline first);
-    overdue cases are flagged, never hidden (`overdue=true`: only them)."""
+    overdue cases are flagged, never hidden (`overdue=true`: only them). Each row counts the case's open separation
+    violations (SEP-5; `violations=true`: only cases with one, `false`: the others)."""
     return await cases.list_cases(
         uow,
         staff,
@@ -41,6 +43,7 @@ async def list_cases(
         offset=offset,
         limit=limit,
         overdue=overdue,
+        violations=violations,
         sort=sort,
     )
 
@@ -72,6 +75,13 @@ async def write_case_message(
 ) -> MessageCreated:
     """Write to the reporter's inbox, or (internal=true) a note the reporter never sees."""
     return await cases.send_case_message(uow, staff, case_id, command)
+
+
+@router.post("/cases/{case_id}/messages/read", status_code=204)
+async def mark_case_messages_read(case_id: uuid.UUID, uow: Uow, staff: CurrentStaff) -> Response:
+    """You have seen the case's messages so far: the queue's unread marker (`unread_messages`) is cleared for you."""
+    await cases.mark_messages_read(uow, staff, case_id)
+    return Response(status_code=204)
 
 
 @router.post("/cases/{case_id}/transitions", response_model=CaseRead)

@@ -4,11 +4,17 @@ confirms or declines."""
 import uuid
 from typing import Annotated
 
-from fastapi import Header
+from fastapi import Header, Response
 
 from app.api.deps import CurrentStaff, Uow
 from app.api.router import make_router
-from app.schemas.decisions import DecisionProposalCreate, DecisionProposalRead, ProposalDecision
+from app.schemas.decisions import (
+    CategoryCorrectionCreate,
+    CategoryCorrectionRead,
+    DecisionProposalCreate,
+    DecisionProposalRead,
+    ProposalDecision,
+)
 from app.services import case_decisions
 
 router = make_router("cases")
@@ -49,3 +55,26 @@ async def pending_decision_proposals(uow: Uow, staff: CurrentStaff) -> list[Deci
     """Proposals waiting for a second person, on the cases whose content you read (your own are not listed). Each
     case listed is an audited read."""
     return await case_decisions.pending(uow, staff)
+
+
+@router.post(
+    "/cases/{case_id}/category",
+    response_model=CategoryCorrectionRead,
+    responses={202: {"model": CategoryCorrectionRead}},
+)
+async def correct_category(
+    case_id: uuid.UUID,
+    command: CategoryCorrectionCreate,
+    response: Response,
+    uow: Uow,
+    staff: CurrentStaff,
+    if_match: Annotated[str | None, Header(alias="If-Match", max_length=40)] = None,
+) -> CategoryCorrectionRead:
+    """SD-3, CASE-3: correct the case's category, with a reason and If-Match. 200: corrected and routed anew by the
+    routing table. 202: it lowers a floor (out of `secondary_damage`), so it waits in `proposal` for a team lead or
+    the division head, not you (`POST /cases/{id}/decision-proposals/{proposal_id}/decision`). 422
+    category-unchanged; 409 decision-pending (another proposal waits); 428/412 If-Match."""
+    answer = await case_decisions.correct_category(uow, staff, case_id, command, if_match)
+    if not answer.applied:
+        response.status_code = 202
+    return answer

@@ -4,7 +4,7 @@ from fastapi import Depends
 
 from app.api.deps import CurrentReporter, Uow
 from app.api.problems import BUSY_RESPONSES
-from app.api.ratelimit import rate_limited
+from app.api.ratelimit import ReceiptGuesser, rate_limited
 from app.api.router import make_router
 from app.schemas.inbox import InboxRead, InboxSessionCreate, MessageCreate, MessageCreated, TokenRead
 from app.services import inbox
@@ -18,9 +18,9 @@ router = make_router("inbox")
     dependencies=[Depends(rate_limited("receipt"))],
     responses=BUSY_RESPONSES,  # the receipt code's Argon2 check
 )
-async def open_inbox_session(command: InboxSessionCreate, uow: Uow) -> TokenRead:
+async def open_inbox_session(command: InboxSessionCreate, uow: Uow, guesser: ReceiptGuesser) -> TokenRead:
     """Exchange the receipt code for a short-lived inbox token (sent in the body, never in a URL)."""
-    return await inbox.open_session(uow, command.receipt_code)
+    return await inbox.open_session(uow, command.receipt_code, guesser)
 
 
 @router.get("/inbox", response_model=InboxRead)

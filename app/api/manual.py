@@ -2,7 +2,7 @@
 
 import uuid
 
-from app.api.deps import CurrentStaff, Uow
+from app.api.deps import AppSettings, CurrentStaff, Uow
 from app.api.router import make_router
 from app.schemas.manual import Lang, ManualIndex, NextSteps, RoleManual
 from app.services import manual
@@ -21,15 +21,15 @@ async def read_manual_index() -> ManualIndex:
 
 # Declared before `/manual/{role}` so that this path, which needs a staff token, is matched first.
 @router.get("/manual/case_team", response_model=RoleManual)
-async def read_case_team_manual(staff: CurrentStaff, lang: Lang = Lang.ko) -> RoleManual:
+async def read_case_team_manual(staff: CurrentStaff, settings: AppSettings, lang: Lang = Lang.ko) -> RoleManual:
     """The case team's manual with the next steps for every case status (MAN-2); case-team staff only."""
-    return manual.role_manual("case_team", lang, staff)
+    return manual.role_manual("case_team", lang, staff, settings)
 
 
 @router.get("/manual/{role}", response_model=RoleManual)
-async def read_role_manual(role: str, lang: Lang = Lang.ko) -> RoleManual:
+async def read_role_manual(role: str, settings: AppSettings, lang: Lang = Lang.ko) -> RoleManual:
     """What a role does in an actual situation (MAN-1): victim, witness, manager, hr, contractor. No sign-in."""
-    return manual.role_manual(role, lang, None)
+    return manual.role_manual(role, lang, None, settings)
 
 
 @router.get("/cases/{case_id}/next-steps", response_model=NextSteps)

@@ -9,7 +9,10 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
+from fastapi import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.logs import TRACE_ID
 
 access_log = logging.getLogger("withu.access")
 
@@ -107,8 +110,12 @@ class BodyLimit:
                 await _too_large(scope, send, max_bytes)
 
 
-class _BodyTooLarge(Exception):
-    pass
+class _BodyTooLarge(HTTPException):
+    """An HTTP exception, so that FastAPI, reading a streamed (chunked) body, passes it on as the 413 it is instead
+    of turning it into a 400 "error parsing the body" (reliability review, finding 9)."""
+
+    def __init__(self) -> None:
+        super().__init__(status_code=413, detail="The request body is too large.")
 
 
 async def _too_large(scope: Scope, send: Send, max_bytes: int) -> None:
@@ -146,6 +153,7 @@ class TraceAndAccessLog:
             return await self.app(scope, receive, send)
         trace_id = secrets.token_hex(8)
         scope.setdefault("state", {})["trace_id"] = trace_id
+        trace_token = TRACE_ID.set(trace_id)  # every log line of this request carries it (app/logs.py)
         started = time.perf_counter()
         status: dict[str, Any] = {"code": 500}
 
@@ -168,3 +176,4 @@ class TraceAndAccessLog:
                 (time.perf_counter() - started) * 1000,
                 trace_id,
             )
+            TRACE_ID.reset(trace_token)

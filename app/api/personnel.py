@@ -6,6 +6,7 @@ from fastapi import Body, Query
 
 from app.api.deps import CurrentStaff, Uow, client_with_scope
 from app.api.router import make_router
+from app.domain.directory import SyncMode
 from app.domain.enums import OutboxStatus
 from app.schemas.personnel import DirectorySnapshot, EventBatch, EventBatchResult, SyncResult
 from app.schemas.statistics import PersonnelStatus
@@ -20,10 +21,32 @@ PersonnelWriter = Annotated[ClientActor, client_with_scope("personnel:write")]
 
 
 @router.post("/personnel/sync", response_model=SyncResult)
-async def sync_directory(snapshot: DirectorySnapshot, uow: Uow, client: PersonnelWriter) -> SyncResult:
-    """Send the whole directory (organisations, units, employees, assignments) as of a time. All or nothing:
-    unknown references, cycles and duplicates refuse the snapshot. The same snapshot twice changes nothing."""
-    return await personnel.sync_directory(uow, client, snapshot)
+async def sync_directory(
+    snapshot: DirectorySnapshot,
+    uow: Uow,
+    client: PersonnelWriter,
+    mode: Annotated[
+        SyncMode,
+        Query(
+            description="full: the employed people of the listed organisations whom the snapshot leaves out "
+            "are marked as left (a `retirement` event each; SEP-6). upsert: they are left untouched."
+        ),
+    ] = SyncMode.full,
+    confirm_removals: Annotated[
+        int | None,
+        Query(
+            ge=0,
+            le=10_000_000,
+            description="full mode: the exact number of people it marks as left, needed "
+            "when that is more than 10 % of the employed people of the listed organisations (and more than 1)",
+        ),
+    ] = None,
+) -> SyncResult:
+    """Send the directory (organisations, units, employees, assignments) as of a time. All or nothing:
+    unknown references, cycles and duplicates refuse the snapshot (422), and so does a full snapshot that would
+    mark too many people as left without `confirm_removals` (422 `removals-not-confirmed`). The same snapshot
+    twice changes nothing."""
+    return await personnel.sync_directory(uow, client, snapshot, mode=mode, confirm_removals=confirm_removals)
 
 
 @router.post("/personnel/events", response_model=EventBatchResult)

@@ -17,6 +17,7 @@ from app.domain.errors import (
     Conflict,
     ContentTooLarge,
     DomainError,
+    Gone,
     NotFound,
     PreconditionRequired,
     RuleViolation,
@@ -39,6 +40,7 @@ STATUS_BY_CATEGORY: list[tuple[type[DomainError], int]] = [
     (ContentTooLarge, 413),
     (UnsupportedMediaType, 415),
     (Busy, 503),
+    (Gone, 410),
 ]
 
 
@@ -184,6 +186,7 @@ COMMON_RESPONSES: dict[int | str, dict[str, Any]] = {
     403: _schema("Role or scope not allowed"),
     404: _schema("Not found, or not visible to you"),
     409: _schema("Conflicts with the current state"),
+    410: _schema("The case's content was destroyed after its retention period (DATA-1)"),
     413: _schema("Body too large"),
     415: _schema("The content's type is not accepted"),
     422: _schema("Breaks a rule or does not match the schema"),

@@ -7,6 +7,7 @@ the device, and this document holds nothing but the published manual.
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
+from app.api.deps import AppSettings
 from app.schemas.manual import Lang
 from app.services import manual
 
@@ -14,6 +15,6 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.get("/offline/manual.{lang}.json")
-async def offline_manual(lang: Lang) -> JSONResponse:
+async def offline_manual(lang: Lang, settings: AppSettings) -> JSONResponse:
     """The public manual in one language (victim, witness, manager, hr, contractor and the emergency numbers)."""
-    return JSONResponse(manual.offline_manual(lang), headers={"Cache-Control": "no-cache"})
+    return JSONResponse(manual.offline_manual(lang, settings), headers={"Cache-Control": "no-cache"})

@@ -12,15 +12,16 @@ import ipaddress
 import math
 import time
 from collections.abc import Callable, Coroutine, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from limits import parse
+from limits import RateLimitItemPerMinute, parse
 from limits.aio.storage import MemoryStorage, RedisStorage, Storage
 from limits.aio.strategies import MovingWindowRateLimiter
 
 from app.api.problems import HttpProblem
+from app.services.receipt_guesses import Guesser
 from app.settings import Settings
 
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -75,6 +76,7 @@ class RateLimits:
         else:
             self.storage = MemoryStorage()
         self.limiter = MovingWindowRateLimiter(self.storage)
+        self.guesses = StoredGuessBook(self.storage, self.sender_key)
         self.rules = {
             "submit": parse(settings.rate_submit),
             "receipt": parse(settings.rate_receipt),
@@ -83,6 +85,7 @@ class RateLimits:
             "upload": parse(settings.rate_upload),
             "upload_sender": parse(settings.rate_upload_sender),
         }
+        self.submission_ceiling = RateLimitItemPerMinute(settings.submissions_per_minute_max)
 
     def client_key(self, request: Request) -> str:
         host = client_address(
@@ -108,6 +111,45 @@ class RateLimits:
             )
 
 
+class StoredGuessBook:
+    """INT-6: receipt guessers' failure counts and waits (app/services/receipt_guesses.py) in the limiter's storage,
+    so shared by every process when it is Redis. Every key is hashed again with the server's secret."""
+
+    KEEP_SECONDS = 86400  # a count lives a day from its first failure (the client key changes daily anyway)
+
+    def __init__(self, storage: Storage, hashed: Callable[[str], str]) -> None:
+        self.storage, self.hashed = storage, hashed
+
+    async def waiting(self, key: str) -> bool:
+        return await self.storage.get(f"withu/wait/{self.hashed(key)}") > 0
+
+    async def count_failure(self, key: str) -> int:
+        return await self.storage.incr(f"withu/fails/{self.hashed(key)}", self.KEEP_SECONDS)
+
+    async def wait(self, key: str, delay: timedelta) -> None:
+        name = f"withu/wait/{self.hashed(key)}"
+        await self.storage.clear(name)
+        await self.storage.incr(name, max(1, math.ceil(delay.total_seconds())))
+
+    async def forget(self, key: str) -> None:
+        for kind in ("fails", "wait"):
+            await self.storage.clear(f"withu/{kind}/{self.hashed(key)}")
+
+
+async def under_submission_ceiling(request: Request) -> None:
+    """Floods: the whole service accepts at most `submissions_per_minute_max` submissions a minute, whoever sends
+    them; one more answers 503 with Retry-After before anything is hashed or written."""
+    limits: RateLimits = request.app.state.runtime.rate_limits
+    if not await limits.limiter.hit(limits.submission_ceiling, "withu", "submissions"):
+        stats = await limits.limiter.get_window_stats(limits.submission_ceiling, "withu", "submissions")
+        raise HttpProblem(
+            503,
+            "submission-ceiling",
+            "The service is receiving many reports right now. Nothing was saved; please try again in a moment.",
+            headers={"Retry-After": str(max(1, math.ceil(stats.reset_time - time.time())))},
+        )
+
+
 def rate_limited(name: str) -> Callable[[Request], Coroutine[Any, Any, None]]:
     """A dependency that counts one request of the named kind against the caller's (hashed) address."""
 
@@ -126,3 +168,12 @@ async def _client_key(request: Request) -> str:
 # The caller's key as the rate limits see it (a daily keyed hash of the address, never the address): for use cases
 # that count per client (the staff sign-in's delays).
 ClientKey = Annotated[str, Depends(_client_key)]
+
+
+async def _receipt_guesser(request: Request) -> Guesser:
+    limits: RateLimits = request.app.state.runtime.rate_limits
+    return Guesser(limits.guesses, limits.client_key(request))
+
+
+# Who enters a receipt code, and the book of their wrong guesses (INT-6).
+ReceiptGuesser = Annotated[Guesser, Depends(_receipt_guesser)]

@@ -7,7 +7,7 @@ from fastapi.responses import JSONResponse
 
 from app.api.deps import Uow
 from app.api.problems import BUSY_RESPONSES
-from app.api.ratelimit import rate_limited
+from app.api.ratelimit import rate_limited, under_submission_ceiling
 from app.api.router import make_router
 from app.schemas.report import ReportCreate, ReportReceipt
 from app.services import reports
@@ -28,8 +28,8 @@ IdempotencyKeyHeader = Annotated[
     "/reports",
     status_code=201,
     response_model=ReportReceipt,
-    dependencies=[Depends(rate_limited("submit"))],
-    responses=BUSY_RESPONSES,  # the receipt code's Argon2 hash
+    dependencies=[Depends(rate_limited("submit")), Depends(under_submission_ceiling)],
+    responses=BUSY_RESPONSES,  # the receipt code's Argon2 hash; the submission ceiling
 )
 async def submit_report(command: ReportCreate, uow: Uow, idempotency_key: IdempotencyKeyHeader = None) -> JSONResponse:
     """Submit a report (no account). The receipt code in the answer is shown once and never again."""

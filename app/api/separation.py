@@ -14,6 +14,7 @@ from app.schemas.separation import (
     OrderPage,
     PlacementCheck,
     VictimWishCreate,
+    ViolationResolve,
     WishRead,
 )
 from app.services import separation
@@ -63,6 +64,17 @@ async def confirm_order(case_id: uuid.UUID, order_id: uuid.UUID, uow: Uow, staff
     """At triage, confirm an order an anonymous third party's report opened (SEP-1, F11): it stays, no longer
     awaiting triage; audited. To lift it instead, a team lead lifts it (SEP-6). 409 `order-not-awaiting-triage`."""
     await separation.confirm_order(uow, staff, case_id, order_id)
+    return Response(status_code=204)
+
+
+@router.post("/cases/{case_id}/separation/violations/{violation_id}/resolve", status_code=204)
+async def resolve_violation(
+    case_id: uuid.UUID, violation_id: uuid.UUID, command: ViolationResolve, uow: Uow, staff: CurrentStaff
+) -> Response:
+    """Record how a violation was resolved while the two stay connected (team lead only, with a reason; audited).
+    A violation also ends by itself once a personnel change or sync shows the two apart (SEP-5). 409
+    `violation-resolved`."""
+    await separation.resolve_violation(uow, staff, case_id, violation_id, command.reason)
     return Response(status_code=204)
 
 

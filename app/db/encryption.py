@@ -34,6 +34,8 @@ class Cipher:
         # A separate key for the links between a case or order and the people it concerns (security review F3):
         # its MACs never equal a lookup MAC of the same value, so the two kinds of column cannot be joined.
         self._link_key = hmac.new(master_key, b"withu:link-mac", hashlib.sha256).digest()
+        # Which key this is, without revealing it: stored in the database (app.db.key_check).
+        self.key_check = hmac.new(master_key, b"withu:key-check", hashlib.sha256).hexdigest()
 
     def encrypt(self, plaintext: bytes, context: str) -> bytes:
         data_key = AESGCM.generate_key(bit_length=256)

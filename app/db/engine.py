@@ -8,39 +8,88 @@ import weakref
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, exc
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.ext.asyncio import AsyncSession as AsyncSession
+from sqlalchemy.util import await_only
 
-_SERIAL_LOCKS: weakref.WeakKeyDictionary[Any, asyncio.Lock] = weakref.WeakKeyDictionary()
+from app.settings import Settings
+
+# per SQLite engine: the FIFO writer lock of this process, and how long a writer waits for it (the busy timeout)
+_SERIAL_LOCKS: weakref.WeakKeyDictionary[Any, tuple[asyncio.Lock, float]] = weakref.WeakKeyDictionary()
+WRITER_TURN = "withu_writer_turn"  # the execution option that carries a unit of work's WriterTurn to its connection
+CONNECT_TIMEOUT_SECONDS = 5.0  # the defaults of WITHU_DATABASE_CONNECT_TIMEOUT_SECONDS and _STATEMENT_TIMEOUT_
+STATEMENT_TIMEOUT_SECONDS = 15.0
 
 
-def make_engine(url: str, *, foreign_keys: bool = True, **kwargs: Any) -> AsyncEngine:
+def make_engine(
+    url: str,
+    *,
+    foreign_keys: bool = True,
+    connect_timeout: float = CONNECT_TIMEOUT_SECONDS,
+    statement_timeout: float = STATEMENT_TIMEOUT_SECONDS,
+    **kwargs: Any,
+) -> AsyncEngine:
     """`foreign_keys=False` only for migrations: SQLite alters a table by copying it, and the copy's DROP TABLE
-    fails while other tables point at it (migrations check the keys afterwards instead)."""
+    fails while other tables point at it (migrations check the keys afterwards instead).
+
+    Nothing waits on the database for ever (reliability review, finding 3): a connection is made within
+    `connect_timeout` seconds (a pooled one handed out within it too), a statement answers within
+    `statement_timeout` seconds (PostgreSQL), and an SQLite writer waits at most that long for its turn."""
     if url.startswith("sqlite"):
         _ensure_sqlite_dir(url)
         # The pool's reset on return is done by _configure_sqlite's "reset" listener (only when a transaction is
         # still open), not by an unconditional rollback.
         kwargs.setdefault("pool_reset_on_return", None)
-        engine = create_async_engine(url, connect_args={"timeout": 30}, **kwargs)
-        _configure_sqlite(engine, foreign_keys)
+        engine = create_async_engine(url, connect_args={"timeout": statement_timeout}, **kwargs)
+        _configure_sqlite(engine, foreign_keys, statement_timeout)
         # SQLite has one writer at a time and its busy handler is not fair: under load a waiting writer can be
         # overtaken until its timeout runs out (a 500). Units of work of this process queue on a FIFO lock
-        # instead; other processes (the worker) still meet the busy timeout, rarely.
-        _SERIAL_LOCKS[engine.sync_engine] = asyncio.Lock()
+        # instead (see WriterTurn); other processes (the worker) still meet the busy timeout, rarely.
+        _SERIAL_LOCKS[engine.sync_engine] = (asyncio.Lock(), statement_timeout)
         return engine
     if url.startswith("postgresql+asyncpg"):
         # JIT off: the planner's row estimates for recursive CTEs (chains of command, the separation check) are in
         # the millions, far above jit_above_cost, and each execution would spend ~100 ms compiling a plan that
         # then runs in about a millisecond. This is OLTP work; JIT never pays here.
         connect_args = dict(kwargs.pop("connect_args", {}))
-        connect_args.setdefault("server_settings", {}).setdefault("jit", "off")
+        server_settings = connect_args.setdefault("server_settings", {})
+        server_settings.setdefault("jit", "off")
+        # The server ends a statement that runs too long; the client gives up on a server that stops answering.
+        server_settings.setdefault("statement_timeout", str(int(statement_timeout * 1000)))
+        connect_args.setdefault("timeout", connect_timeout)
+        connect_args.setdefault("command_timeout", statement_timeout)
         kwargs["connect_args"] = connect_args
+        kwargs.setdefault("pool_timeout", connect_timeout)
     # pool_pre_ping stays: after a database restart a pooled connection is dead, and the ping replaces it before a
     # request uses it. It costs about 0.15-0.2 ms per request here (docs/performance.md); a one-query ping of our
     # own saved only ~0.04 ms of that.
     return create_async_engine(url, pool_pre_ping=True, **kwargs)
+
+
+def engine_for(settings: Settings) -> AsyncEngine:
+    """The service's engine, with the timeouts its settings give."""
+    return make_engine(
+        settings.database_url,
+        connect_timeout=settings.database_connect_timeout_seconds,
+        statement_timeout=settings.database_statement_timeout_seconds,
+    )
+
+
+def is_unavailable(error: BaseException) -> bool:
+    """The database cannot be reached or did not answer in time (a 503, never a 500): refused or lost connections,
+    timeouts, a server that is starting up or shutting down, SQLite's busy timeout."""
+    if isinstance(error, (exc.OperationalError, exc.InterfaceError, exc.TimeoutError, exc.DisconnectionError)):
+        return True
+    if isinstance(error, exc.DBAPIError):
+        sqlstate = getattr(error.orig, "sqlstate", None) or getattr(error.orig, "pgcode", None) or ""
+        # 08: connection exception; 53: insufficient resources; 57: operator intervention (shutdown, starting
+        # up, statement timeout)
+        if error.connection_invalidated or sqlstate[:2] in ("08", "53", "57"):
+            return True
+        return error.orig is not None and error.orig is not error and is_unavailable(error.orig)
+    # asyncpg raises these itself while it connects (refused, reset, no answer within the connect timeout)
+    return isinstance(error, (ConnectionError, TimeoutError))
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
@@ -56,13 +105,20 @@ def _ensure_sqlite_dir(url: str) -> None:
         return
     database = Path(path)
     database.parent.mkdir(parents=True, exist_ok=True)
-    os.close(os.open(database, os.O_RDWR | os.O_CREAT, 0o600))
+    # Created only when missing: opening and closing an existing database file would drop every SQLite lock this
+    # process holds on it (POSIX advisory locks are per process), and another process could then take the WAL away
+    # from our open connections (sqlite.org, "How To Corrupt An SQLite Database File", 2.2).
+    if not database.exists():
+        try:
+            os.close(os.open(database, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600))
+        except FileExistsError:
+            pass
     for file in (database, Path(f"{database}-wal"), Path(f"{database}-shm"), Path(f"{database}-journal")):
         if file.exists() and file.stat().st_mode & 0o077:
             file.chmod(0o600)
 
 
-def _configure_sqlite(engine: AsyncEngine, foreign_keys: bool) -> None:
+def _configure_sqlite(engine: AsyncEngine, foreign_keys: bool, busy_timeout: float) -> None:
     # SQLAlchemy's documented pysqlite recipe: the driver must not manage transactions itself. Each
     # transaction begins IMMEDIATE, so writers queue on the busy timeout instead of failing when a read
     # snapshot is upgraded to a write (which a hash-chained audit log does on every request).
@@ -73,11 +129,14 @@ def _configure_sqlite(engine: AsyncEngine, foreign_keys: bool) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=FULL")
         cursor.execute(f"PRAGMA foreign_keys={'ON' if foreign_keys else 'OFF'}")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout * 1000)}")
         cursor.close()
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn: Any) -> None:
+        turn = conn.get_execution_options().get(WRITER_TURN)
+        if turn is not None:
+            turn.take()
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
     # Reset on return, as pool_reset_on_return="rollback" would, but only if a transaction is still open. A unit
@@ -92,7 +151,30 @@ def _configure_sqlite(engine: AsyncEngine, foreign_keys: bool) -> None:
             dbapi_connection.rollback()
 
 
-def serial_lock(sessionmaker: async_sessionmaker[AsyncSession]) -> asyncio.Lock | None:
-    """The FIFO lock units of work take on an SQLite engine; None on PostgreSQL."""
+class WriterTurn:
+    """One unit of work's turn at this process's SQLite writer lock (reliability review, finding 1). It is taken
+    when the unit of work's transaction begins, that is at its first statement, and given back when the transaction
+    ends: never while a request's body is still being read, nor while a hash computed before the first statement
+    runs (a report's receipt code, INT-4). A writer that waits longer than the busy timeout gets a TimeoutError
+    (the database is unavailable: 503)."""
+
+    def __init__(self, lock: asyncio.Lock, timeout: float) -> None:
+        self._lock, self._timeout, self.held = lock, timeout, False
+
+    def take(self) -> None:
+        """Called by the connection's "begin" event, inside SQLAlchemy's greenlet: awaits the lock there."""
+        if not self.held:
+            await_only(asyncio.wait_for(self._lock.acquire(), self._timeout))
+            self.held = True
+
+    def give_back(self) -> None:
+        if self.held:
+            self.held = False
+            self._lock.release()
+
+
+def writer_turn(sessionmaker: async_sessionmaker[AsyncSession]) -> WriterTurn | None:
+    """A new turn at the FIFO lock of an SQLite engine for one unit of work; None on PostgreSQL."""
     bind = sessionmaker.kw.get("bind")
-    return _SERIAL_LOCKS.get(bind.sync_engine) if bind is not None else None
+    writers = _SERIAL_LOCKS.get(bind.sync_engine) if bind is not None else None
+    return WriterTurn(*writers) if writers is not None else None

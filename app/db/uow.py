@@ -6,22 +6,26 @@ from types import TracebackType
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from app.db.engine import serial_lock
+from app.db.engine import WRITER_TURN, writer_turn
 from app.db.repositories.accounts import AccountRepository
 from app.db.repositories.ambassador import AmbassadorRepository
 from app.db.repositories.audit import AuditRepository
 from app.db.repositories.case import CaseRepository
 from app.db.repositories.contract import ContractRepository
 from app.db.repositories.decision_proposal import DecisionProposalRepository
+from app.db.repositories.education import EducationRepository
 from app.db.repositories.escrow import EscrowRepository
 from app.db.repositories.evidence import EvidenceRepository
 from app.db.repositories.idempotency import IdempotencyRepository
 from app.db.repositories.notifications import NotificationRepository
+from app.db.repositories.operations import OperationsRepository
 from app.db.repositories.outbox import OutboxRepository
 from app.db.repositories.personnel import PersonnelRepository
 from app.db.repositories.protection import ProtectionRepository
 from app.db.repositories.reporting import ReportingRepository
+from app.db.repositories.retention import RetentionRepository
 from app.db.repositories.sanctions import SanctionRepository
+from app.db.repositories.scim import ScimRepository
 from app.db.repositories.separation import SeparationRepository
 from app.db.repositories.staff import StaffRepository
 from app.settings import Settings
@@ -36,10 +40,11 @@ class UnitOfWork:
         self.for_reporter = False
 
     async def __aenter__(self) -> UnitOfWork:
-        self._lock = serial_lock(self._sessionmaker)
-        if self._lock is not None:
-            await self._lock.acquire()
-        self.session = self._sessionmaker()
+        # SQLite: the writer lock is taken when the transaction begins (its first statement), not here, so no
+        # request holds it while its body is read or a hash runs (reliability review, finding 1).
+        self._turn = writer_turn(self._sessionmaker)
+        options = {WRITER_TURN: self._turn} if self._turn is not None else None
+        self.session = self._sessionmaker(execution_options=options)
         self.staff = StaffRepository(self.session)
         self.accounts = AccountRepository(self.session)
         self.cases = CaseRepository(self.session)
@@ -57,6 +62,10 @@ class UnitOfWork:
         self.evidence = EvidenceRepository(self.session)
         self.reporting = ReportingRepository(self.session)
         self.escrow = EscrowRepository(self.session)
+        self.education = EducationRepository(self.session)
+        self.scim = ScimRepository(self.session)
+        self.retention = RetentionRepository(self.session)
+        self.operations = OperationsRepository(self.session)
         return self
 
     async def __aexit__(
@@ -66,11 +75,16 @@ class UnitOfWork:
             await self.session.rollback()
             await self.session.close()
         finally:
-            if self._lock is not None:
-                self._lock.release()
+            self._give_back_turn()
 
     async def commit(self) -> None:
         await self.session.commit()
+        self._give_back_turn()  # the transaction has ended; a later statement begins another and waits its turn
+
+    def _give_back_turn(self) -> None:
+        if self._turn is not None:
+            self._turn.give_back()
 
     async def rollback(self) -> None:
         await self.session.rollback()
+        self._give_back_turn()

@@ -17,6 +17,7 @@ READ_ACTIONS = frozenset(
         "ambassador.case_read",
         "case.assignable_read",
         "case.decision_proposals_read",
+        "case.legal_hold_read",
         "case.next_steps_read",
         "case.read",
         "case.timeline_read",

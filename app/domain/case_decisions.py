@@ -1,6 +1,9 @@
 """CASE-1 with SAN-2's four eyes (security review F5): a case is decided (with a finding) or withdrawn only on a
 proposal of one of its assigned handlers, confirmed by a second person — a team lead or the division head, never
-the proposer. Until then the case does not change and nothing of the finding reaches anyone (SAN-4, SAN-5, AMB-1)."""
+the proposer. Until then the case does not change and nothing of the finding reaches anyone (SAN-4, SAN-5, AMB-1).
+
+The same proposals carry a correction of a case's category that lowers a floor (SD-3: out of secondary damage);
+other corrections are made at once."""
 
 from __future__ import annotations
 
@@ -8,13 +11,21 @@ from collections.abc import Collection
 from enum import StrEnum
 from uuid import UUID
 
-from app.domain.enums import CaseStatus, Role
+from app.domain.enums import CaseStatus, Category, Role
 from app.domain.errors import AccessDenied, Conflict, RuleViolation
 from app.domain.lifecycle import allowed_next
+from app.domain.sanctions import category_floor
 
 # The statuses that end the handling with consequences: the finding (SAN-4, SAN-5, AMB-1) or the withdrawal.
 NEEDS_SECOND_PERSON = frozenset({CaseStatus.decided, CaseStatus.withdrawn})
 CONFIRMERS = frozenset({Role.team_lead, Role.division_head})
+
+
+class ProposalKind(StrEnum):
+    """What a proposal changes: the case's status (decided, withdrawn) or its category (SD-3)."""
+
+    status = "status"
+    category = "category"
 
 
 class ProposalStatus(StrEnum):
@@ -61,6 +72,11 @@ class ProposalSettled(Conflict):
     title = "That proposal has been confirmed or declined already."
 
 
+class CategoryUnchanged(RuleViolation):
+    code = "category-unchanged"
+    title = "The case already has that category."
+
+
 def needs_second_person(target: CaseStatus) -> bool:
     """F5: whether moving to `target` takes a handler's proposal and a second person's confirmation."""
     return target in NEEDS_SECOND_PERSON
@@ -99,3 +115,16 @@ def check_open(status: ProposalStatus) -> None:
     """A proposal is confirmed or declined once."""
     if status != ProposalStatus.proposed:
         raise ProposalSettled()
+
+
+def check_category_correction(current: Category, new: Category) -> None:
+    """A correction changes the category."""
+    if new == current:
+        raise CategoryUnchanged()
+
+
+def correction_needs_second_person(current: Category, new: Category) -> bool:
+    """SD-3 with SAN-2's four eyes: a correction that lowers the floor of the case's sanctions (out of secondary
+    damage: no more suspension at least) is proposed and confirmed by a second person."""
+    old_floor, new_floor = category_floor(current), category_floor(new)
+    return old_floor is not None and (new_floor is None or new_floor.weight < old_floor.weight)

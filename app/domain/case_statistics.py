@@ -188,14 +188,18 @@ def table(window: WindowCounts) -> Table:
     public = add("employees:public_bodies", sum(counts[k] for k in public_kinds), published=False)
     relate(public, *public_kinds)
     relate(employees, public, *(w for w in workplaces if w not in public_kinds))
+    contractor = f"employees:{OrgKind.contractor}"
 
     for kind in DeadlineKind:
         deadlines = add(f"deadlines:{kind}", window.deadlines.get(str(kind), 0), published=False)
         breached = add(f"breaches:{kind}", window.breaches.get(str(kind), 0))
         relate(deadlines, breached, add(f"breaches:{kind}:not", counts[deadlines] - counts[breached], published=False))
-        # The cases that may have such a deadline: the ministry is notified for public bodies' cases, the
-        # reporter acknowledged and answered in cases opened by intake, the rest may be in any case.
-        whole = public if kind == DeadlineKind.ministry_notification else intake if kind in FROM_INTAKE else everything
+        # The cases that may have such a deadline: the ministry is notified for public bodies' cases, a contract
+        # linked for commissioned organisations' (CON-1), the reporter acknowledged and answered in cases opened by
+        # intake, the rest may be in any case.
+        whole = {DeadlineKind.ministry_notification: public, DeadlineKind.contract_link: contractor}.get(
+            kind, intake if kind in FROM_INTAKE else everything
+        )
         if counts[deadlines] == counts[whole]:
             relate(whole, deadlines)  # every one of them has one (CASE-2)
         elif counts[deadlines] < counts[whole]:

@@ -92,9 +92,21 @@ class RejectionReasonRequired(RuleViolation):
     title = "Rejecting measures as inadequate needs a reason."
 
 
-def due_on(opened_on: date, follow_up_days: int) -> date:
-    """CON-1: measures are due `follow_up_days` (config) after the obligation opens."""
-    return opened_on + timedelta(days=follow_up_days)
+def due_on(reported_on: date, follow_up_days: int) -> date:
+    """CON-1: measures are due `follow_up_days` (config) after the day of the report — also when the case team
+    links the contract later (a late link leaves the organisation less time; the link step keeps it early)."""
+    return reported_on + timedelta(days=follow_up_days)
+
+
+def needs_link_step(workplace_kind: OrgKind | None, named_contract: ContractStatus | None) -> bool:
+    """CON-1: a report from a commissioned organisation that names no contract on record (no number, an unknown
+    one, or a cancelled contract's) gives the case team a step: link the case to its contract."""
+    return workplace_kind == OrgKind.contractor and named_contract in (None, ContractStatus.cancelled)
+
+
+def link_step_due(received_on: date, link_days: int) -> date:
+    """CON-1: the case team links the contract within `link_days` (config) of the receipt."""
+    return received_on + timedelta(days=link_days)
 
 
 def check_parties(org_kind: OrgKind, client_kind: ClientKind) -> None:

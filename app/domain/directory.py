@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Generic, TypeVar
 
 from app.domain.enums import AssignmentKind, EmployeeStatus, OrgKind, PersonnelEventKind
@@ -33,6 +34,24 @@ class DirectoryCycle(RuleViolation):
 class DuplicateInSnapshot(RuleViolation):
     code = "duplicate-in-snapshot"
     title = "The same organisation, unit, employee or assignment is listed twice."
+
+
+class RemovalsNotConfirmed(RuleViolation):
+    code = "removals-not-confirmed"
+    title = "The full snapshot would mark more people as left than it may without confirm_removals."
+
+
+class SyncMode(StrEnum):
+    """What a snapshot does with the people it leaves out (SEP-6, RET-1): `full` marks the employed people of the
+    organisations it lists as left; `upsert` leaves them untouched."""
+
+    full = "full"
+    upsert = "upsert"
+
+
+# A full snapshot may mark at most this share of the employed people of its organisations as left (and at least
+# one person) without `confirm_removals`: an empty or truncated export must not retire a whole organisation.
+UNCONFIRMED_LEAVERS_SHARE = 0.10
 
 
 def refuse(error: type[RuleViolation], problems: list[str]) -> None:
@@ -272,6 +291,37 @@ def plan_sync(stored: Directory, snapshot: Snapshot) -> SyncPlan:
     return plan
 
 
+def left_out(stored: Directory, snapshot: Snapshot) -> tuple[list[str], int]:
+    """A full snapshot speaks for the organisations it lists: their stored employees who are still employed (active
+    or on leave) and whom it does not list have left. Returns those employee numbers and how many are employed."""
+    organisations = {key for key, _ in snapshot.organisations}
+    listed = {number for number, _ in snapshot.employees}
+    employed = [
+        number
+        for number, e in stored.employees.items()
+        if e.organisation in organisations and e.status != EmployeeStatus.retired
+    ]
+    return sorted(n for n in employed if n not in listed), len(employed)
+
+
+def check_leavers(leaving: int, employed: int, confirm_removals: int | None) -> None:
+    """Guard against an empty or truncated full snapshot: more leavers than the share allows need
+    `confirm_removals` equal to their number; a given `confirm_removals` must always match."""
+    allowed = max(1, int(employed * UNCONFIRMED_LEAVERS_SHARE))
+    if confirm_removals is None and leaving <= allowed:
+        return
+    if confirm_removals == leaving:
+        return
+    raise RemovalsNotConfirmed(
+        f"This full snapshot would mark {leaving} of {employed} employed people as left; "
+        f"without confirm_removals at most {allowed}. Send confirm_removals={leaving} if that is right, "
+        "or mode=upsert to leave absent people untouched.",
+        would_mark_left=leaving,
+        employed=employed,
+        allowed_without_confirmation=allowed,
+    )
+
+
 # Incremental events: which stored fields each kind sets, and what it does to the status.
 FIELDS_SET: dict[PersonnelEventKind, tuple[str, ...]] = {
     PersonnelEventKind.transfer: ("unit",),
@@ -299,6 +349,10 @@ RECORDED = frozenset(
         PersonnelEventKind.duties_removed,
         PersonnelEventKind.objection,
         PersonnelEventKind.dismissal,
+        PersonnelEventKind.loss_of_status,
+        PersonnelEventKind.pay_cut,
+        PersonnelEventKind.demotion,
+        PersonnelEventKind.resources_withheld,
     }
 )
 

@@ -94,6 +94,7 @@ class DeadlineKind(StrEnum):
     investigation = "investigation"
     ministry_notification = "ministry_notification"
     prevention_plan = "prevention_plan"
+    contract_link = "contract_link"  # CON-1: link a contractor case to its contract
 
 
 class MessageAuthor(StrEnum):
@@ -136,6 +137,11 @@ class PersonnelEventKind(StrEnum):
     duties_removed = "duties_removed"
     dismissal = "dismissal"
     objection = "objection"
+    # RET-1's list outside discipline (e.g. removal from post, an allowance cut, a lower grade, no budget or tools).
+    loss_of_status = "loss_of_status"
+    pay_cut = "pay_cut"
+    demotion = "demotion"
+    resources_withheld = "resources_withheld"
 
 
 class OrderStatus(StrEnum):

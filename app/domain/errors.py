@@ -108,6 +108,13 @@ class ScopeNotAllowed(AccessDenied):
     title = "The client may not request that scope."
 
 
+class TokenOfAnotherClient(AccessDenied):
+    """RFC 7009 §2.1: a client revokes only the tokens issued to it."""
+
+    code = "token-of-another-client"
+    title = "The token was not issued to this client."
+
+
 class DuplicateEntry(Conflict):
     code = "duplicate"
     title = "That entry exists already."
@@ -172,3 +179,39 @@ class Busy(DomainError):
     def __init__(self, retry_after: int, detail: str | None = None) -> None:
         super().__init__(detail)
         self.retry_after = retry_after
+
+
+class EvidenceStoreUnavailable(Busy):
+    """The evidence store (WITHU_EVIDENCE_DIR) cannot be written or a stored file cannot be read: a folder the
+    service's user may not write, a full disk, a restore without the evidence (reliability review, finding 2). 503,
+    never a 500; the log says which (the error's type only)."""
+
+    code = "evidence-store-unavailable"
+    title = "Evidence files cannot be stored or read right now. Nothing was saved; please try again later."
+
+    def __init__(self) -> None:
+        super().__init__(retry_after=60)
+
+
+class Gone(DomainError):
+    """The resource existed and was removed on purpose (410)."""
+
+    code = "gone"
+    title = "This no longer exists."
+
+
+class CaseContentDestroyed(Gone):
+    """DATA-1: the case's content was destroyed after its retention period; the case answers as destroyed."""
+
+    code = "case-content-destroyed"
+    title = "The content of this case was destroyed after its retention period ended (DATA-1)."
+
+
+class LegalHoldAlreadySet(Conflict):
+    code = "legal-hold-set"
+    title = "A legal hold is already set on this case."
+
+
+class NoLegalHold(Conflict):
+    code = "no-legal-hold"
+    title = "No legal hold is set on this case."

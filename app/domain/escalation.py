@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from enum import StrEnum
 from uuid import UUID
 
+from app.domain.deadlines import RECORDED_BY_STAFF
 from app.domain.enums import CaseStatus, DeadlineKind
 
 
@@ -25,6 +26,7 @@ class NotificationKind(StrEnum):
     deadline_due_soon = "deadline_due_soon"
     deadline_overdue = "deadline_overdue"
     deadline_escalated = "deadline_escalated"
+    separation_violation = "separation_violation"  # SEP-5: a personnel change connected a separated pair
 
 
 class NotificationStatus(StrEnum):
@@ -42,8 +44,9 @@ class EscalationPolicy:
     escalate_after_days: int = 3  # (config) overdue by more than this many days: escalated
 
 
-# Deadlines about handling the case end with it; these two are the public body's duties and outlive closing.
-OUTLIVE_THE_CASE = frozenset({DeadlineKind.ministry_notification, DeadlineKind.prevention_plan})
+# Deadlines about handling the case end with it; the public body's duties (ministry notification, prevention plan)
+# outlive closing and withdrawal until staff record them as done (docs/notifications.md).
+OUTLIVE_THE_CASE = RECORDED_BY_STAFF
 ENDED_CASE_STATUSES = frozenset({CaseStatus.closed, CaseStatus.withdrawn})
 
 
@@ -122,7 +125,11 @@ def recipients(
     division_head_ids: Collection[UUID],
 ) -> set[UUID]:
     """CASE-2: the assigned handlers are told (the team's leads when a case has none yet); an escalation also
-    reaches the team's leads and the division heads. The caller drops anyone who may not see the case (CASE-3)."""
+    reaches the team's leads and the division heads. SEP-5: a separation order's violation reaches the handlers and
+    the team's leads at once (a lead may record its resolution). The caller drops anyone who may not see the case
+    (CASE-3)."""
+    if kind == NotificationKind.separation_violation:
+        return set(handler_ids) | set(team_lead_ids)
     told = set(handler_ids) or set(team_lead_ids)
     if kind == NotificationKind.deadline_escalated:
         told |= set(team_lead_ids) | set(division_head_ids)
@@ -138,11 +145,13 @@ DEADLINE_WORDS = {
     DeadlineKind.investigation: ("조사", "investigation"),
     DeadlineKind.ministry_notification: ("여성가족부 통보", "ministry notification"),
     DeadlineKind.prevention_plan: ("재발 방지 대책", "prevention plan"),
+    DeadlineKind.contract_link: ("위탁 계약 연결", "link the contract"),
 }
 NOTICE_WORDS = {
     NotificationKind.deadline_due_soon: ("기한 임박", "deadline due soon"),
     NotificationKind.deadline_overdue: ("기한 초과", "deadline overdue"),
     NotificationKind.deadline_escalated: ("기한 초과 — 상급자 보고", "deadline overdue, escalated"),
+    NotificationKind.separation_violation: ("분리 조치 위반", "separation order violated"),
 }
 SUBJECT = "[WithU] 확인이 필요한 사건 / A case needs attention"
 
@@ -156,4 +165,14 @@ def notice_text(reference: str, kind: NotificationKind, deadline: DeadlineKind, 
         f"확인이 필요한 사건이 있습니다: {reference} — {deadline_ko} {notice_ko}, 기한 {day}. "
         "WithU에 로그인하여 확인하세요.\n"
         f"A case needs attention: {reference} — {deadline_en} {notice_en}, due {day}. Sign in to WithU to see it.\n"
+    )
+
+
+def violation_text(reference: str, detected_on: date) -> str:
+    """SEP-5: the whole body of a violation notice — the case reference and the day it was found; not who, not how."""
+    notice_ko, notice_en = NOTICE_WORDS[NotificationKind.separation_violation]
+    day = detected_on.isoformat()
+    return (
+        f"확인이 필요한 사건이 있습니다: {reference} — {notice_ko}, 발견 {day}. WithU에 로그인하여 확인하세요.\n"
+        f"A case needs attention: {reference} — {notice_en}, found {day}. Sign in to WithU to see it.\n"
     )

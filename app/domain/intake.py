@@ -25,6 +25,7 @@ class ReportFacts:
     victim_number: str | None = None  # the victim a third party names
     respondent_number: str | None = None
     witness_numbers: tuple[str, ...] = ()
+    helper_numbers: tuple[str, ...] = ()  # RET-1: the people who helped the victim
     ambassador_id: uuid.UUID | None = None  # the respondent named as a publicity ambassador
     workplace_kind: OrgKind | None = None
     contract_number: str | None = None

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from app.domain.enums import CaseStatus, Finding
-from app.domain.errors import IllegalTransition, RuleViolation
+from app.domain.enums import CaseOrigin, CaseStatus, Finding
+from app.domain.errors import CaseClosedForWriting, Conflict, IllegalTransition, RuleViolation
 
 S = CaseStatus
 
@@ -43,6 +43,38 @@ def check_transition(current: CaseStatus, target: CaseStatus, finding: Finding |
 def is_open_for_writing(status: CaseStatus) -> bool:
     """CASE-4: after `closed` (or `withdrawn`) the reporter can read but not write."""
     return status not in (S.closed, S.withdrawn)
+
+
+def check_reporter_may_write(status: CaseStatus) -> None:
+    """CASE-4: the one check of every reporter write on a case — messages, answers to measures, opinions on
+    discipline, files — refused after `closed` or `withdrawn` (409 case-closed). Reporting secondary damage is not
+    a write on the closed case: it opens a case of its own (SD-2), so RET-1's watch after closing can be answered."""
+    if not is_open_for_writing(status):
+        raise CaseClosedForWriting()
+
+
+class NoReporter(Conflict):
+    code = "no-reporter"
+    title = "A review the retaliation watch opened has no reporter to write to: save it as an internal note."
+
+
+def check_reaches_a_reporter(origin: CaseOrigin) -> None:
+    """CASE-4: a message to the reporter must reach one. A review opened by the retaliation watch (RET-2) has no
+    reporter and no inbox; a secondary-damage case reported through an inbox answers in that inbox (SD-2)."""
+    if origin == CaseOrigin.retaliation_watch:
+        raise NoReporter()
+
+
+class LastHandler(Conflict):
+    code = "last-handler"
+    title = "A case under investigation or decided keeps at least one assigned handler: assign another one first."
+
+
+def check_unassign(status: CaseStatus, handlers_left: int) -> None:
+    """CASE-3: a case has assigned handlers. Once investigated (and until it closes) its last handler is replaced,
+    never removed — a decision needs a handler to propose it (F5), and the deadlines need someone to meet them."""
+    if status in (S.investigating, S.decided) and handlers_left < 1:
+        raise LastHandler()
 
 
 def ends_case(target: CaseStatus) -> bool:

@@ -198,7 +198,26 @@ class OriginalFacts:
     status: CaseStatus
     finding: Finding | None
     decided: tuple[Penalty, ...]  # the decided sanctions of the original respondent
-    pending: int  # proposals not decided yet
+    pending: int  # the original respondent's proposals not decided yet
+
+
+def names_case_respondent(case_respondent_id: UUID | None, named_id: UUID | None) -> bool:
+    """SD-3: whether a sanction is for the case's respondent — the employee the case names (`named_id` None: a
+    label, someone outside the directory). A case naming nobody in the directory has nobody to tell apart: every
+    sanction on it is taken as the respondent's (docs/sanctions.md)."""
+    return case_respondent_id is None or named_id == case_respondent_id
+
+
+def for_secondary_damage(category: Category, names_respondent: bool) -> bool:
+    """SD-3 by person, not only by category: a sanction on a secondary-damage case, and a sanction on any other
+    case for someone other than its respondent (who harmed the victim afterwards or covered it up), is for
+    secondary damage and held to the floor."""
+    return category == Category.secondary_damage or not names_respondent
+
+
+def category_floor(category: Category) -> Penalty | None:
+    """SD-3: the floor a case's category sets for its respondent's sanctions (secondary damage: suspension)."""
+    return Penalty(SD_MINIMUM, MONTHS[SD_MINIMUM][0]) if category == Category.secondary_damage else None
 
 
 def penalty_floor(original_decided: Iterable[Penalty]) -> Penalty:

@@ -198,6 +198,11 @@ class OrderNotActive(Conflict):
     title = "The separation order is no longer active."
 
 
+class ViolationResolved(Conflict):
+    code = "violation-resolved"
+    title = "The separation violation is already resolved."
+
+
 class LiftReasonRequired(RuleViolation):
     code = "lift-reason-required"
     title = "Lifting a separation order needs a reason."

@@ -19,11 +19,13 @@ UNSPECIFIED = "unspecified"
 
 
 class SupportKind(StrEnum):
-    """WU-1: what a citizen of a poorly protected workplace may ask for."""
+    """WU-1: what a citizen of a poorly protected workplace may ask for: legal consultation, counselling,
+    education for their workplace, and training of the experts who help them."""
 
     legal_consultation = "legal_consultation"
     counselling = "counselling"
     workplace_education = "workplace_education"
+    expert_training = "expert_training"
 
 
 class WindowInvalid(RuleViolation):

@@ -51,7 +51,23 @@ class FileStore:
         return self._cipher.decrypt(self._path(name).read_bytes(), _context(name))
 
     def remove(self, name: str) -> None:
-        self._path(name).unlink(missing_ok=True)
+        try:
+            self._path(name).unlink(missing_ok=True)
+        except NotADirectoryError:  # the store's folder is not a folder: nothing was written there
+            pass
+
+    def check_writable(self) -> None:
+        """Make the store's folder (owner-only) if needed and write, flush and remove a probe file in it: an OSError
+        (a folder the service's user may not write, a read-only or full disk) says the store cannot take evidence."""
+        self.root.mkdir(mode=0o700, parents=True, exist_ok=True)
+        probe = self.root / f".probe.{secrets.token_hex(4)}{_TEMP_SUFFIX}"
+        fd = os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            os.write(fd, b"probe")
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+            probe.unlink(missing_ok=True)
 
     def exists(self, name: str) -> bool:
         return self._path(name).is_file()

@@ -1,13 +1,17 @@
-"""Signed webhooks to the personnel system (SEP-4: the personnel system is told), and the check its receivers run.
+"""Signed webhooks to the personnel system (SEP-4: the personnel system is told), as the Standard Webhooks
+specification signs them (https://www.standardwebhooks.com, docs/webhooks.md §5):
 
-The signature is `WithU-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, b"<t>." + body)>`. Binding the
-timestamp into the MAC lets a receiver refuse replays outside a window. `verify_signature` uses the standard
-library only, so receivers can copy it as it is (docs/webhooks.md).
-"""
+    webhook-id: <the event id, the same on every retry>
+    webhook-timestamp: <unix seconds of this attempt>
+    webhook-signature: v1,<base64 HMAC-SHA256 of "<id>.<timestamp>.<body>"> [v1,<…> …]
+
+keyed with the decoded bytes of each secret that still signs (one signature per secret during a rotation).
+Receivers verify with the `standardwebhooks` library."""
 
 from __future__ import annotations
 
 import asyncio
+import base64
 import hashlib
 import hmac
 import json
@@ -18,10 +22,10 @@ from typing import Any
 
 import httpx
 
-SIGNATURE_HEADER = "WithU-Signature"
-EVENT_ID_HEADER = "WithU-Event-Id"
+ID_HEADER = "webhook-id"
+TIMESTAMP_HEADER = "webhook-timestamp"
+SIGNATURE_HEADER = "webhook-signature"
 EVENT_TYPE_HEADER = "WithU-Event-Type"
-DEFAULT_TOLERANCE_SECONDS = 300
 USER_AGENT = "WithU-Webhooks/1"
 
 
@@ -30,35 +34,25 @@ def encode_payload(payload: dict[str, Any]) -> bytes:
     return json.dumps(payload, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode()
 
 
-def signature_header(secret: str, timestamp: int, body: bytes) -> str:
-    digest = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
-    return f"t={timestamp},v1={digest}"
+def secret_key(secret: str) -> bytes:
+    """The HMAC key: the base64 after `whsec_`, decoded. A secret issued before WithU followed Standard Webhooks
+    is URL-safe base64; its `-` and `_` are read as `+` and `/`, so it keeps its bytes (docs/webhooks.md §5)."""
+    encoded = secret.removeprefix("whsec_").replace("-", "+").replace("_", "/")
+    return base64.b64decode(encoded + "=" * (-len(encoded) % 4))
 
 
-class InvalidSignature(ValueError):
-    """The webhook is refused: bad or missing signature, or a timestamp outside the replay window."""
+def signature(secret: str, event_id: str, timestamp: int, body: bytes) -> str:
+    mac = hmac.new(secret_key(secret), f"{event_id}.{timestamp}.".encode() + body, hashlib.sha256).digest()
+    return "v1," + base64.b64encode(mac).decode()
 
 
-def verify_signature(
-    secret: str, header: str | None, body: bytes, now: float, tolerance: int = DEFAULT_TOLERANCE_SECONDS
-) -> None:
-    """Raise InvalidSignature unless `header` signs `body` with `secret` and its timestamp is within
-    `tolerance` seconds of `now` (unix seconds). Verify the raw body bytes, before parsing the JSON."""
-    timestamp: int | None = None
-    candidates: list[str] = []
-    for part in (header or "").split(","):
-        key, _, value = part.strip().partition("=")
-        if key == "t" and value.isdigit():
-            timestamp = int(value)
-        elif key == "v1" and value:
-            candidates.append(value)
-    if timestamp is None or not candidates:
-        raise InvalidSignature("missing timestamp or signature")
-    if abs(now - timestamp) > tolerance:
-        raise InvalidSignature("timestamp outside the replay window")
-    expected = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
-    if not any(hmac.compare_digest(expected, candidate) for candidate in candidates):
-        raise InvalidSignature("signature does not match")
+def signature_headers(secrets: list[str], event_id: str, timestamp: int, body: bytes) -> dict[str, str]:
+    """The three Standard Webhooks headers, with one signature per secret (several during a rotation)."""
+    return {
+        ID_HEADER: event_id,
+        TIMESTAMP_HEADER: str(timestamp),
+        SIGNATURE_HEADER: " ".join(signature(secret, event_id, timestamp, body) for secret in secrets),
+    }
 
 
 @dataclass(frozen=True)
@@ -108,20 +102,19 @@ async def deliver(
     *,
     url: str,
     address: str,
-    secret: str,
+    secrets: list[str],
     event_id: str,
     topic: str,
     body: bytes,
     time_limit: float,
 ) -> DeliveryOutcome:
-    """POST one signed event to `url`, connecting to `address` (checked by the caller). Any 2xx is delivered;
-    anything else (status, refused connection, timeout) is a failed attempt. `time_limit` (seconds) bounds the
+    """POST one event to `url`, signed with each of `secrets`, connecting to `address` (checked by the caller).
+    Any 2xx is delivered; anything else (status, refused connection, timeout) is a failed attempt. `time_limit` (seconds) bounds the
     whole exchange, not only each read. The response body is not read."""
     headers = {
         "Content-Type": "application/json",
-        EVENT_ID_HEADER: event_id,
         EVENT_TYPE_HEADER: topic,
-        SIGNATURE_HEADER: signature_header(secret, int(time.time()), body),
+        **signature_headers(secrets, event_id, int(time.time()), body),
     }
     started = time.monotonic()
     status_code: int | None = None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, StringConstraints
 
@@ -52,3 +52,20 @@ class MachineToken(BaseModel):
     token_type: str = "Bearer"
     expires_in: int
     scope: str
+
+
+OAuthErrorCode = Literal[
+    "invalid_request",
+    "invalid_client",
+    "invalid_grant",
+    "unauthorized_client",
+    "unsupported_grant_type",
+    "invalid_scope",
+]
+
+
+class OAuthErrorBody(BaseModel):
+    """RFC 6749 §5.2: the error answer of the token and revocation endpoints (not problem+json)."""
+
+    error: OAuthErrorCode
+    error_description: str

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StringConstraints
 
+from app.domain.deadlines import REFERENCE_MAX
 from app.domain.enums import (
     CaseStatus,
     Category,
@@ -40,6 +41,16 @@ class CaseSummary(BaseModel):
         default=False,
         description="SEP-1 (F11): a separation order an anonymous third party's report opened waits for the case "
         "team to confirm it (or a team lead to lift it) at triage; it is enforced meanwhile.",
+    )
+    open_violations: int = Field(
+        default=0,
+        description="SEP-5: personnel changes that connected a separated pair of this case and are not resolved yet "
+        "(the two apart again, or a team lead's recorded resolution). `violations=true` lists only such cases.",
+    )
+    unread_messages: bool = Field(
+        default=False,
+        description="CASE-4: the reporter wrote a message you have not seen yet (you open the case's messages: "
+        "`POST /cases/{id}/messages/read`). Only on cases whose content you read.",
     )
 
 
@@ -112,7 +123,7 @@ class CaseRead(BaseModel):
     secondary_damage_cases: list[ChildCaseRead] = Field(
         description="SD-2: secondary-damage cases opened for harm linked to this case (those you may see)."
     )
-    deadlines: list[DeadlineRead]
+    deadlines: list[CaseDeadlineRead]
     reports: list[ReportRead]
     messages: list[CaseMessageRead]
     handlers: list[HandlerRead]
@@ -122,6 +133,36 @@ class CaseRead(BaseModel):
 class CaseMessageCreate(Strict):
     body: MessageBody
     internal: bool = False
+    feedback: bool = Field(
+        default=False,
+        description="CASE-2: this message to the reporter is the feedback on the outcome; it meets the feedback "
+        "deadline (a plain reply does not). Never with internal=true (422 feedback-to-reporter-only).",
+    )
+
+
+class CaseDeadlineRead(DeadlineRead):
+    """CASE-2 on the case team's side: who met a deadline and, for a duty recorded by hand, its reference."""
+
+    met_by: str | None = Field(description="The staff member whose act or record met it, by name.")
+    reference: str | None = Field(
+        description="The ministry notification's receipt number or the prevention plan's document reference."
+    )
+
+
+DutyReference = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=REFERENCE_MAX)]
+
+
+class DeadlineDone(Strict):
+    """CASE-2: the ministry notification or the prevention plan was done, outside WithU."""
+
+    reference: DutyReference = Field(description="The ministry's receipt number, or the plan's document reference.")
+    done_on: date | None = Field(default=None, description="The day it was done; today when left out.")
+
+
+class WorkplaceSet(Strict):
+    """CASE-2: the workplace kind of a report that named none, learnt later."""
+
+    kind: OrgKind
 
 
 class CaseTransitionCreate(Strict):

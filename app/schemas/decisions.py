@@ -8,8 +8,8 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
-from app.domain.case_decisions import ProposalStatus
-from app.domain.enums import CaseStatus, Finding
+from app.domain.case_decisions import ProposalKind, ProposalStatus
+from app.domain.enums import CaseStatus, Category, Finding, Team
 from app.schemas.common import Strict
 from app.schemas.inbox import MessageBody
 from app.schemas.sanctions import Reason
@@ -35,7 +35,9 @@ class DecisionProposalRead(BaseModel):
     id: uuid.UUID
     case_id: uuid.UUID
     case_reference: str
-    to_status: CaseStatus
+    kind: ProposalKind = Field(description="`status`: a decision or withdrawal; `category`: a category correction.")
+    to_status: CaseStatus | None = Field(description="Kind `status`: the status proposed.")
+    category: Category | None = Field(description="Kind `category`: the category proposed (SD-3: it lowers a floor).")
     finding: Finding | None
     reason: str
     status: ProposalStatus
@@ -46,3 +48,20 @@ class DecisionProposalRead(BaseModel):
     decided_by_id: uuid.UUID | None
     decided_at: datetime | None
     decision_reason: str | None
+
+
+class CategoryCorrectionCreate(Strict):
+    """Correct the case's category (send If-Match with the version read). Out of `secondary_damage` it removes SD-3's
+    floor: then it is proposed and a second person confirms it (the decision proposals)."""
+
+    category: Category
+    reason: Reason
+
+
+class CategoryCorrectionRead(BaseModel):
+    """The case's category and team now; `applied` false: the correction waits for a second person (`proposal`)."""
+
+    category: Category
+    team: Team
+    applied: bool
+    proposal: DecisionProposalRead | None

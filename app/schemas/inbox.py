@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field, StringConstraints
 from app.domain.enums import CaseStatus, DeadlineKind, MessageAuthor
 from app.schemas.common import Strict
 from app.schemas.protection import InboxMeasureRead
+from app.schemas.report import CaseReference
 
 MessageBody = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000)]
 
@@ -32,17 +33,30 @@ class DeadlineRead(BaseModel):
 
 
 class InboxMessageRead(BaseModel):
-    seq: int
+    seq: int = Field(description="The message's number within its case.")
     author: MessageAuthor
     body: str
     sent_on: date
+    case_reference: str = Field(
+        description="SD-2, CASE-4: the case it belongs to — the inbox's own, or a secondary-damage case reported "
+        "through it."
+    )
+    code: str | None = Field(
+        default=None,
+        description="INT-7: for a message of the system, its code (`acknowledgement`, `acknowledgement.escrow`, "
+        "`acknowledgement.secondary_damage`): the reporter's app shows its own text in the reader's language "
+        "instead of the stored bilingual body. Null for messages people wrote.",
+    )
 
 
 class SecondaryDamageCaseRead(BaseModel):
-    """SD-2: a secondary-damage case reported through this inbox — a case of its own, followed here."""
+    """SD-2: a secondary-damage case reported through this inbox — a case of its own, followed here (its messages
+    are in the inbox's `messages`, marked with its reference)."""
 
     reference: str
     status: CaseStatus
+    can_write: bool = Field(default=True, description="CASE-4: false once that case is closed or withdrawn.")
+    deadlines: list[DeadlineRead] = Field(default_factory=list, description="CASE-2: those that concern you.")
 
 
 class InboxRead(BaseModel):
@@ -56,7 +70,10 @@ class InboxRead(BaseModel):
         "meanwhile (security review F4)."
     )
     deadlines: list[DeadlineRead]
-    messages: list[InboxMessageRead]
+    messages: list[InboxMessageRead] = Field(
+        description="CASE-4: the conversation — of this case and of the secondary-damage cases reported through this "
+        "inbox, by day, each marked with its case's reference. Internal notes never appear."
+    )
     measures: list[InboxMeasureRead]
     can_answer_measures: bool
     secondary_damage_cases: list[SecondaryDamageCaseRead] = Field(
@@ -66,8 +83,13 @@ class InboxRead(BaseModel):
 
 class MessageCreate(Strict):
     body: MessageBody
+    case_reference: CaseReference | None = Field(
+        default=None,
+        description="SD-2: a secondary-damage case you reported through this inbox; absent: the inbox's own case.",
+    )
 
 
 class MessageCreated(BaseModel):
     seq: int
     sent_on: date
+    case_reference: str | None = Field(default=None, description="The case written to (the reporter's inbox).")

@@ -51,7 +51,8 @@ class AssignmentIn(Strict):
 
 
 class DirectorySnapshot(Strict):
-    """The whole directory as of `as_of`; rows are upserted by their ids and employee numbers."""
+    """The directory as of `as_of`; rows are upserted by their ids and employee numbers. With `mode=full` (the
+    default) it is the whole of the organisations it lists: their people it leaves out are marked as left."""
 
     as_of: AwareDatetime
     organisations: list[OrganisationIn] = Field(default_factory=list, max_length=MAX_ROWS)
@@ -67,21 +68,38 @@ class Counts(BaseModel):
 
 
 class SyncResult(BaseModel):
-    """Per kind: rows created, rows whose values changed, rows already as the snapshot says."""
+    """Per kind: rows created, rows whose values changed, rows already as the snapshot says; and how many people
+    the snapshot left out were marked as left (`mode=full` only)."""
 
     as_of: AwareDatetime
+    mode: Literal["full", "upsert"]
     organisations: Counts
     units: Counts
     employees: Counts
     assignments: Counts
     memberships: Counts
+    marked_left: int = Field(
+        description="employed people of the listed organisations whom a full snapshot left out: now `retired`, "
+        "each by a `retirement` event (SEP-6: their separation orders end)"
+    )
 
 
 # --- change events: the data each kind carries ----------------------------------------------------------------
 
 
 RequestedByEmployee = Annotated[
-    bool, Field(description="the person asked for this move (RET-1: a move against their will is adverse)")
+    bool,
+    Field(
+        description="the personnel system's own label; kept for compatibility and not relied on: RET-1 excuses a "
+        "move of a protected person only by their own wish recorded in WithU (CASE-7)"
+    ),
+]
+SeparationOrderCited = Annotated[
+    Annotated[str, StringConstraints(max_length=20)] | None,
+    Field(
+        description="SEP-3: the order whose plan this carries out. Excuses the move (RET-1) only when the order is "
+        "active and this employee is its respondent; a victim moved instead is flagged",
+    ),
 ]
 
 
@@ -89,20 +107,18 @@ class TransferData(Strict):
     unit: ExternalId
     supervisor: EmployeeNumber | None = Field(default=None, description="the new supervisor, if it changes too")
     requested_by_employee: RequestedByEmployee = False
+    separation_order: SeparationOrderCited = None
 
 
 class NewSupervisorData(Strict):
     supervisor: EmployeeNumber | None = Field(description="null: no supervisor any more")
     requested_by_employee: RequestedByEmployee = False
-    separation_order: Annotated[str, StringConstraints(max_length=20)] | None = Field(
-        default=None,
-        description="SEP-3: the order whose plan this carries out (the victim gets a new supervisor because the "
-        "respondent leaves their chain) — not retaliation, when the order is active and names this employee",
-    )
+    separation_order: SeparationOrderCited = None
 
 
 class AssignmentData(Strict):
     assignment: ExternalId
+    separation_order: SeparationOrderCited = None
 
 
 class NoData(Strict):
@@ -157,7 +173,16 @@ class AssignmentEvent(_Event):
 
 
 class NoDataEvent(_Event):
-    kind: Literal["leave", "returned", "duties_removed", "dismissal"]
+    kind: Literal[
+        "leave",
+        "returned",
+        "duties_removed",
+        "dismissal",
+        "loss_of_status",
+        "pay_cut",
+        "demotion",
+        "resources_withheld",
+    ]
     data: NoData = Field(default_factory=NoData)
 
 

@@ -63,7 +63,14 @@ class ReportCreate(Strict):
     location: MediumText | None = None
     respondent: PersonReference | None = None
     victim: PersonReference | None = Field(default=None, description="Only when a third party reports.")
-    witnesses: list[PersonReference] = Field(default_factory=list, max_length=20)
+    witnesses: list[PersonReference] = Field(
+        default_factory=list, max_length=20, description="RET-1: by employee number, a protected person."
+    )
+    helpers: list[PersonReference] = Field(
+        default_factory=list,
+        max_length=20,
+        description="RET-1: people who helped the victim; by employee number, a protected person (role helper).",
+    )
     workplace: Workplace | None = None
     wishes: MediumText | None = Field(default=None, description="What the reporter wants to happen.")
     escrow: bool = Field(
@@ -82,7 +89,7 @@ class ReportCreate(Strict):
     )
     support_requested: list[SupportKind] = Field(
         default_factory=list,
-        max_length=3,
+        max_length=len(SupportKind),
         description="WU-1: support asked for; counted under #WithU for citizens' workplaces.",
     )
 

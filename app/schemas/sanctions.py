@@ -52,6 +52,10 @@ class SanctionRead(BaseModel):
     level: SanctionLevel
     months: int | None
     heavy: bool
+    for_secondary_damage: bool = Field(
+        description="SD-3: held to the floor — on a secondary-damage case, or for someone other than the case's "
+        "respondent (secondary damage or covering up)."
+    )
     mitigation_for_merit: bool
     status: SanctionStatus
     reason: str
@@ -72,10 +76,12 @@ class CaseSanctionsRead(BaseModel):
     sanctions: list[SanctionRead]
     victim_opinion_recorded: bool = Field(description="CASE-6: a decision needs the victim's opinion on record.")
     penalty_floor: PenaltyRead | None = Field(
-        description="SD-3, secondary-damage cases only: the least sanction that may be proposed now."
+        description="SD-3: the least sanction for secondary damage that may be proposed now — on a secondary-damage "
+        "case for anyone, on another case for anyone but its respondent (absent: no floor applies here)."
     )
     original_sanction_decided: bool | None = Field(
-        description="SD-3, linked secondary-damage cases only: whether a sanction here may be finalised."
+        description="SD-3: whether the original respondent's sanction is decided, so that a sanction for secondary "
+        "damage here may be finalised (absent: nothing to wait for)."
     )
 
 

@@ -64,8 +64,15 @@ class PlanStepRead(BaseModel):
 
 
 class ViolationRead(BaseModel):
+    """SEP-5: open until a later change puts the two apart (`resolved_on` set, `resolved_by` empty) or a team lead
+    records its resolution (`resolved_by`, `resolution`)."""
+
+    id: uuid.UUID
     kind: ConnectionKind
     detected_on: date
+    resolved_on: date | None = None
+    resolved_by: uuid.UUID | None = None
+    resolution: str | None = None
 
 
 class OrderRead(BaseModel):
@@ -97,6 +104,12 @@ class CaseSeparationRead(BaseModel):
 
 
 class OrderLift(Strict):
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=10, max_length=2000)]
+
+
+class ViolationResolve(Strict):
+    """SEP-5: how the team lead resolved a violation while the two stay connected."""
+
     reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=10, max_length=2000)]
 
 

@@ -73,6 +73,18 @@ class WithUCounts(BaseModel):
     legal_consultation: CountCell
     counselling: CountCell
     workplace_education: CountCell
+    expert_training: CountCell
+
+
+class WithUEducationCounts(BaseModel):
+    """WU-1, MAN-3: #WithU education and expert training held in the window, and who attended (headcounts)."""
+
+    sessions: CountCell
+    attendees: CountCell
+    workplace_education_sessions: CountCell
+    workplace_education_attendees: CountCell
+    expert_training_sessions: CountCell
+    expert_training_attendees: CountCell
 
 
 class IntakeStatistics(BaseModel):
@@ -81,6 +93,7 @@ class IntakeStatistics(BaseModel):
     exact: bool = Field(description="False: counts below 5 are suppressed for your role (STAT-1).")
     employee_cases: EmployeeCounts
     withu: WithUCounts
+    withu_education: WithUEducationCounts
 
 
 class PersonnelStatus(BaseModel):

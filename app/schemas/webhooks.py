@@ -20,8 +20,7 @@ class WebhookSubscriptionCreate(Strict):
     topics: list[TopicName] = Field(
         min_length=1,
         max_length=20,
-        description="Topics to receive: separation.order_opened, separation.order_lifted, "
-        "separation.order_ended, separation.violation_found.",
+        description="Topics to receive: the events under `webhooks` in this document (docs/webhooks.md §3).",
     )
 
 
@@ -34,13 +33,24 @@ class WebhookSubscriptionRead(BaseModel):
 
 
 class WebhookSubscriptionCreated(WebhookSubscriptionRead):
-    secret: str = Field(description="The signing secret. Shown once: keep it in the receiver's secret store.")
+    secret: str = Field(
+        description="The Standard Webhooks signing secret (`whsec_` + base64). Shown once: keep it in the "
+        "receiver's secret store."
+    )
+
+
+class WebhookSecretRotated(BaseModel):
+    id: uuid.UUID = Field(description="The subscription.")
+    secret: str = Field(description="The new signing secret (`whsec_` + base64). Shown once.")
+    previous_secrets_sign_until: datetime = Field(
+        description="Until then every delivery is signed with the new and the previous secrets (24 h overlap)."
+    )
 
 
 class DeliveryOutcome(BaseModel):
     """How one event's delivery went: the fields both delivery logs (the client's and the staff's) share."""
 
-    id: uuid.UUID = Field(description="The event id (the payload's `id` and the WithU-Event-Id header).")
+    id: uuid.UUID = Field(description="The event id (the payload's `id` and the `webhook-id` header).")
     topic: str
     status: OutboxStatus
     attempts: int

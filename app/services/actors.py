@@ -44,6 +44,7 @@ class ClientActor:
     client_id: str
     kind: ClientKind
     scopes: frozenset[str]
+    token_id: str | None = None  # the `jti` of the token it came with, for revocation (RFC 7009)
 
     @property
     def audit_id(self) -> tuple[str, str]:

@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pyotp
 
 from app.db.models import MachineClient, RefreshToken, SignInDelay, StaffSession, StaffUser
 from app.db.uow import UnitOfWork
 from app.domain.enums import ClientKind, Role, Team
-from app.domain.errors import InvalidClient, InvalidToken, LoginFailed, ScopeNotAllowed, SessionExpired
+from app.domain.errors import (
+    InvalidClient,
+    InvalidToken,
+    LoginFailed,
+    ScopeNotAllowed,
+    SessionExpired,
+    TokenOfAnotherClient,
+)
 from app.domain.lockout import LockoutPolicy
 from app.domain.sign_in import (
     PAIR_KEY_LIFETIME,
@@ -237,13 +244,19 @@ async def me(uow: UnitOfWork, actor: StaffActor) -> MeRead:
     return MeRead(id=user.id, email=user.email, display_name=user.display_name, role=user.role, team=user.team)
 
 
-async def client_token(uow: UnitOfWork, client_id: str, client_secret: str, scope: str | None) -> MachineToken:
-    """OAuth2 client credentials: a short-lived token limited to the client's scopes (or fewer, if asked)."""
-    now = clock.now()
+async def _authenticated_client(uow: UnitOfWork, client_id: str, client_secret: str) -> MachineClient:
+    """The active client with this secret; unknown, inactive and wrong secret answer alike."""
     client = await uow.staff.client(client_id)
     secret_ok = await verify_secret(uow.settings, client.secret_hash if client else None, client_secret)
     if client is None or not client.active or not secret_ok:
         raise InvalidClient()
+    return client
+
+
+async def client_token(uow: UnitOfWork, client_id: str, client_secret: str, scope: str | None) -> MachineToken:
+    """OAuth2 client credentials: a short-lived token limited to the client's scopes (or fewer, if asked)."""
+    now = clock.now()
+    client = await _authenticated_client(uow, client_id, client_secret)
     granted = set(client.scopes)
     requested = set(scope.split()) if scope else granted
     if not requested <= granted:
@@ -266,24 +279,63 @@ def client_from_claims(uow: UnitOfWork, token: str) -> ClientActor:
         kind = ClientKind(str(claims["kind"]))
     except (KeyError, ValueError) as exc:
         raise InvalidToken() from exc
-    return ClientActor(str(claims["sub"]), kind, frozenset(str(claims.get("scope", "")).split()))
+    return ClientActor(str(claims["sub"]), kind, frozenset(str(claims.get("scope", "")).split()), _jti(claims))
 
 
 async def client_from_token(uow: UnitOfWork, token: str) -> ClientActor:
     # The separation check tests the same in its last statement (SeparationRepository.check_placement, with
     # client_from_claims): a new condition here must be added there too.
     claims = read_jwt(uow.settings, token, MACHINE_AUDIENCE)
-    client = await uow.staff.client(str(claims["sub"]))
+    client = await uow.staff.client_of_token(str(claims["sub"]), _jti(claims))
     if client is None or not client.active:
         raise InvalidToken()
-    return ClientActor(client.client_id, ClientKind(client.kind), frozenset(str(claims.get("scope", "")).split()))
+    scopes = frozenset(str(claims.get("scope", "")).split())
+    return ClientActor(client.client_id, ClientKind(client.kind), scopes, _jti(claims))
+
+
+def _jti(claims: dict[str, object]) -> str:
+    return str(claims.get("jti", ""))
+
+
+async def revoke_token(uow: UnitOfWork, client_id: str, client_secret: str, token: str) -> None:
+    """RFC 7009: the client revokes one of its own access tokens; it is refused from the next request on. A token
+    that is unknown, expired or not a machine token needs nothing (the answer is the same); another client's
+    token is refused (TokenOfAnotherClient) and stays valid."""
+    client = await _authenticated_client(uow, client_id, client_secret)
+    try:
+        claims = read_jwt(uow.settings, token, MACHINE_AUDIENCE)
+    except InvalidToken:
+        return
+    if claims["sub"] != client.client_id:
+        raise TokenOfAnotherClient()
+    jti = _jti(claims)
+    expires_at = datetime.fromtimestamp(int(claims["exp"]), UTC)
+    await uow.staff.revoke_machine_token(jti, client.client_id, expires_at, clock.now())
+    actor = ClientActor(client.client_id, ClientKind(client.kind), frozenset(client.scopes), jti)
+    await audit.record(uow, actor, "oauth.revoke", target=jti)
 
 
 # Scopes a machine client can hold; the capabilities that use them arrive with later issues.
 SCOPES = {
-    ClientKind.hr_system: ("personnel:write", "separation:check", "separation:read", "webhooks:manage"),
+    ClientKind.hr_system: ("personnel:write", "separation:check", "separation:read", "webhooks:manage", "scim"),
     ClientKind.contractor_portal: ("obligations:read", "obligations:write"),
 }
+
+# What each scope opens, for the OpenAPI document and the metadata (a new scope needs its line here: a test checks).
+SCOPE_DESCRIPTIONS = {
+    "personnel:write": "Personnel system: send personnel events and the directory sync (SEP-1, RET-1).",
+    "separation:check": "Personnel system: ask before a placement whether it connects a separated pair (SEP-4).",
+    "separation:read": "Personnel system: list the active separation orders, by reference only (SEP-4).",
+    "webhooks:manage": "Personnel system: subscribe to events and read their deliveries.",
+    "scim": "Personnel system: provision the directory over SCIM 2.0 at /scim/v2 (SEP-1, SEP-5, RET-1 apply).",
+    "obligations:read": "Contractor portal: its own contracts and follow-up obligations, nothing of a case (CON-1).",
+    "obligations:write": "Contractor portal: record the measures taken for an obligation (CON-1).",
+}
+
+
+def all_scopes() -> list[str]:
+    """Every scope any machine client can hold, once, in order."""
+    return sorted({scope for scopes in SCOPES.values() for scope in scopes})
 
 
 async def create_client(

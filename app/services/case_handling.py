@@ -12,7 +12,7 @@ from app.domain.case_decisions import check_direct_transition
 from app.domain.deadlines import MET_BY_STATUS, PUBLIC_BODIES, prevention_plan_due
 from app.domain.enums import CaseStatus, Finding, Role
 from app.domain.errors import AccessDenied, PreconditionRequired, RuleViolation, StaleVersion
-from app.domain.lifecycle import check_transition, ends_case
+from app.domain.lifecycle import check_transition, check_unassign, ends_case
 from app.domain.recusal import RecusedStaff, is_recused
 from app.schemas.case import CaseTransitionCreate, HandlerRead
 from app.services import ambassadors, audit, clock, sanctions
@@ -73,7 +73,7 @@ async def apply_transition(
     met = MET_BY_STATUS.get(str(to), frozenset())
     for deadline in await uow.cases.deadlines(case.id):
         if deadline.kind in met and deadline.met_on is None:
-            deadline.met_on = today
+            deadline.met_on, deadline.met_by = today, actor.user_id
     if finding == Finding.substantiated and case.org_kind in PUBLIC_BODIES:
         plan = prevention_plan_due(today)
         uow.cases.add(CaseDeadline(case_id=case.id, kind=plan.kind, due_on=plan.due_on))
@@ -120,10 +120,13 @@ async def assignable_handlers(uow: UnitOfWork, actor: StaffActor, case_id: uuid.
 
 
 async def unassign_handler(uow: UnitOfWork, actor: StaffActor, case_id: uuid.UUID, user_id: uuid.UUID) -> None:
-    """Remove a handler from the case."""
+    """Remove a handler from the case (CASE-3: never the last one of a case under investigation or decided)."""
     case = await load_visible_case(uow, actor, case_id)
     if actor.role not in ASSIGNERS:
         raise AccessDenied("Only a team lead or the division head assigns handlers.")
+    handlers = await uow.cases.handler_ids(case.id)
+    if user_id in handlers:
+        check_unassign(case.status, len(handlers) - 1)
     if await uow.cases.unassign(case.id, user_id):
         await uow.cases.flush()
         await audit.record(uow, actor, "case.handler_unassigned", case_id=case.id, target=str(user_id))

@@ -16,13 +16,14 @@ from __future__ import annotations
 
 import secrets
 import uuid
+from collections.abc import Iterable
 from datetime import date
 
 from app.db.encryption import cipher
 from app.db.models import Case, CaseDeadline, EscrowMatch, Report
 from app.db.uow import UnitOfWork
 from app.domain import receipt
-from app.domain.deadlines import deadlines_at_receipt, deadlines_for_review
+from app.domain.deadlines import deadlines_at_receipt, deadlines_for_review, victim_objects
 from app.domain.enums import AlertKind, DeadlineKind, EscrowMatchStatus, OrgKind
 from app.domain.intake import ReportFacts
 from app.domain.matching import (
@@ -73,8 +74,8 @@ async def by_report(uow: UnitOfWork, case: Case, report: Report) -> None:
 
 async def through_inbox(uow: UnitOfWork, case: Case, report: Report) -> None:
     """SD-2: secondary damage reported in the original case's inbox. Acknowledged at once (INT-7) with the
-    review's deadlines (CASE-2: feedback runs on the original case, where the team reaches the reporter), then
-    CASE-8 matching as for any report naming an employee. The rest ran when the original case opened."""
+    review's deadlines and feedback (CASE-2: the team's replies reach the reporter in that inbox), then CASE-8
+    matching as for any report naming an employee. The rest ran when the original case opened."""
     _add_review_deadlines(uow, case, acknowledged=True)
     await _match_same_respondent(uow, case, report, escrow=False)
 
@@ -185,6 +186,15 @@ async def _release_from_escrow(uow: UnitOfWork, case: Case, report: Report, toda
     await audit.record(uow, MATCHING, "case.released_from_escrow", case_id=case.id)
 
 
+async def directory_learned(uow: UnitOfWork, numbers: Iterable[str]) -> None:
+    """SEP-1, RET-1: the directory learned employee numbers (a full sync). A running case that named one of them
+    while it was unknown runs its separation again, from its stored report: the order opens now if both are
+    known, as it would have at intake (an anonymous third party's still awaits triage, F11)."""
+    for case_id in await separation.waiting_for(uow, numbers):
+        case = (await uow.cases.cases_by_id([case_id]))[case_id]
+        await separation.protect_and_separate(uow, case, report_facts((await uow.cases.reports(case.id))[0]), late=True)
+
+
 def _add_deadlines(
     uow: UnitOfWork,
     case: Case,
@@ -197,7 +207,8 @@ def _add_deadlines(
     """CASE-2 deadlines from `from_day`. A sealed report gets only its acknowledgement; the others start when it
     is released from escrow (CASE-8)."""
     policy = deadline_policy(uow)
-    for deadline in deadlines_at_receipt(from_day, case.org_kind, facts.objects_to_ministry_notification, policy):
+    objects = victim_objects(facts.reporter_kind, facts.objects_to_ministry_notification)
+    for deadline in deadlines_at_receipt(from_day, case.org_kind, objects, policy):
         is_acknowledgement = deadline.kind == DeadlineKind.acknowledgement
         if not (acknowledgement if is_acknowledgement else others):
             continue
@@ -207,12 +218,14 @@ def _add_deadlines(
 
 
 def _add_review_deadlines(uow: UnitOfWork, case: Case, *, acknowledged: bool) -> None:
-    """CASE-2 deadlines of a secondary-damage review, from the day it opened; with a reporter, the acknowledgement
-    too, met at once (INT-7)."""
-    today = case.opened_on
+    """CASE-2 deadlines of a secondary-damage review, from the day it opened; with a reporter (SD-2, through the
+    inbox), the acknowledgement too, met at once (INT-7), and the feedback owed to any reporter."""
+    today, policy = case.opened_on, deadline_policy(uow)
+    due = deadlines_for_review(today, policy)
     if acknowledged:
         uow.cases.add(CaseDeadline(case_id=case.id, kind=DeadlineKind.acknowledgement, due_on=today, met_on=today))
-    for deadline in deadlines_for_review(today, deadline_policy(uow)):
+        due += [d for d in deadlines_at_receipt(today, None, False, policy) if d.kind == DeadlineKind.feedback]
+    for deadline in due:
         uow.cases.add(CaseDeadline(case_id=case.id, kind=deadline.kind, due_on=deadline.due_on))
 
 
@@ -230,7 +243,8 @@ def report_facts(report: Report) -> ReportFacts:
         reporter_number=(report.identity or {}).get("employee_number"),
         victim_number=victim.get("employee_number"),
         respondent_number=respondent.get("employee_number"),
-        witness_numbers=tuple(w["employee_number"] for w in details.get("witnesses", ()) if w.get("employee_number")),
+        witness_numbers=_numbers(details.get("witnesses", ())),
+        helper_numbers=_numbers(details.get("helpers", ())),
         ambassador_id=uuid.UUID(ambassador_id) if ambassador_id else None,
         workplace_kind=OrgKind(workplace["kind"]) if workplace else None,
         contract_number=workplace.get("contract_number"),
@@ -238,3 +252,8 @@ def report_facts(report: Report) -> ReportFacts:
         escrow=details.get("escrow", False),
         objects_to_ministry_notification=details.get("objects_to_ministry_notification", False),
     )
+
+
+def _numbers(people: list[dict[str, str]]) -> tuple[str, ...]:
+    """The employee numbers of the people a report names (RET-1: witnesses, helpers)."""
+    return tuple(p["employee_number"] for p in people if p.get("employee_number"))

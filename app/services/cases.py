@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import uuid
 
-from app.db.models import Case, CaseMessage, Report
+from app.db.models import Case, CaseDeadline, CaseMessage, Report
 from app.db.uow import UnitOfWork
 from app.domain.access import can_read_content, works_cases
 from app.domain.case_decisions import proposed_next
-from app.domain.deadlines import MET_BY_STAFF_MESSAGE, is_breached
-from app.domain.enums import CaseStatus, IdentityMode, MessageAuthor, QueueSort, ReporterKind, Team
-from app.domain.errors import AccessDenied, CaseClosedForWriting, NotFound
+from app.domain.deadlines import check_feedback_flag, is_breached, meets_feedback
+from app.domain.enums import CaseStatus, DeadlineKind, IdentityMode, MessageAuthor, QueueSort, ReporterKind, Team
+from app.domain.errors import AccessDenied, CaseClosedForWriting, CaseContentDestroyed, NotFound
+from app.domain.escalation import is_live
 from app.domain.identity import in_assigned_team, pseudonym
 from app.domain.intake import identity_visible_to_case_team
-from app.domain.lifecycle import allowed_next, is_open_for_writing
+from app.domain.lifecycle import allowed_next, check_reaches_a_reporter, is_open_for_writing
 from app.schemas.case import (
+    CaseDeadlineRead,
     CaseMessageCreate,
     CaseMessageRead,
     CasePage,
@@ -45,7 +47,16 @@ async def load_visible_case(uow: UnitOfWork, actor: StaffActor, case_id: uuid.UU
     case = await uow.cases.readable_case(actor.facts, case_id)
     if case is None or not can_read_content(await staff_facts(uow, actor), await case_facts(uow, case)):
         raise NotFound()
+    if case.content_destroyed_on is not None:  # DATA-1: destroyed, not missing (to those who could read it)
+        raise CaseContentDestroyed()
     return case
+
+
+def case_deadline_read(row: CaseDeadline, names: dict[uuid.UUID, str]) -> CaseDeadlineRead:
+    """CASE-2 as the case team reads a deadline: the reporter's view plus who met it and the duty's reference."""
+    return CaseDeadlineRead(
+        **deadline_read(row).model_dump(), met_by=names.get(row.met_by) if row.met_by else None, reference=row.reference
+    )
 
 
 async def victim_identity_visible(uow: UnitOfWork, actor: StaffActor, case: Case) -> bool:
@@ -92,11 +103,13 @@ async def list_cases(
     offset: int = 0,
     limit: int = 50,
     overdue: bool | None = None,
+    violations: bool | None = None,
     sort: QueueSort = QueueSort.newest,
 ) -> CasePage:
     """The queue: cases the actor's case team works, newest first (or nearest open deadline first); overdue ones
     are flagged, never hidden — `overdue=true` lists only them, `overdue=false` the others. Each row says whether
-    the actor reads the case's content (F13)."""
+    the actor reads the case's content (F13) and how many separation violations are open (SEP-5; `violations=true`
+    lists only cases with one)."""
     require_case_role(actor)
     today = clock.now().date()
     rows, total = await uow.cases.list_visible(
@@ -108,18 +121,23 @@ async def list_cases(
         offset=offset,
         limit=limit,
         overdue=overdue,
+        violations=violations,
         sort=sort,
         today=today,
     )
     deadlines = await uow.cases.deadlines_for_cases([c.id for c in rows])
     readable = await uow.cases.visible_among(await uow.cases.readable_ids(actor.facts), [c.id for c in rows])
     awaiting_triage = await uow.separation.awaiting_triage(c.id for c in rows)  # SEP-1 (F11)
+    open_violations = await uow.separation.open_violations(c.id for c in rows)  # SEP-5
+    unread = await uow.cases.unread_among(actor.user_id, readable)  # CASE-4: the reporter wrote since you read
     by_case: dict[uuid.UUID, list] = {}
     for d in deadlines:
         by_case.setdefault(d.case_id, []).append(d)
     items = []
     for case in rows:
-        open_deadlines = sorted((d for d in by_case.get(case.id, []) if d.met_on is None), key=lambda d: d.due_on)
+        # CASE-2: a closed case's next deadline is only a duty that outlives it (is_live).
+        live = (d for d in by_case.get(case.id, []) if is_live(d.kind, d.met_on, case.status))
+        open_deadlines = sorted(live, key=lambda d: d.due_on)
         items.append(
             CaseSummary(
                 id=case.id,
@@ -134,6 +152,8 @@ async def list_cases(
                 overdue=any(is_breached(d.due_on, d.met_on, today) for d in by_case.get(case.id, [])),
                 content_visible=case.id in readable,
                 separation_awaiting_triage=case.id in awaiting_triage,
+                open_violations=open_violations.get(case.id, 0),
+                unread_messages=case.id in unread,
             )
         )
     return CasePage(items=items, total=total, offset=offset, limit=limit)
@@ -147,9 +167,10 @@ async def read_case(uow: UnitOfWork, actor: StaffActor, case_id: uuid.UUID) -> C
     transitions = await uow.cases.transitions(case.id)
     identity_visible = await victim_identity_visible(uow, actor, case)
     handler_ids = await uow.cases.handler_ids(case.id)
+    deadlines = await uow.cases.deadlines(case.id)
     people = (
         [m.author_user_id for m in messages if m.author_user_id] + [t.by_user_id for t in transitions] + handler_ids
-    )
+    ) + [d.met_by for d in deadlines if d.met_by]
     staff = {u.id: u for u in await uow.staff.users_by_ids(list(set(people)))}
     authors = {uid: u.display_name for uid, u in staff.items()}
     await audit.record(uow, actor, "case.read", case_id=case.id)
@@ -168,7 +189,7 @@ async def read_case(uow: UnitOfWork, actor: StaffActor, case_id: uuid.UUID) -> C
         closed_on=case.closed_on,
         allowed_transitions=allowed_next(case.status),
         decision_transitions=proposed_next(case.status),
-        deadlines=[deadline_read(d) for d in await uow.cases.deadlines(case.id)],
+        deadlines=[case_deadline_read(d, authors) for d in deadlines],
         victim_pseudonym=pseudonym(case.id),
         identity_visible=identity_visible,
         linked_cases=[
@@ -214,13 +235,24 @@ async def read_case(uow: UnitOfWork, actor: StaffActor, case_id: uuid.UUID) -> C
     )
 
 
+async def mark_messages_read(uow: UnitOfWork, actor: StaffActor, case_id: uuid.UUID) -> None:
+    """CASE-4: the staff member has seen the case's messages so far (the queue's unread marker is theirs alone).
+    Not audited of its own: opening the case that shows them is (AUD-1, `case.read`)."""
+    case = await load_visible_case(uow, actor, case_id)
+    await uow.cases.mark_messages_read(case.id, actor.user_id)
+
+
 async def send_case_message(
     uow: UnitOfWork, actor: StaffActor, case_id: uuid.UUID, command: CaseMessageCreate
 ) -> MessageCreated:
-    """CASE-4: write to the reporter's inbox, or an internal note the reporter never sees."""
+    """CASE-4: write to the reporter's inbox, or an internal note the reporter never sees. CASE-2: a message to
+    the reporter marked as feedback on the outcome meets the feedback deadline."""
+    check_feedback_flag(command.internal, command.feedback)
     case = await load_visible_case(uow, actor, case_id)
-    if not command.internal and not is_open_for_writing(case.status):
-        raise CaseClosedForWriting()
+    if not command.internal:
+        check_reaches_a_reporter(case.origin)
+        if not is_open_for_writing(case.status):
+            raise CaseClosedForWriting()
     now = clock.now()
     message = CaseMessage(
         case_id=case.id,
@@ -233,10 +265,13 @@ async def send_case_message(
         sent_at=now,
     )
     uow.cases.add(message)
-    if not command.internal:
-        for deadline in await uow.cases.deadlines(case.id):
-            if deadline.kind in MET_BY_STAFF_MESSAGE and deadline.met_on is None:
-                deadline.met_on = now.date()
+    met = []
+    if meets_feedback(command.internal, command.feedback):
+        met = [d for d in await uow.cases.deadlines(case.id) if d.kind == DeadlineKind.feedback and d.met_on is None]
+    for deadline in met:
+        deadline.met_on, deadline.met_by = now.date(), actor.user_id
     await uow.cases.flush()
     await audit.record(uow, actor, "case.note_added" if command.internal else "message.to_reporter", case_id=case.id)
+    if met:
+        await audit.record(uow, actor, "case.deadline_met", case_id=case.id, target=str(DeadlineKind.feedback))
     return MessageCreated(seq=message.seq, sent_on=message.sent_on)

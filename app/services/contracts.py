@@ -7,7 +7,7 @@ import uuid
 from datetime import date
 from typing import Any
 
-from app.db.models import Case, Contract, Obligation
+from app.db.models import Case, CaseDeadline, Contract, Obligation
 from app.db.uow import UnitOfWork
 from app.domain.contracts import (
     DECIDERS,
@@ -24,10 +24,12 @@ from app.domain.contracts import (
     due_on,
     initiates_cancellation,
     is_overdue,
+    link_step_due,
     needs_initiation,
+    needs_link_step,
     review,
 )
-from app.domain.enums import ClientKind, OrgKind
+from app.domain.enums import ClientKind, DeadlineKind, OrgKind
 from app.domain.errors import AccessDenied, DomainError, DuplicateEntry, InvalidToken, NotFound, RuleViolation
 from app.domain.intake import ReportFacts
 from app.schemas.contracts import (
@@ -43,7 +45,7 @@ from app.schemas.contracts import (
     StaffObligationPage,
     StaffObligationRead,
 )
-from app.services import audit, clock, outbox
+from app.services import audit, case_deadlines, clock, outbox
 from app.services.actors import Actor, ClientActor, StaffActor, SystemActor
 from app.services.cases import load_visible_case, require_case_role
 
@@ -182,28 +184,43 @@ async def confirm_cancellation(uow: UnitOfWork, actor: StaffActor, contract_id: 
 
 async def on_case_opened(uow: UnitOfWork, case: Case, report: ReportFacts) -> None:
     """CON-1: a report from a commissioned organisation that names a contract on record opens the obligation.
-    An unknown number opens nothing (the case team links the contract) and tells the reporter nothing."""
-    if report.workplace_kind != OrgKind.contractor or not report.contract_number:
+    One that names none on record gives the case team a deadline to link the contract (`link_case`) — in the
+    deadline queue and escalated like any other. The reporter is told nothing either way."""
+    if report.workplace_kind != OrgKind.contractor:
         return
-    contract = await uow.contracts.contract_by_number(_number(report.contract_number))
-    if contract is None or contract.status == ContractStatus.cancelled:
-        return
-    if await uow.contracts.obligation_of(case.id, contract.id) is None:
+    number = report.contract_number
+    contract = await uow.contracts.contract_by_number(_number(number)) if number else None
+    if needs_link_step(report.workplace_kind, contract.status if contract else None):
+        due = link_step_due(clock.now().date(), uow.settings.contract_link_days)
+        uow.cases.add(CaseDeadline(case_id=case.id, kind=DeadlineKind.contract_link, due_on=due))
+    elif contract is not None and await uow.contracts.obligation_of(case.id, contract.id) is None:
         await _open_obligation(uow, INTAKE, case, contract)
 
 
 async def link_case(uow: UnitOfWork, actor: StaffActor, case_id: uuid.UUID, contract_id: uuid.UUID) -> ObligationRead:
-    """CON-1: the case team names the contract of a case at a commissioned organisation; the obligation opens."""
+    """CON-1: the case team names the contract of a case at a commissioned organisation; the obligation opens
+    (due counted from the day of the report) and the "link the contract" deadline is met."""
     case = await load_visible_case(uow, actor, case_id)
     contract = await _contract(uow, contract_id)
     check_linkable(contract.status)
     check_case_workplace(case.org_kind)
     if await uow.contracts.obligation_of(case.id, contract.id) is not None:
         raise DuplicateEntry("The case is linked to this contract already.")
-    if case.org_kind is None:
-        case.org_kind = OrgKind.contractor  # now known: counted as a contractor case (WU-1 statistics)
+    if case.org_kind is None:  # now known: a contractor case (WU-1 statistics), by CASE-2's one path
+        await case_deadlines.workplace_known(uow, actor, case, OrgKind.contractor)
     obligation = await _open_obligation(uow, actor, case, contract)
+    await _meet_link_step(uow, actor, case)
     return _obligation_read(obligation, contract)
+
+
+async def _meet_link_step(uow: UnitOfWork, actor: StaffActor, case: Case) -> None:
+    """CON-1: linking a contract meets the case's open "link the contract" deadline (late is kept: breached)."""
+    steps = [d for d in await uow.cases.deadlines(case.id) if d.kind == DeadlineKind.contract_link and not d.met_on]
+    for step in steps:
+        step.met_on, step.met_by = clock.now().date(), actor.user_id
+    if steps:
+        await uow.cases.flush()
+        await audit.record(uow, actor, "case.deadline_met", case_id=case.id, target=str(DeadlineKind.contract_link))
 
 
 async def case_obligations(uow: UnitOfWork, actor: StaffActor, case_id: uuid.UUID) -> list[ObligationRead]:
@@ -324,13 +341,13 @@ async def _contractor_pk(uow: UnitOfWork, actor: ClientActor) -> uuid.UUID:
 
 
 async def _open_obligation(uow: UnitOfWork, actor: Actor, case: Case, contract: Contract) -> Obligation:
-    today = clock.now().date()
+    """CON-1: the follow-up obligation, due `contractor_follow_up_days` after the day of the report."""
     obligation = Obligation(
         case_id=case.id,
         contract_id=contract.id,
         status=ObligationStatus.open,
-        opened_on=today,
-        due_on=due_on(today, uow.settings.contractor_follow_up_days),
+        opened_on=clock.now().date(),
+        due_on=due_on(case.opened_on, uow.settings.contractor_follow_up_days),
     )
     uow.contracts.add(obligation)
     await uow.contracts.flush()

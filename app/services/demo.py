@@ -10,6 +10,7 @@ import pyotp
 
 from app.db.uow import UnitOfWork
 from app.domain.access import CASE_TEAM_ROLES
+from app.domain.directory import SyncMode
 from app.domain.enums import Category, EmployeeStatus, IdentityMode, OrgKind, ReporterKind, Role, Team
 from app.domain.errors import AccessDenied, NotFound
 from app.schemas.personnel import DirectorySnapshot, EmployeeIn, OrganisationIn, UnitIn
@@ -99,7 +100,7 @@ async def seed_demo(uow: UnitOfWork) -> list[str]:
     """Create the demo staff (once) with the demo directory that verifies the case team's employee numbers, and
     print every login; the first seed also files a demo report."""
     _require_development(uow)
-    await sync_directory(uow, DEMO_SEED, _demo_directory(clock.now()))
+    await sync_directory(uow, DEMO_SEED, _demo_directory(clock.now()), mode=SyncMode.upsert)  # adds, never removes
     lines = ["Demo staff (development only; sign in with e-mail, password and the TOTP code):"]
     first_seed = False
     for slug, name, role, team in DEMO_STAFF:
@@ -153,3 +154,19 @@ async def current_totp(uow: UnitOfWork, email: str) -> str:
         raise NotFound("No such demo user.")
     step = max(int(clock.now().timestamp()) // TOTP_PERIOD, user.last_totp_step + 1)
     return pyotp.TOTP(user.totp_secret, interval=TOTP_PERIOD).at(step * TOTP_PERIOD)
+
+
+async def seconds_until_totp_accepted(uow: UnitOfWork, email: str) -> float:
+    """How long `withu demo totp` waits before printing: 0, unless this step's code and the next were both used
+    (a third sign-in within 30 s); then until the next step begins, when `current_totp`'s code is accepted."""
+    _require_development(uow)
+    user = await uow.staff.user_by_email(email)
+    if user is None or not user.email.endswith(f"@{DEMO_DOMAIN}"):
+        raise NotFound("No such demo user.")
+    return totp_wait_seconds(user.last_totp_step, clock.now().timestamp())
+
+
+def totp_wait_seconds(last_used_step: int, now_ts: float) -> float:
+    """Sign-in accepts a step up to one ahead of now, once: the step after the last used one is accepted from the
+    moment the last used step is the current one."""
+    return max(0.0, last_used_step * TOTP_PERIOD - now_ts)

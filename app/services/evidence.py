@@ -10,15 +10,18 @@ it, and `sweep_orphans` removes it later. A row therefore always has its file.
 from __future__ import annotations
 
 import asyncio
+import logging
 import uuid
+from collections.abc import Callable
 from datetime import timedelta
+from typing import TypeVar
 
 from app.db.encryption import cipher
 from app.db.models import EvidenceAccess, EvidenceFile
 from app.db.uow import UnitOfWork
-from app.domain.errors import CaseClosedForWriting, ContentTooLarge, EmptyFile, NotFound, UnsupportedMediaType
+from app.domain.errors import ContentTooLarge, EmptyFile, EvidenceStoreUnavailable, NotFound, UnsupportedMediaType
 from app.domain.evidence import Uploader, download_name, sniff
-from app.domain.lifecycle import is_open_for_writing
+from app.domain.lifecycle import check_reporter_may_write
 from app.integrations.file_store import FileStore
 from app.schemas.evidence import (
     EvidenceContent,
@@ -35,6 +38,8 @@ from app.services.cases import load_visible_case
 from app.services.inbox import _own_case
 
 ORPHAN_GRACE = timedelta(hours=1)
+log = logging.getLogger("withu.evidence")
+T = TypeVar("T")
 
 
 def file_store(uow: UnitOfWork) -> FileStore:
@@ -65,8 +70,7 @@ async def upload_case_evidence(
 async def upload_reporter_evidence(uow: UnitOfWork, actor: ReporterActor, upload: EvidenceUpload) -> InboxEvidenceRead:
     """The reporter adds a file through the inbox; after `closed` or `withdrawn` the inbox is read-only (CASE-4)."""
     report, case = await _own_case(uow, actor)
-    if not is_open_for_writing(case.status):
-        raise CaseClosedForWriting()
+    check_reporter_may_write(case.status)
     # INT-1: the reporter's upload carries its day only.
     row = await _store(
         uow,
@@ -103,7 +107,7 @@ async def download_evidence(
     row = await uow.evidence.in_case(case.id, evidence_id)
     if row is None:
         raise NotFound()
-    content = await asyncio.to_thread(file_store(uow).get, row.stored_name)
+    content = await _in_store(file_store(uow).get, row.stored_name)
     uow.evidence.add(
         EvidenceAccess(evidence_id=row.id, user_id=actor.user_id, reason=command.reason, accessed_at=clock.now())
     )
@@ -126,6 +130,16 @@ async def sweep_orphans(uow: UnitOfWork, *, older_than: timedelta = ORPHAN_GRACE
     return len(orphans)
 
 
+async def _in_store(call: Callable[..., T], *args: object) -> T:
+    """A file-store call in a thread; a store that cannot be written or a file that cannot be read (a folder the
+    service's user may not write, a full disk, a restore without the evidence) is 503, never a 500 (finding 2)."""
+    try:
+        return await asyncio.to_thread(call, *args)
+    except OSError as exc:
+        log.error("evidence store unavailable: %s", type(exc).__name__)  # never the path or name (INT-1)
+        raise EvidenceStoreUnavailable() from exc
+
+
 async def _store(uow: UnitOfWork, upload: EvidenceUpload, row: EvidenceFile) -> EvidenceFile:
     content = upload.content
     if not content:
@@ -139,7 +153,7 @@ async def _store(uow: UnitOfWork, upload: EvidenceUpload, row: EvidenceFile) -> 
     store = file_store(uow)
     name = store.new_name()
     uow.evidence.on_rollback(lambda: store.remove(name))  # armed before the write: a failed write leaves nothing either
-    await asyncio.to_thread(store.put, name, cleaned)
+    await _in_store(store.put, name, cleaned)
     row.media_type = media
     row.size = len(cleaned)
     row.stored_name = name

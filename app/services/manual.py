@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 import uuid
 from dataclasses import dataclass
 from importlib import resources
@@ -33,10 +34,16 @@ from app.schemas.manual import (
 from app.services import audit
 from app.services.actors import StaffActor
 from app.services.cases import load_visible_case
+from app.settings import Settings
 
 PACKAGE = "app.manual"
 _Model = TypeVar("_Model", IndexFile, PublicFile, StaffFile)
+_Text = TypeVar("_Text", PublicFile, StaffFile)
 CASE_TEAM_AUDIENCE = "case_team"
+# Settings a manual text may name as `{name}`: served, the text says the configured number, never a copy of it that
+# could disagree with what the service does (CON-1's follow-up days, the days to link a contract).
+NUMBERS = ("contractor_follow_up_days", "contract_link_days")
+PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
 class ManualInvalid(ValueError):
@@ -90,6 +97,26 @@ def load() -> Manual:
     return manual
 
 
+def for_settings(settings: Settings) -> Manual:
+    """The manual as served: every `{name}` of NUMBERS replaced by that setting's value."""
+    return _filled(tuple(getattr(settings, name) for name in NUMBERS))
+
+
+@functools.cache
+def _filled(values: tuple[int, ...]) -> Manual:
+    manual, numbers = load(), dict(zip(NUMBERS, values, strict=True))
+    return Manual(
+        manual.index,
+        {lang: _fill(file, numbers) for lang, file in manual.public.items()},
+        {lang: _fill(file, numbers) for lang, file in manual.staff.items()},
+    )
+
+
+def _fill(file: _Text, numbers: dict[str, int]) -> _Text:
+    text = json.dumps(file.model_dump(mode="json"), ensure_ascii=False)
+    return type(file).model_validate_json(PLACEHOLDER.sub(lambda m: str(numbers[m[1]]), text))
+
+
 def check(manual: Manual) -> None:
     """Raise ManualInvalid unless the files agree with each other in every language."""
     index = manual.index
@@ -117,6 +144,9 @@ def check(manual: Manual) -> None:
                 raise ManualInvalid(f"{name}: roles must be exactly {wanted[audience]}")
             for role, content in file.roles.items():
                 _unique([s.id for s in content.sections], f"{name}: {role} sections")
+            unknown = set(PLACEHOLDER.findall(file.model_dump_json())) - set(NUMBERS)
+            if unknown:
+                raise ManualInvalid(f"{name}: unknown placeholders {sorted(unknown)}; known: {list(NUMBERS)}")
         _check_states(manual.staff[lang].states, f"staff.{lang}.json")
     first, *others = list(Lang)
     for lang in others:
@@ -151,11 +181,14 @@ def _shape(manual: Manual, lang: Lang) -> object:
     """Everything except the words: ids, rules, conditions, numbers. Must be equal in every language."""
 
     def steps(guide: StateGuide) -> object:
-        return [(s.id, s.rules, s.when) for s in guide.steps]
+        return [(s.id, s.rules, s.when, PLACEHOLDER.findall(s.text)) for s in guide.steps]
 
     roles = {**manual.public[lang].roles, **manual.staff[lang].roles}
     return (
-        {role: [(s.id, s.rules, len(s.points)) for s in c.sections] for role, c in roles.items()},
+        {
+            role: [(s.id, s.rules, [PLACEHOLDER.findall(p) for p in s.points]) for s in c.sections]
+            for role, c in roles.items()
+        },
         [e.number for e in manual.public[lang].emergency],
         {
             status: (steps(g), {f: steps(sub) for f, sub in (g.findings or {}).items()})
@@ -204,9 +237,9 @@ def manual_index() -> ManualIndex:
     )
 
 
-def role_manual(role: str, lang: Lang, actor: StaffActor | None) -> RoleManual:
+def role_manual(role: str, lang: Lang, actor: StaffActor | None, settings: Settings) -> RoleManual:
     """MAN-1: a role's manual. Public roles for anyone; the case team's only for case-team staff (ACC-1)."""
-    manual = load()
+    manual = for_settings(settings)
     audience = manual.audience(role)
     if audience is None:
         raise NotFound()
@@ -240,7 +273,7 @@ async def next_steps(uow: UnitOfWork, actor: StaffActor, case_id: uuid.UUID, lan
     audited (AUD-1: it tells the case's status and finding)."""
     case = await load_visible_case(uow, actor, case_id)
     await audit.record(uow, actor, "case.next_steps_read", case_id=case.id)
-    manual = load()
+    manual = for_settings(uow.settings)
     found = state_steps(manual, lang, case.status, case.finding)
     return NextSteps(
         version=manual.version,
@@ -253,6 +286,6 @@ async def next_steps(uow: UnitOfWork, actor: StaffActor, case_id: uuid.UUID, lan
     )
 
 
-def offline_manual(lang: Lang) -> dict[str, object]:
+def offline_manual(lang: Lang, settings: Settings) -> dict[str, object]:
     """MAN-1: the public manual of one language as one document, for the PWA to keep for offline reading."""
-    return load().public[lang].model_dump(mode="json")
+    return for_settings(settings).public[lang].model_dump(mode="json")

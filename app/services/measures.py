@@ -9,6 +9,7 @@ from app.db.models import ProtectiveMeasure
 from app.db.uow import UnitOfWork
 from app.domain.enums import MeasureKind, MeasureStatus
 from app.domain.errors import NotFound
+from app.domain.lifecycle import check_reporter_may_write
 from app.domain.measures import check_answer, check_apply, check_reporter_may_answer
 from app.schemas.protection import InboxMeasureRead, MeasureRead
 from app.services import audit, clock
@@ -72,10 +73,12 @@ async def record_answer(
 async def answer_from_inbox(
     uow: UnitOfWork, actor: ReporterActor, measure_id: uuid.UUID, accept: bool
 ) -> InboxMeasureRead:
-    """The victim answers an offered measure in the inbox."""
+    """The victim answers an offered measure in the inbox, while the case is open (CASE-4)."""
     report = await uow.cases.report(actor.report_id)
-    assert report is not None
+    case = await uow.cases.case(actor.case_id)
+    assert report is not None and case is not None
     check_reporter_may_answer(report.reporter_kind)
+    check_reporter_may_write(case.status)  # CASE-4: read-only after closing
     measure = await _measure_of(uow, actor.case_id, measure_id)
     check_answer(measure.status)
     _answer(measure, accept, "victim")

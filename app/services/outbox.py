@@ -31,6 +31,8 @@ TOPICS = (
     # CON-2: sent only to the contractor's own subscriptions (app/services/contracts.py).
     "contract.cancellation_initiated",
     "contract.cancelled",
+    # MAN-3: to the personnel system, employee numbers and a session kind only (app/services/education.py).
+    "education.reminder",
 )
 
 

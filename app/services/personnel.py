@@ -5,14 +5,15 @@ effective times: a change older than what is stored never overwrites it, whateve
 
 from __future__ import annotations
 
+import hashlib
 import uuid
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from app.db.models import AssignmentMember, Employee, PersonnelEvent
 from app.db.uow import UnitOfWork
 from app.domain import directory
 from app.domain.accounts import PERSONNEL_STATUS_ROLES, require_role
-from app.domain.directory import DirectoryCycle, EmployeeFacts, Snapshot, UnknownReference
+from app.domain.directory import DirectoryCycle, EmployeeFacts, Snapshot, SyncMode, UnknownReference
 from app.domain.enums import EmployeeStatus, OrgKind, PersonnelEventKind
 from app.schemas.personnel import (
     AssignmentEvent,
@@ -27,7 +28,7 @@ from app.schemas.personnel import (
     TransferEvent,
 )
 from app.schemas.statistics import PersonnelStatus
-from app.services import audit, clock, retaliation, separation
+from app.services import audit, case_opened, clock, retaliation, separation
 from app.services.actors import ClientActor, StaffActor, SystemActor
 
 
@@ -59,23 +60,64 @@ def _snapshot(command: DirectorySnapshot) -> Snapshot:
     )
 
 
-async def sync_directory(uow: UnitOfWork, actor: ClientActor | SystemActor, command: DirectorySnapshot) -> SyncResult:
-    """Upsert a full directory snapshot, all or nothing; sending the same snapshot again changes nothing."""
+async def sync_directory(
+    uow: UnitOfWork,
+    actor: ClientActor | SystemActor,
+    command: DirectorySnapshot,
+    *,
+    mode: SyncMode,
+    confirm_removals: int | None = None,
+    action: str = "personnel.synced",
+) -> SyncResult:
+    """Upsert a directory snapshot, all or nothing; sending the same snapshot again changes nothing.
+    `mode`: `full` also marks the employed people of the listed organisations whom the snapshot leaves out as
+    left — each as a `retirement` event, so SEP-6 and RET-1 see it as they see that event — behind the guard of
+    `directory.check_leavers`; `upsert` leaves them untouched (SCIM's one-person snapshots, the demo seed).
+    `action`: what the audit log calls it (SCIM's upserts of a few rows are `personnel.scim_upserted`, so they never
+    count as the last full sync)."""
     await uow.personnel.lock_directory()
     stored, ids = await uow.personnel.load_directory()
-    plan = directory.plan_sync(stored, _snapshot(command))
+    snapshot = _snapshot(command)
+    plan = directory.plan_sync(stored, snapshot)
+    leaving: list[str] = []
+    if mode == SyncMode.full:
+        leaving, employed = directory.left_out(stored, snapshot)
+        directory.check_leavers(len(leaving), employed, confirm_removals)
     await uow.personnel.write_sync(plan, ids)
-    await audit.record(uow, actor, "personnel.synced", target=command.as_of.isoformat())
-    # SEP-5, SEP-6: every active order against the new directory.
+    await audit.record(uow, actor, action, target=command.as_of.isoformat())
+    await _record_left(uow, actor, command.as_of, leaving)
+    # SEP-5, SEP-6: every active order against the new directory; SEP-1: then the orders of cases that waited
+    # for one of the employees the directory did not know. (Change events never add employees.)
     await separation.evaluate_all_orders(uow)
+    await case_opened.directory_learned(uow, plan.employees.created.keys())
     return SyncResult(
         as_of=command.as_of,
+        mode=mode,
         organisations=Counts(**plan.organisations.counts()),
         units=Counts(**plan.units.counts()),
         employees=Counts(**plan.employees.counts()),
         assignments=Counts(**plan.assignments.counts()),
         memberships=Counts(**plan.members.counts()),
+        marked_left=len(leaving),
     )
+
+
+async def _record_left(uow: UnitOfWork, actor: ClientActor | SystemActor, as_of: datetime, numbers: list[str]) -> None:
+    """The people a full snapshot left out leave the organisation as of its time: a `retirement` event each,
+    through the same path as the personnel system's own events (an event id made from the snapshot's time and the
+    employee number, so the same snapshot twice records nothing new)."""
+    if not numbers:
+        return
+    events: list[PersonnelEventIn] = [
+        RetirementEvent(
+            event_id="sync-left:" + hashlib.sha256(f"{as_of.isoformat()}|{n}".encode()).hexdigest()[:40],
+            employee_number=n,
+            effective_at=as_of,
+            kind="retirement",
+        )
+        for n in numbers
+    ]
+    await _apply_all(uow, actor, events)
 
 
 def _supervisor_of(event: PersonnelEventIn) -> tuple[bool, str | None]:
@@ -91,6 +133,12 @@ async def record_events(uow: UnitOfWork, actor: ClientActor, events: list[Person
     """Apply change events in order, all or nothing: idempotent by event id, and an event older than the
     stored state is recorded as superseded instead of overwriting it."""
     await uow.personnel.lock_directory()
+    return EventBatchResult(results=await _apply_all(uow, actor, events))
+
+
+async def _apply_all(
+    uow: UnitOfWork, actor: ClientActor | SystemActor, events: list[PersonnelEventIn]
+) -> list[EventOutcome]:
     numbers = {e.employee_number for e in events} | {s for e in events if (s := _supervisor_of(e)[1])}
     unit_keys = {e.data.unit for e in events if isinstance(e, TransferEvent)}
     assignment_keys = {e.data.assignment for e in events if isinstance(e, AssignmentEvent)}
@@ -116,7 +164,7 @@ async def record_events(uow: UnitOfWork, actor: ClientActor, events: list[Person
         await separation.on_personnel_change(uow, row)  # SEP-5, SEP-6
         await retaliation.on_personnel_event(uow, row)  # RET-1
         results.append(EventOutcome(event_id=event.event_id, outcome=row.outcome))  # type: ignore[arg-type]
-    return EventBatchResult(results=results)
+    return results
 
 
 async def _apply(

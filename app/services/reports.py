@@ -11,6 +11,7 @@ from app.db.encryption import cipher
 from app.db.models import Case, CaseMessage, Report
 from app.db.uow import UnitOfWork
 from app.domain import receipt
+from app.domain.deadlines import check_objection
 from app.domain.enums import CaseOrigin, MessageAuthor
 from app.domain.intake import check_report_shape
 from app.domain.lifecycle import INITIAL_STATUS
@@ -19,23 +20,10 @@ from app.domain.routing import route_team
 from app.domain.secondary_damage import check_reference, links_to, normalize_reference
 from app.schemas.report import ReportCreate, ReportReceipt
 from app.services import audit, case_opened, clock
+from app.services.acknowledgements import ACKNOWLEDGEMENT, ESCROW_ACKNOWLEDGEMENT
 from app.services.idempotency import IdempotencyKey, remember, replay
 from app.services.reporter_request import act_for_reporter
 from app.services.security import hash_secret
-
-ACKNOWLEDGEMENT = (
-    "신고가 접수되었습니다. 사건 담당팀이 내용을 확인하고 이 수신함으로 연락드립니다. "
-    "접수 코드는 다시 표시되지 않으니 안전한 곳에 보관해 주세요.\n\n"
-    "Your report has been received. The case team will review it and reach you in this inbox. "
-    "Your receipt code is not shown again: keep it somewhere safe."
-)
-# CASE-8 (security review F4): the same words for every report in escrow, whatever matching did with it.
-ESCROW_ACKNOWLEDGEMENT = (
-    "신고가 접수되었으며, 요청하신 대로 봉인해 두었습니다. 사건 담당팀이 검토할 때까지 봉인된 상태로 보관되며, "
-    "담당팀이 이 수신함으로 연락드립니다. 접수 코드는 다시 표시되지 않으니 안전한 곳에 보관해 주세요.\n\n"
-    "Your report has been received and is held sealed, as you asked, until the case team reviews it; the team "
-    "will reach you in this inbox. Your receipt code is not shown again: keep it somewhere safe."
-)
 
 
 async def submit_report(
@@ -64,7 +52,8 @@ async def submit_report(
 
 
 def _check(command: ReportCreate) -> None:
-    """INT-2: who reports and how; CASE-8: escrow needs the respondent's employee number."""
+    """INT-2: who reports and how; CASE-8: escrow needs the respondent's employee number; CASE-2: only the victim
+    objects to the ministry notification."""
     check_report_shape(
         command.reporter_kind,
         command.identity_mode,
@@ -72,6 +61,7 @@ def _check(command: ReportCreate) -> None:
         names_victim=command.victim is not None,
     )
     check_escrow(command.escrow, bool(command.respondent and command.respondent.employee_number))
+    check_objection(command.reporter_kind, command.objects_to_ministry_notification)
 
 
 async def _new_receipt(uow: UnitOfWork) -> tuple[str, str]:
@@ -93,6 +83,7 @@ async def _open_case(uow: UnitOfWork, command: ReportCreate, now: datetime) -> C
         org_kind=org_kind,
         opened_on=now.date(),
         received_at=now.isoformat(),
+        arrival=await uow.cases.next_arrival(now.date()),  # INT-1: an order, never a time
         parent_case_id=original.id if original else None,
         origin=CaseOrigin.secondary_damage_report if original else CaseOrigin.report,
     )

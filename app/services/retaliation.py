@@ -3,12 +3,14 @@ secondary-damage review linked to that case, for the same team — no one has to
 
 from __future__ import annotations
 
+from datetime import date
+
 from app.db.links import event_mac
-from app.db.models import Case, PersonnelEvent, RetaliationFlag
+from app.db.models import Case, Employee, PersonnelEvent, ProtectedPerson, RetaliationFlag
 from app.db.uow import UnitOfWork
-from app.domain.enums import CaseOrigin, Category
+from app.domain.enums import CaseOrigin, Category, MeasureKind, MeasureStatus, ProtectedRole
 from app.domain.lifecycle import INITIAL_STATUS
-from app.domain.retaliation import in_watch_period, is_adverse
+from app.domain.retaliation import OwnWish, assess, in_watch_period, own_wish
 from app.services import audit, case_opened, clock
 from app.services.actors import SystemActor
 
@@ -20,11 +22,19 @@ async def on_personnel_event(uow: UnitOfWork, event: PersonnelEvent) -> None:
     employee = await uow.personnel.employee(event.employee_id)
     if employee is None:
         return
-    carries_out = await _carries_out_separation(uow, event, employee.employee_number)
-    if not is_adverse(event.kind, event.data, carries_out_separation=carries_out):
+    protections = await uow.separation.protections_of(employee.employee_number)
+    if not protections:
+        return
+    verdict = assess(
+        event.kind,
+        event.data,
+        wish=await _own_wish(uow, protections),
+        moves_respondent_of_cited_order=await _moves_respondent_of_cited_order(uow, event, employee),
+    )
+    if not verdict.flagged:
         return
     event_on = event.effective_at.date()
-    for protection in await uow.separation.protections_of(employee.employee_number):
+    for protection in protections:
         original = await uow.cases.case(protection.case_id)
         if original is None:
             continue
@@ -66,15 +76,20 @@ async def _open_review(uow: UnitOfWork, original: Case, event: PersonnelEvent, r
     await audit.record(uow, SystemActor("retaliation-watch"), "case.opened_by_watch", case_id=review.id)
 
 
-async def _carries_out_separation(uow: UnitOfWork, event: PersonnelEvent, employee_number: str) -> bool:
-    """SEP-3: the event names an active order of this employee whose respondent is not the new supervisor."""
+async def _own_wish(uow: UnitOfWork, protections: list[ProtectedPerson]) -> OwnWish:
+    """CASE-7: the person's own wish, as WithU recorded it in the cases where they are the victim."""
+    wishes: list[tuple[date, bool]] = []
+    measures: list[tuple[MeasureKind, MeasureStatus, date | None]] = []
+    for case_id in {p.case_id for p in protections if p.role == ProtectedRole.victim}:
+        wishes += [(w.recorded_on, w.wants_to_move) for w in await uow.separation.wishes(case_id)]
+        measures += [(m.kind, m.status, m.answered_on) for m in await uow.protection.measures(case_id)]
+    return own_wish(wishes, measures)
+
+
+async def _moves_respondent_of_cited_order(uow: UnitOfWork, event: PersonnelEvent, employee: Employee) -> bool:
+    """SEP-3: the event cites an active order whose respondent is this employee."""
     reference = event.data.get("separation_order")
     if not reference:
         return False
-    for order in await uow.separation.active_orders_of([employee_number]):
-        respondent = await uow.personnel.employee(order.respondent_id)
-        if order.reference == reference and (
-            respondent is None or respondent.employee_number != event.data.get("supervisor")
-        ):
-            return True
-    return False
+    orders = await uow.separation.active_orders_of([employee.employee_number])
+    return any(o.reference == reference and o.respondent_id == employee.id for o in orders)

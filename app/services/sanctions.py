@@ -17,6 +17,7 @@ from app.domain.joint_liability import (
     check_head_measure_open,
     choose_head,
 )
+from app.domain.lifecycle import check_reporter_may_write
 from app.domain.measures import check_reporter_may_answer
 from app.domain.sanctions import (
     OriginalFacts,
@@ -32,7 +33,9 @@ from app.domain.sanctions import (
     check_penalty_equivalence,
     check_respondent,
     check_victim_opinion,
+    for_secondary_damage,
     is_heavy,
+    names_case_respondent,
     original_settled,
     penalty_floor,
 )
@@ -51,6 +54,7 @@ from app.schemas.sanctions import (
 from app.services import audit, clock, outbox
 from app.services.actors import ReporterActor, StaffActor, SystemActor
 from app.services.cases import load_visible_case, require_case_role
+from app.services.inbox import addressed_case
 from app.services.secondary_damage import own_case
 
 # SAN-4 concerns the city's own units; contractors answer for their staff under CON-1, citizens' workplaces are
@@ -75,15 +79,15 @@ async def propose_sanction(
         command.respondent_label is not None,
         case.respondent_employee_id is not None,
     )
-    if case.category == Category.secondary_damage:  # SD-3: refused below the floor already when proposed
-        original = await _original(uow, case)
-        check_penalty_equivalence(Penalty(command.level, command.months), original.decided if original else ())
     employee_id = case.respondent_employee_id if command.respondent_label is None else None
     if command.respondent_employee_number is not None:
         employee = await uow.personnel.employee_by_number(command.respondent_employee_number)
         if employee is None:
             raise UnknownRespondent()
         employee_id = employee.id
+    if _for_secondary_damage(case, employee_id):  # SD-3: refused below the floor already when proposed
+        original = await _original(uow, case)
+        check_penalty_equivalence(Penalty(command.level, command.months), original.decided if original else ())
     sanction = Sanction(
         case_id=case.id,
         respondent_employee_id=employee_id,
@@ -118,7 +122,7 @@ async def decide_sanction(
     if command.approve:
         check_case_substantiated(case.status, case.finding)
         check_victim_opinion(await uow.sanctions.has_opinion(case.id))
-        if case.category == Category.secondary_damage:
+        if _for_secondary_damage(case, sanction.respondent_employee_id):
             original = await _original(uow, case)
             check_finalisable(original)
             check_penalty_equivalence(Penalty(sanction.level, sanction.months), original.decided if original else ())
@@ -151,11 +155,12 @@ async def decide_sanction(
 
 
 async def case_sanctions(uow: UnitOfWork, actor: StaffActor, case_id: uuid.UUID) -> CaseSanctionsRead:
-    """The case's proposals and decisions; for secondary damage also the floor and whether the original
-    respondent's sanction is decided (SD-3)."""
+    """The case's proposals and decisions, and the SD-3 floor with whether the original respondent's sanction is
+    decided: on a secondary-damage case for every sanction, on another case for anyone but its respondent (a case
+    naming no respondent in the directory has none to tell apart: no floor)."""
     case = await load_visible_case(uow, actor, case_id)
     floor, settled = None, None
-    if case.category == Category.secondary_damage:
+    if _for_secondary_damage(case, None):
         original = await _original(uow, case)
         least = penalty_floor(original.decided if original else ())
         floor = PenaltyRead(level=least.level, months=least.months)
@@ -178,18 +183,31 @@ async def pending_sanctions(uow: UnitOfWork, actor: StaffActor) -> list[Sanction
     return await _reads(uow, pending)
 
 
+def _for_secondary_damage(case: Case, employee_id: uuid.UUID | None) -> bool:
+    """SD-3 by person: a sanction naming `employee_id` (None: a label) on `case`."""
+    return for_secondary_damage(case.category, names_case_respondent(case.respondent_employee_id, employee_id))
+
+
 async def _original(uow: UnitOfWork, case: Case) -> OriginalFacts | None:
-    """SD-3: the original case's state and its respondent's sanctions (decided ones, and open proposals)."""
-    if case.parent_case_id is None:
+    """SD-3: the original case and its respondent's sanctions (decided ones, and open proposals). For a sanction on
+    a secondary-damage case the original is its parent (none: reported without a known reference, or corrected
+    to secondary damage); for a sanction on any other case (naming someone other than its respondent), the case
+    itself."""
+    original_id = case.parent_case_id if case.category == Category.secondary_damage else case.id
+    if original_id is None:
         return None
-    original = await uow.cases.case(case.parent_case_id)
+    original = case if original_id == case.id else await uow.cases.case(original_id)
     assert original is not None
-    sanctions = await uow.sanctions.sanctions(original.id)
+    own = [
+        s
+        for s in await uow.sanctions.sanctions(original.id)
+        if names_case_respondent(original.respondent_employee_id, s.respondent_employee_id)
+    ]
     return OriginalFacts(
         status=original.status,
         finding=original.finding,
-        decided=tuple(Penalty(s.level, s.months) for s in sanctions if s.status == SanctionStatus.decided),
-        pending=sum(1 for s in sanctions if s.status == SanctionStatus.proposed),
+        decided=tuple(Penalty(s.level, s.months) for s in own if s.status == SanctionStatus.decided),
+        pending=sum(1 for s in own if s.status == SanctionStatus.proposed),
     )
 
 
@@ -198,6 +216,7 @@ async def _reads(uow: UnitOfWork, rows: list[Sanction]) -> list[SanctionRead]:
     names = {u.id: u.display_name for u in await uow.staff.users_by_ids(list(people))}
     employees = await uow.separation.employees(s.respondent_employee_id for s in rows if s.respondent_employee_id)
     references = await uow.cases.references([s.case_id for s in rows])
+    cases = await uow.cases.cases_by_id(list({s.case_id for s in rows}))
     return [
         SanctionRead(
             id=s.id,
@@ -210,6 +229,7 @@ async def _reads(uow: UnitOfWork, rows: list[Sanction]) -> list[SanctionRead]:
             level=s.level,
             months=s.months,
             heavy=is_heavy(s.level),
+            for_secondary_damage=_for_secondary_damage(cases[s.case_id], s.respondent_employee_id),
             mitigation_for_merit=s.mitigation_for_merit,
             status=s.status,
             reason=s.reason,
@@ -249,14 +269,10 @@ async def record_opinion_from_inbox(
 ) -> VictimOpinionRecorded:
     """CASE-6: the victim gives their opinion on discipline in the inbox — for the inbox's case, or for a
     secondary-damage case they reported through it. Only a victim reporter does (a witness cannot)."""
-    report, case = await own_case(uow, actor)
+    report, own = await own_case(uow, actor)
     check_reporter_may_answer(report.reporter_kind)
-    if command.case_reference is not None and command.case_reference != case.reference:
-        reported = await uow.cases.reported_through(case.id, report.id)
-        matching = [c for c in reported if c.reference == command.case_reference]
-        if not matching:
-            raise NotFound()
-        case = matching[0]
+    case = await addressed_case(uow, report, own, command.case_reference)
+    check_reporter_may_write(case.status)  # CASE-4
     today = clock.now().date()
     uow.sanctions.add(VictimOpinion(case_id=case.id, text=command.text, recorded_on=today, recorded_by="victim"))
     await uow.sanctions.flush()

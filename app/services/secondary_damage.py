@@ -19,15 +19,9 @@ from app.domain.lifecycle import INITIAL_STATUS
 from app.domain.secondary_damage import THROUGH_INBOX, check_inbox_original
 from app.schemas.sanctions import SecondaryDamageCreate, SecondaryDamageReceipt
 from app.services import audit, case_opened, clock, inbox
+from app.services.acknowledgements import SECONDARY_DAMAGE_ACKNOWLEDGEMENT as ACKNOWLEDGEMENT
 from app.services.actors import ReporterActor
 from app.services.security import hash_secret
-
-ACKNOWLEDGEMENT = (
-    "2차 피해 신고가 접수되었습니다. 원 사건의 담당팀이 별도 사건으로 처리하며, 진행 상황은 이 수신함에서 "
-    "확인할 수 있습니다.\n\n"
-    "Your report of secondary damage has been received. The original case's team handles it as a case of its "
-    "own; follow its status in this inbox."
-)
 
 
 async def own_case(uow: UnitOfWork, actor: ReporterActor) -> tuple[Report, Case]:
@@ -57,6 +51,7 @@ async def report_through_inbox(
         org_kind=original.org_kind,
         opened_on=today,
         received_at=now.isoformat(),
+        arrival=await uow.cases.next_arrival(today),  # INT-1: an order, never a time
         parent_case_id=original.id,
         origin=CaseOrigin.secondary_damage_report,
         # CASE-3 recusal, SAN-2: by MAC and encrypted id (app.db.links).

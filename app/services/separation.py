@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import secrets
 import uuid
+from collections.abc import Iterable
 from typing import Any
 
-from app.db.links import employee_mac
+from app.db.links import employee_mac, employee_macs
 from app.db.models import (
     Case,
     Employee,
+    PendingParty,
     PersonnelEvent,
     ProtectedPerson,
     SeparationOrder,
@@ -39,6 +41,7 @@ from app.domain.separation import (
     OrderNotActive,
     Placement,
     PlacementCycle,
+    ViolationResolved,
     awaits_triage,
     chain_of,
     check_confirmable,
@@ -61,7 +64,7 @@ from app.schemas.separation import (
     ViolationRead,
     WishRead,
 )
-from app.services import alerts, audit, clock, outbox
+from app.services import alerts, audit, clock, notifications, outbox
 from app.services.actors import ClientActor, StaffActor, SystemActor
 from app.services.cases import load_visible_case, victim_identity_visible
 
@@ -84,9 +87,12 @@ class UnknownReference(RuleViolation):
 # --- opening (SEP-1) -------------------------------------------------------------------------------------
 
 
-async def protect_and_separate(uow: UnitOfWork, case: Case, report: ReportFacts) -> None:
+async def protect_and_separate(uow: UnitOfWork, case: Case, report: ReportFacts, *, late: bool = False) -> None:
     """SEP-1, RET-1: record the case's protected persons found in the directory, and open the separation order
-    at once when the report names both victim and respondent as employees. No human step is needed."""
+    at once when the report names both victim and respondent as employees. No human step is needed.
+
+    A number the directory does not know yet is kept by MAC (`PendingParty`); when a sync brings it, this runs
+    again for the case (`late`, from `case_opened.directory_learned`) and adds only what is new."""
     victim_number = report.victim_number or (
         report.reporter_number if report.reporter_kind == ReporterKind.victim else None
     )
@@ -95,20 +101,25 @@ async def protect_and_separate(uow: UnitOfWork, case: Case, report: ReportFacts)
     if report.reporter_kind == ReporterKind.third_party:
         named.append((ProtectedRole.reporter, report.reporter_number))
     named += [(ProtectedRole.witness, number) for number in report.witness_numbers]
+    named += [(ProtectedRole.helper, number) for number in report.helper_numbers]
 
+    numbers = {n for _, n in named if n} | ({respondent_number} if respondent_number else set())
     found: dict[str, Employee] = {}
-    for number in {n for _, n in named if n} | ({respondent_number} if respondent_number else set()):
+    for number in numbers:
         employee = await uow.personnel.employee_by_number(number)
         if employee is not None:
             found[number] = employee
+    protected = await uow.separation.protected_keys(case.id) if late else set()
     for role, number in named:
         if number and number in found and number != respondent_number:
             person = found[number]
-            uow.separation.add(
-                ProtectedPerson(
-                    case_id=case.id, employee_mac=employee_mac(person.employee_number), employee_id=person.id, role=role
-                )
-            )
+            mac = employee_mac(person.employee_number)
+            if mac not in {m for m, _ in protected}:  # RET-1: each person once, in the first role named
+                protected.add((mac, str(role)))
+                uow.separation.add(ProtectedPerson(case_id=case.id, employee_mac=mac, employee_id=person.id, role=role))
+    if not late:
+        for mac in employee_macs(numbers - found.keys()):
+            uow.separation.add(PendingParty(case_id=case.id, employee_mac=mac))
 
     victim = found.get(victim_number or "")
     respondent = found.get(respondent_number or "")
@@ -118,6 +129,9 @@ async def protect_and_separate(uow: UnitOfWork, case: Case, report: ReportFacts)
         return
     if EmployeeStatus.retired in (victim.status, respondent.status):
         return  # SEP-6: nothing to separate once one of them has left
+    pair = employee_mac(victim.employee_number), employee_mac(respondent.employee_number)
+    if late and await uow.separation.order_between(case.id, *pair):
+        return
     order = await _open_order(
         uow, case, victim, respondent, awaiting_triage=awaits_triage(report.reporter_kind, report.identity_mode)
     )
@@ -126,6 +140,15 @@ async def protect_and_separate(uow: UnitOfWork, case: Case, report: ReportFacts)
             await alerts.count(
                 uow, AlertKind.anonymous_orders, employee_mac(number), alert_at=uow.settings.anonymous_orders_alert_at
             )
+
+
+async def waiting_for(uow: UnitOfWork, numbers: Iterable[str]) -> list[uuid.UUID]:
+    """SEP-1: the directory learned these employee numbers: the running cases that named one of them while it was
+    unknown (found by MAC among the few waiting, never by reading cases); they wait no longer."""
+    pending = await uow.separation.pending_macs()
+    if not pending:
+        return []
+    return await uow.separation.take_pending(sorted({m for n in numbers if (m := employee_mac(n)) in pending}))
 
 
 def _record_respondent(case: Case, respondent: Employee) -> None:
@@ -210,6 +233,7 @@ async def check_placement(uow: UnitOfWork, client: ClientActor, command: Placeme
         supervisor=command.supervisor,
         assignment=command.assignment,
         client_id=client.client_id,
+        token_id=client.token_id,
     )
     if not answer.client_active:
         raise InvalidToken()
@@ -293,7 +317,14 @@ async def case_separation(uow: UnitOfWork, actor: StaffActor, case_id: uuid.UUID
                     for s in plan
                 ],
                 violations=[
-                    ViolationRead(kind=v.kind, detected_on=v.detected_on)
+                    ViolationRead(
+                        id=v.id,
+                        kind=v.kind,
+                        detected_on=v.detected_on,
+                        resolved_on=v.resolved_on,
+                        resolved_by=v.resolved_by,
+                        resolution=v.resolution,
+                    )
                     for v in violations
                     if v.order_id == order.id
                 ],
@@ -397,26 +428,66 @@ async def evaluate_all_orders(uow: UnitOfWork) -> None:
 async def _record_changes(
     uow: UnitOfWork, order: SeparationOrder, now_found: list[Connection], event: PersonnelEvent | None
 ) -> None:
+    """SEP-5: a connection that was not there before is a violation — stored, audited, the case team told at once
+    (a notice, and the queue's count) and the personnel system too (webhook). Once the two are apart again, the
+    order's open violations are resolved."""
     before = {(c.kind, c.via) for c in _deserialize(order.connections)}
     new = [c for c in now_found if (c.kind, c.via) not in before]
     order.connections = _serialize(now_found)
+    if before and not now_found:
+        await _resolve_when_apart(uow, order)
     if not new:
         return
     today = clock.now().date()  # the day only: the time would match the personnel event's (F3)
-    for connection in new:
-        uow.separation.add(
-            SeparationViolation(
-                order_id=order.id, kind=connection.kind, event_id=event.id if event else None, detected_on=today
-            )
+    found = [
+        SeparationViolation(
+            order_id=order.id, kind=connection.kind, event_id=event.id if event else None, detected_on=today
         )
+        for connection in new
+    ]
+    for violation in found:
+        uow.separation.add(violation)
     await uow.session.flush()
     await audit.record(uow, SystemActor(), "separation.violation_found", case_id=order.case_id, target=order.reference)
+    await notifications.tell_violation(uow, order.case_id, found)
     data: dict[str, Any] = {
         "order_reference": order.reference,
         "reasons": sorted({REASON_CODES[c.kind] for c in new}),
         "event_id": event.event_id if event else None,
     }
     await outbox.publish(uow, "separation.violation_found", data)
+
+
+async def _resolve_when_apart(uow: UnitOfWork, order: SeparationOrder) -> None:
+    """SEP-5: the two are no longer connected through work: the order's open violations are resolved (by no one)."""
+    still_open = [v for v in await uow.separation.violations([order.id]) if v.resolved_on is None]
+    if not still_open:
+        return
+    for violation in still_open:
+        violation.resolved_on = clock.now().date()
+    await audit.record(
+        uow, SystemActor(), "separation.violation_resolved", case_id=order.case_id, target=order.reference
+    )
+
+
+async def resolve_violation(
+    uow: UnitOfWork, actor: StaffActor, case_id: uuid.UUID, violation_id: uuid.UUID, reason: str
+) -> None:
+    """SEP-5: while the two stay connected, a team lead records how a violation was resolved (a reason); audited.
+    It leaves the queue's count; the order stays as it is."""
+    case = await load_visible_case(uow, actor, case_id)
+    if actor.role != Role.team_lead:
+        raise AccessDenied("Only a team lead can record a violation's resolution.")
+    violation = await uow.separation.violation(violation_id)
+    order = await uow.separation.order(violation.order_id) if violation else None
+    if violation is None or order is None or order.case_id != case.id:
+        raise NotFound()
+    if violation.resolved_on is not None:
+        raise ViolationResolved()
+    violation.resolved_on = clock.now().date()
+    violation.resolved_by = actor.user_id
+    violation.resolution = reason
+    await audit.record(uow, actor, "separation.violation_resolved", case_id=case.id, target=order.reference)
 
 
 async def _end_order(uow: UnitOfWork, order: SeparationOrder) -> None:

@@ -24,7 +24,7 @@ from app.schemas.statistics import (
     SecondaryDamageShare,
     WithUCounts,
 )
-from app.services import audit, clock
+from app.services import audit, clock, education
 from app.services.actors import StaffActor
 
 
@@ -45,6 +45,7 @@ async def intake_statistics(uow: UnitOfWork, actor: StaffActor, start: date, end
         exact=published.exact,
         employee_cases=EmployeeCounts(**{k: _cell(v) for k, v in published.employees.items()}),
         withu=WithUCounts(**{k: _cell(v) for k, v in published.withu.items()}),
+        withu_education=await education.withu_statistics(uow, start, end, exact=published.exact),  # MAN-3
     )
 
 

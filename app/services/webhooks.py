@@ -3,6 +3,7 @@ transactions of the worker (claim what is due; record how an attempt went). Neve
 
 from __future__ import annotations
 
+import base64
 import secrets
 import uuid
 from dataclasses import dataclass, field
@@ -13,7 +14,7 @@ from urllib.parse import urlsplit
 
 from app.db.models import DeliveryAttempt, OutboxMessage, WebhookSubscription
 from app.db.uow import UnitOfWork
-from app.domain import destinations
+from app.domain import destinations, webhook_secrets
 from app.domain.accounts import PERSONNEL_STATUS_ROLES, require_role
 from app.domain.enums import ClientKind, OutboxStatus
 from app.domain.errors import InvalidToken, NotFound, RuleViolation
@@ -24,6 +25,7 @@ from app.schemas.webhooks import (
     DeliveryRead,
     StaffDeliveryPage,
     StaffDeliveryRead,
+    WebhookSecretRotated,
     WebhookSubscriptionCreate,
     WebhookSubscriptionCreated,
     WebhookSubscriptionRead,
@@ -143,7 +145,7 @@ async def create_subscription(
     url = str(command.url)
     await _check_url(uow, url, resolve)
     topics = _check_topics(command.topics)
-    secret = "whsec_" + secrets.token_urlsafe(32)
+    secret = new_secret()
     subscription = WebhookSubscription(
         client_id=await _client_pk(uow, actor),
         url=url,
@@ -156,6 +158,26 @@ async def create_subscription(
     await uow.session.flush()
     await audit.record(uow, actor, "webhook.subscription_created", target=str(subscription.id))
     return WebhookSubscriptionCreated(**_read(subscription).model_dump(), secret=secret)
+
+
+def new_secret() -> str:
+    """A Standard Webhooks secret: `whsec_` + standard base64 of 32 random bytes (the specification: 24–64)."""
+    return webhook_secrets.PREFIX + base64.b64encode(secrets.token_bytes(32)).decode()
+
+
+async def rotate_secret(uow: UnitOfWork, actor: ClientActor, subscription_id: uuid.UUID) -> WebhookSecretRotated:
+    """Issue a new signing secret, returned once. The secrets that signed until now keep signing beside it for
+    the overlap (webhook_secrets.ROTATION_OVERLAP), then stop. Another client's subscription is not found."""
+    subscription = await uow.outbox.subscription_of(await _client_pk(uow, actor), subscription_id)
+    if subscription is None:
+        raise NotFound()
+    now = clock.now()
+    secret = new_secret()
+    subscription.secret = webhook_secrets.rotate(subscription.secret, secret, now)
+    await audit.record(uow, actor, "webhook.secret_rotated", target=str(subscription.id))
+    return WebhookSecretRotated(
+        id=subscription.id, secret=secret, previous_secrets_sign_until=now + webhook_secrets.ROTATION_OVERLAP
+    )
 
 
 async def list_subscriptions(uow: UnitOfWork, actor: ClientActor) -> list[WebhookSubscriptionRead]:
@@ -274,7 +296,7 @@ class ClaimedMessage:
     topic: str
     payload: dict[str, Any] = field(repr=False)
     url: str = field(repr=False)
-    secret: str = field(repr=False)
+    secrets: list[str] = field(repr=False)  # those that sign now: several during a rotation
     lease_until: datetime = field(repr=False)
 
 
@@ -294,7 +316,7 @@ async def claim_due(uow: UnitOfWork, now: datetime, *, limit: int, lease_seconds
                 topic=message.topic,
                 payload=dict(message.payload),
                 url=subscription.url,
-                secret=subscription.secret,
+                secrets=webhook_secrets.signing_secrets(subscription.secret, now),
                 lease_until=lease_until,
             )
         )

@@ -18,13 +18,16 @@ export async function go(name, params = {}, keepFocus = false) {
   const view = document.getElementById("view");
   view.replaceChildren(...[mod.render(params)].flat());
   document.title = `${t(`title.${name}`)} · WithU`;
+  // A screen may name what a person must see first (`data-focus`, e.g. a new reply): focused and scrolled to.
+  const named = view.querySelector("[data-focus]");
   const target = (focused && document.getElementById(focused))
-    || view.querySelector("[role=alert]") || view.querySelector("h1");
+    || view.querySelector("[role=alert]") || named || view.querySelector("h1");
   if (target) {
     if (!target.id) target.tabIndex = -1;
     target.focus();
   }
-  if (!keepFocus) window.scrollTo(0, 0);
+  if (target && target === named) target.scrollIntoView({ block: "center" });
+  else if (!keepFocus) window.scrollTo(0, 0);
 }
 
 export const rerender = (keepFocus = true) => go(shown.name, shown.params, keepFocus);

@@ -126,12 +126,17 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("POST", "/oauth/token"): entry(
         PUBLIC, form={"grant_type": "client_credentials", "client_id": "x", "client_secret": "y"}
     ),
+    # RFC 7009: a machine client revokes with its id and secret (HTTP Basic or the form), never with a bearer token;
+    # no principal here sends those, so all are refused (401 invalid_client). tests/api/test_oauth_rfc.py revokes.
+    ("POST", "/oauth/revoke"): entry(form={"token": "not-a-token"}),
     ("GET", "/health"): entry(PUBLIC),
+    ("GET", "/ready"): entry(PUBLIC),
     # the case team's queues and the target case
     ("GET", "/cases"): entry(CASE_TEAM, params=lambda w: {"reference": w.reference}),
     ("GET", "/deadlines"): entry(CASE_TEAM),
     ("GET", "/cases/{case_id}"): entry(HEAD),
     ("POST", "/cases/{case_id}/messages"): entry(HEAD, body={"body": "A note.", "internal": True}),
+    ("POST", "/cases/{case_id}/messages/read"): entry(HEAD),
     ("POST", "/cases/{case_id}/transitions"): entry(
         HEAD, body={"to": "triaged", "reason": "Triage done."}, headers={"If-Match": '"1"'}
     ),
@@ -194,6 +199,7 @@ MATRIX: dict[tuple[str, str], Entry] = {
         HR_SYSTEM, body={"url": "http://127.0.0.1:9/matrix", "topics": ["separation.order_opened"]}
     ),
     ("GET", "/webhooks/subscriptions"): entry(HR_SYSTEM),
+    ("POST", "/webhooks/subscriptions/{subscription_id}/secret/rotate"): entry(HR_SYSTEM),
     ("DELETE", "/webhooks/subscriptions/{subscription_id}"): entry(HR_SYSTEM),
     ("GET", "/webhooks/deliveries"): entry(HR_SYSTEM),
     # the manual
@@ -243,6 +249,18 @@ MATRIX: dict[tuple[str, str], Entry] = {
     # the dashboard: the case's timeline (the case team), the audit log (auditor), accounts and clients (sysadmin),
     # the personnel system's sync status and delivery log (HR officer, team leads, the division head, sysadmin)
     ("GET", "/cases/{case_id}/timeline"): entry(HEAD),
+    # CASE-2, SD-3, SEP-5: the case team's corrections and records on the target case
+    ("POST", "/cases/{case_id}/category"): entry(
+        HEAD, body={"category": "other", "reason": REASON}, headers={"If-Match": '"1"'}
+    ),
+    ("POST", "/cases/{case_id}/deadlines/{kind}/done"): entry(HEAD, body={"reference": "MOGEF-2026-0001"}),
+    ("PUT", "/cases/{case_id}/workplace"): entry(HEAD, body={"kind": "smg"}),
+    # DATA-1: the case team reads whether a legal hold is set; only the division head sets and lifts one
+    ("GET", "/cases/{case_id}/legal-hold"): entry(HEAD),
+    ("POST", "/cases/{case_id}/legal-hold"): entry(HEAD, body={"reason": REASON}),
+    ("POST", "/cases/{case_id}/legal-hold/lift"): entry(HEAD, body={"reason": REASON}),
+    # No violation waits on the target case's order: nobody (tests/api/test_watch.py resolves one).
+    ("POST", "/cases/{case_id}/separation/violations/{violation_id}/resolve"): entry(body={"reason": REASON}),
     ("GET", "/audit/entries"): entry(AUDITOR, params=lambda w: {"case_id": w.ids["case"]}),
     ("POST", "/audit/verification"): entry(AUDITOR),
     ("GET", "/users"): entry(SYSADMIN),
@@ -269,6 +287,17 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("POST", "/clients/{client_pk}/deactivation"): entry(SYSADMIN),
     ("GET", "/personnel/status"): entry("staff:hr_officer", "staff:team_lead", HEAD, SYSADMIN),
     ("GET", "/personnel/deliveries"): entry("staff:hr_officer", "staff:team_lead", HEAD, SYSADMIN),
+    # MAN-3: the prevention & education team (none here) and the division head; the case team reads exactly, HR
+    # officers and auditors with STAT-1; the personnel system records attendance
+    ("POST", "/education/sessions"): entry(
+        HEAD, body={"kind": "role_training", "role": "witness", "title": "Matrix", "day": "2026-06-01"}
+    ),
+    ("GET", "/education/sessions"): entry(CASE_TEAM, "staff:hr_officer", AUDITOR, params={"year": 2026}),
+    ("POST", "/education/sessions/{session_id}/attendance"): entry(
+        HEAD, HR_SYSTEM, body=lambda w: {"employee_numbers": [w.ids["respondent_number"]]}
+    ),
+    ("GET", "/education/completion"): entry(CASE_TEAM, "staff:hr_officer", AUDITOR, params={"year": 2026}),
+    ("POST", "/education/reminders"): entry(HEAD, body={"year": 2026}),
     # sanctions, the victim's opinion, the unit head's measures
     ("POST", "/cases/{case_id}/sanctions"): entry(HEAD, body={"level": "reprimand", "reason": REASON}),
     ("GET", "/cases/{case_id}/sanctions"): entry(HEAD),
@@ -303,6 +332,9 @@ DEFAULT_IDS = {
     "match_id": "spare_match",
     "alert_id": "spare_alert",
     "role": "manual_role",
+    "session_id": "education_session",
+    "kind": "deadline_kind",
+    "violation_id": "spare_violation",
 }
 
 
@@ -464,6 +496,8 @@ async def world(app) -> AsyncIterator[World]:  # type: ignore[no-untyped-def]
         for role in STAFF_ROLES:
             member = await make_staff(uow_factory, role=role, team=OUTSIDE_TEAM if role in TEAM_ROLES else None)
             headers[f"staff:{role.value}"] = await login(client, member)
+        session = {"kind": "yearly_prevention", "title": "Matrix prevention", "day": "2026-06-01"}
+        education = _created(await client.post(f"{PREFIX}/education/sessions", json=session, headers=headers[HEAD]))
 
         yield World(
             client=client,
@@ -488,9 +522,12 @@ async def world(app) -> AsyncIterator[World]:  # type: ignore[no-untyped-def]
                 "spare_match": str(uuid.uuid4()),  # F4: none waits for this world
                 "spare_alert": str(uuid.uuid4()),
                 "manual_role": "victim",
+                "deadline_kind": "ministry_notification",
+                "spare_violation": str(uuid.uuid4()),
                 "organisation": f"CON-{tag}",
                 "contractor_client": _client_id(contractor_h),
                 "respondent_number": org.employees["respondent"],
+                "education_session": education["id"],
             },
             reference=receipt["case_reference"],
             narrative=narrative,
@@ -602,3 +639,12 @@ async def test_acc_1_authorised_reads_answer_and_carry_no_case_field_outside_the
     assert 200 <= response.status_code < 300, (response.status_code, response.text)
     if principal != HEAD:
         assert not world.leaks(response.text, principal), world.leaks(response.text, principal)
+
+
+@pytest.mark.parametrize("principal", PRINCIPALS)
+async def test_acc_1_int_1_metrics_answer_no_principal(world: World, principal: str) -> None:
+    """ACC-1, INT-1: /metrics (outside /api/v1, so outside MATRIX) takes its own token only (docs/operations.md
+    "Metrics"); no principal here — staff, reporter, machine client, anonymous — gets a figure from it."""
+    response = await world.client.get("/metrics", headers=world.headers[principal])
+    assert response.status_code in (401, 404), response.status_code
+    assert "withu_" not in response.text

@@ -5,6 +5,7 @@ sees the case, never the proposer. The finding's consequences (SAN-4, SAN-5, AMB
 from __future__ import annotations
 
 import uuid
+from collections import Counter
 from typing import Any
 
 import httpx
@@ -51,15 +52,16 @@ async def decide(client, headers, case_id: str, proposal_id: str, approve: bool 
 
 
 async def consequences(uow_factory, case_id: str, respondent: str) -> tuple[int, int, int]:  # type: ignore[no-untyped-def]
-    """SAN-5 and SAN-4 rows of the case: ineligibilities, `respondent.ineligible` outbox rows naming the
+    """SAN-5 and SAN-4 rows of the case: ineligibilities, `respondent.ineligible` rows naming the
     respondent, head measures."""
     async with uow_factory() as uow:
         cid = uuid.UUID(case_id)
         ineligible = await uow.session.scalar(select(func.count()).where(RespondentIneligibility.case_id == cid))
         measures = await uow.session.scalar(select(func.count()).where(HeadMeasure.case_id == cid))
         rows = await uow.session.scalars(select(OutboxMessage).where(OutboxMessage.topic == "respondent.ineligible"))
-        numbers = [m.payload["data"]["employee_number"] for m in rows.all()]
-    return ineligible or 0, numbers.count(respondent), measures or 0
+        # per subscription (earlier tests' subscriptions get it too): how many times each was told
+        told = Counter(m.subscription_id for m in rows.all() if m.payload["data"]["employee_number"] == respondent)
+    return ineligible or 0, max(told.values(), default=0), measures or 0
 
 
 async def investigated_case(client, uow_factory):  # type: ignore[no-untyped-def]

@@ -205,3 +205,24 @@ async def test_case_3_recusal_follows_personnel_changes_from_the_next_request(cl
         user.role = Role.division_head
         await uow.commit()
     assert (await client.get(f"/api/v1/cases/{case_id}", headers=headers)).status_code == 404
+
+
+async def test_case_3_an_investigated_case_keeps_an_assigned_handler(client, uow_factory) -> None:
+    """CASE-3: a case has assigned handlers. Once it is under investigation its last handler can be replaced but not
+    removed (409 last-handler, nothing changes); with a second handler assigned, the first one can go."""
+    _, _, case_id = await open_case(client, uow_factory)
+    lead_h = await login(client, await make_staff(uow_factory, role=Role.team_lead, team=Team.intake_counselling))
+    first = await make_staff(uow_factory, role=Role.investigator, team=Team.intake_counselling)
+    second = await make_staff(uow_factory, role=Role.investigator, team=Team.intake_counselling)
+    url = f"/api/v1/cases/{case_id}/handlers"
+    assert (await client.post(url, json={"user_id": str(first.id)}, headers=lead_h)).status_code == 201
+    for to in ("triaged", "investigating"):
+        await move_case(client, uow_factory, lead_h, case_id, to)
+    refused = await client.delete(f"{url}/{first.id}", headers=lead_h)
+    assert refused.status_code == 409 and refused.json()["code"] == "last-handler"
+    handlers = (await client.get(f"/api/v1/cases/{case_id}", headers=lead_h)).json()["handlers"]
+    assert [h["user_id"] for h in handlers] == [str(first.id)]
+    assert (await client.post(url, json={"user_id": str(second.id)}, headers=lead_h)).status_code == 201
+    assert (await client.delete(f"{url}/{first.id}", headers=lead_h)).status_code == 204
+    handlers = (await client.get(f"/api/v1/cases/{case_id}", headers=lead_h)).json()["handlers"]
+    assert [h["user_id"] for h in handlers] == [str(second.id)]

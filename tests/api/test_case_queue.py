@@ -21,7 +21,7 @@ from tests.builders import case_id_for, login, make_report, make_staff
 URL = "/api/v1/cases"
 
 # (days ago received, {kind: (due in days from today, met in days from today or None)}), one line per case.
-# Shapes: ties on the next due day (broken by newest, then reference), two open deadlines due the same day, no
+# Shapes: ties on the next due day (broken by newest: day, then arrival, then reference), two open deadlines due the same day, no
 # open deadline at all (met on time, or met late: overdue with nothing open), only met-late history plus a
 # future deadline, open deadlines in the past and the future.
 TRI, INV, FB = DeadlineKind.triage, DeadlineKind.investigation, DeadlineKind.feedback
@@ -79,6 +79,7 @@ async def reference_queue(uow_factory, handler_h, client, today: date) -> list[d
                 {
                     "reference": case.reference,
                     "opened_on": case.opened_on,
+                    "arrival": case.arrival,
                     "next_due": min(open_due) if open_due else None,
                     "overdue": any(is_breached(d.due_on, d.met_on, today) for d in deadlines),
                 }
@@ -86,12 +87,17 @@ async def reference_queue(uow_factory, handler_h, client, today: date) -> list[d
     return rows
 
 
+def newest(r: dict[str, Any]) -> tuple[int, int, str]:
+    """INT-1: newest first is by day, then by order of arrival within the day, then by reference."""
+    return (-r["opened_on"].toordinal(), -r["arrival"], r["reference"])
+
+
 def expected(rows: list[dict[str, Any]], sort: str, overdue: bool | None) -> list[str]:
     chosen = [r for r in rows if overdue is None or r["overdue"] == overdue]
     if sort == "next_deadline":
-        key = lambda r: (r["next_due"] is None, r["next_due"] or date.max, -r["opened_on"].toordinal(), r["reference"])  # noqa: E731
+        key = lambda r: (r["next_due"] is None, r["next_due"] or date.max, *newest(r))  # noqa: E731
     else:
-        key = lambda r: (-r["opened_on"].toordinal(), r["reference"])  # noqa: E731
+        key = newest
     return [r["reference"] for r in sorted(chosen, key=key)]
 
 

@@ -69,7 +69,8 @@ class Prepared:
 async def prepared_case(client, uow_factory) -> Prepared:  # type: ignore[no-untyped-def]
     """A case with something in every part: reports naming two employees (a separation order, SEP-1) at a
     commissioned organisation (an obligation, CON-1), evidence, a measure, a disclosure request, an ambassador,
-    a confirmed substantiated finding (head measures, SAN-4), the victim's opinion, a sanction proposal."""
+    a confirmed substantiated finding (head measures, SAN-4), the victim's opinion, a sanction proposal, a legal hold
+    (DATA-1)."""
     org = await make_org(uow_factory, units={"U": None, "V": None}, people={"resp": ("U", None), "victim": ("V", None)})
     lead_staff = await make_staff(uow_factory, role=Role.team_lead, team=Team.intake_counselling)
     lead = await login(client, lead_staff)
@@ -103,6 +104,7 @@ async def prepared_case(client, uow_factory) -> Prepared:  # type: ignore[no-unt
     )
     await ok(await client.post(f"{url}/measures", json={"kind": "paid_leave", "note": "two weeks"}, headers=lead))
     await ok(await client.post(f"{url}/disclosures", json={"reason": REASON}, headers=head))
+    await ok(await client.post(f"{url}/legal-hold", json={"reason": "A court asked us to keep it."}, headers=head))
     ambassador = await ok(
         await client.post(
             "/api/v1/ambassadors", json={"public_name": f"Ambassador {uuid.uuid4().hex[:8]}"}, headers=lead

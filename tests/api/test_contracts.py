@@ -10,12 +10,22 @@ from datetime import date, timedelta
 from typing import Any
 
 from jsonschema import Draft202012Validator
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from app.cli import ROOT
-from app.db.models import Case, Contract, Obligation, Organisation, OutboxMessage, WebhookSubscription
-from app.domain.enums import ClientKind, OrgKind, Role, Team
+from app.db.models import (
+    Case,
+    CaseDeadline,
+    Contract,
+    Obligation,
+    Organisation,
+    OutboxMessage,
+    WebhookSubscription,
+)
+from app.domain.enums import ClientKind, DeadlineKind, OrgKind, Role, Team
+from app.domain.escalation import NotificationKind
 from app.services import auth, clock, contracts
+from app.services.deadlines import scan_deadlines
 from tests.builders import NARRATIVE, case_id_for, login, make_report, make_staff
 
 CANARY = "CANARY-CONTRACTOR-NARRATIVE"
@@ -372,6 +382,89 @@ async def test_con_1_the_case_team_links_the_contract(client, uow_factory) -> No
     assert ok.status_code == 201
     async with uow_factory() as uow:
         assert (await uow.session.get(Case, uuid.UUID(unsaid_id))).org_kind == "contractor"
+
+
+async def case_deadlines(client, headers, case_id: str) -> dict[str, dict[str, Any]]:  # type: ignore[no-untyped-def]
+    response = await client.get(f"/api/v1/cases/{case_id}", headers=headers)
+    assert response.status_code == 200, response.text
+    return {d["kind"]: d for d in response.json()["deadlines"]}
+
+
+async def test_con_1_a_contractor_case_without_a_contract_on_record_gets_a_link_step(client, uow_factory) -> None:
+    """CON-1 (rules audit defect 18): a contractor case without a contract number, or with one not on record, gets
+    a "link the contract" deadline due `contract_link_days` (config) after the receipt — on the case, in the
+    deadline queue and escalated like any deadline. A case naming its contract, or at another workplace, has none."""
+    _, lead_h = await staff(client, uow_factory, Role.team_lead)
+    contract = await register(client, lead_h, await make_contractor(client, uow_factory, webhook=False))
+    link_days = 3  # the default of WITHU_CONTRACT_LINK_DAYS
+    unsaid = await make_report(client, workplace={"kind": "contractor", "name": "Cleaning Co"})
+    unknown = await make_report(client, workplace={"kind": "contractor", "contract_number": "NO-SUCH-2"})
+    for body in (unsaid, unknown):
+        case_id = await case_id_for(client, lead_h, body["case_reference"])
+        step = (await case_deadlines(client, lead_h, case_id))["contract_link"]
+        opened = await _opened_on(uow_factory, case_id)
+        assert date.fromisoformat(step["due_on"]) == opened + timedelta(days=link_days)
+        assert step["met_on"] is None
+    _, named_id = await contractor_case(client, lead_h, contract)
+    smg = await case_id_for(client, lead_h, (await make_report(client, workplace={"kind": "smg"}))["case_reference"])
+    for case_id in (named_id, smg):
+        assert "contract_link" not in await case_deadlines(client, lead_h, case_id)
+
+    # Overdue: listed in the queue, flagged; the scan escalates it to the team lead.
+    case_id = await case_id_for(client, lead_h, unsaid["case_reference"])
+    today = clock.now().date()
+    await _backdate_step(uow_factory, case_id, today - timedelta(days=5))
+    page = (await client.get("/api/v1/deadlines", headers=lead_h, params={"limit": 200})).json()
+    listed = [i for i in page["items"] if i["case_id"] == case_id and i["kind"] == "contract_link"]
+    assert len(listed) == 1 and listed[0]["state"] == "overdue" and listed[0]["escalated"] is True
+    async with uow_factory() as uow:
+        await scan_deadlines(uow, today)
+        await uow.commit()
+        kinds = {n.kind for n in await uow.notifications.notices_of_case(uuid.UUID(case_id))}
+    assert {NotificationKind.deadline_overdue, NotificationKind.deadline_escalated} <= kinds
+
+
+async def test_con_1_linking_meets_the_step_and_counts_the_follow_up_from_the_report(client, uow_factory) -> None:
+    """CON-1: linking the contract meets the "link the contract" step (late here: flagged as breached, never
+    hidden) and opens the follow-up obligation due `contractor_follow_up_days` after the day of the report — not
+    after the day of the link."""
+    _, lead_h = await staff(client, uow_factory, Role.team_lead)
+    contract = await register(client, lead_h, await make_contractor(client, uow_factory, webhook=False))
+    body = await make_report(client, workplace={"kind": "contractor"})
+    case_id = await case_id_for(client, lead_h, body["case_reference"])
+    today = clock.now().date()
+    reported = today - timedelta(days=10)  # the report came in ten days ago
+    async with uow_factory() as uow:
+        await uow.session.execute(update(Case).where(Case.id == uuid.UUID(case_id)).values(opened_on=reported))
+        await uow.commit()
+    await _backdate_step(uow_factory, case_id, reported + timedelta(days=3))
+
+    linked = await client.post(
+        f"/api/v1/cases/{case_id}/contract", json={"contract_id": contract["id"]}, headers=lead_h
+    )
+    assert linked.status_code == 201, linked.text
+    assert linked.json()["due_on"] == (reported + timedelta(days=30)).isoformat()
+    step = (await case_deadlines(client, lead_h, case_id))["contract_link"]
+    assert step["met_on"] == today.isoformat() and step["breached"] is True
+    page = (await client.get("/api/v1/deadlines", headers=lead_h, params={"limit": 200})).json()
+    assert not [i for i in page["items"] if i["case_id"] == case_id and i["kind"] == "contract_link"]
+
+
+async def _opened_on(uow_factory, case_id: str) -> date:  # type: ignore[no-untyped-def]
+    async with uow_factory() as uow:
+        case = await uow.session.get(Case, uuid.UUID(case_id))
+        assert case is not None
+        return case.opened_on
+
+
+async def _backdate_step(uow_factory, case_id: str, due: date) -> None:  # type: ignore[no-untyped-def]
+    async with uow_factory() as uow:
+        await uow.session.execute(
+            update(CaseDeadline)
+            .where(CaseDeadline.case_id == uuid.UUID(case_id), CaseDeadline.kind == DeadlineKind.contract_link)
+            .values(due_on=due)
+        )
+        await uow.commit()
 
 
 async def test_con_contract_registry_roles_and_bad_input(client, uow_factory) -> None:

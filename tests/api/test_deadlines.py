@@ -26,6 +26,7 @@ from app.cli import migrate
 from app.db.models import Case, CaseDeadline, Employee, Notification, StaffUser
 from app.db.uow import UnitOfWork
 from app.domain.access import CASE_TEAM_ROLES
+from app.domain.deadlines import add_months
 from app.domain.enums import DeadlineKind, Role, Team
 from app.domain.escalation import NotificationKind, NotificationStatus
 from app.main import create_app
@@ -454,3 +455,195 @@ async def test_case_2_inactive_staff_and_sealed_cases_get_no_notice(db: Db, clie
         case = await uow.session.scalar(select(Case).where(Case.reference == sealed["case_reference"]))
         assert case is not None and case.sealed
         assert await uow.notifications.notices_of_case(case.id) == []
+
+
+# --- the public body's duties recorded as done; the workplace known later; the victim's objection (issue 13) ---
+
+
+async def deadlines_of(client: httpx.AsyncClient, headers: dict[str, str], case_id: str) -> dict[str, dict[str, Any]]:
+    response = await client.get(f"/api/v1/cases/{case_id}", headers=headers)
+    assert response.status_code == 200, response.text
+    return {d["kind"]: d for d in response.json()["deadlines"]}
+
+
+async def record_done(
+    client: httpx.AsyncClient, headers: dict[str, str], case_id: str, kind: str, **body: Any
+) -> httpx.Response:
+    return await client.post(f"/api/v1/cases/{case_id}/deadlines/{kind}/done", json=body, headers=headers)
+
+
+async def actions_of(client: httpx.AsyncClient, headers: dict[str, str], case_id: str) -> list[str]:
+    response = await client.get(f"/api/v1/cases/{case_id}/timeline", headers=headers)
+    assert response.status_code == 200, response.text
+    return [item["action"] for item in response.json()["items"]]
+
+
+def problem_code(response: httpx.Response, status: int) -> str:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    return str(response.json()["code"])
+
+
+async def test_case_2_the_ministry_notification_is_recorded_as_done(db: Db, client: httpx.AsyncClient) -> None:
+    """CASE-2: a handler records the ministry notification as done — who, the day, the ministry's receipt number —
+    audited; it leaves the queue. Not a team member who is no handler; not twice; not a deadline WithU meets
+    itself; not a day in the future."""
+    lead, lead_h, officer, officer_h = await intake_team(db, client)
+    case_id, _ = await open_case(client, officer_h, workplace={"kind": "smg"})
+    assert "ministry_notification" in of_case(await queue(client, officer_h), case_id)
+    refused = await record_done(client, officer_h, case_id, "ministry_notification", reference="MOGEF-2026-0113")
+    assert problem_code(refused, 403) == "access-denied"
+    await assign(client, lead_h, case_id, officer)
+    future = await record_done(
+        client, officer_h, case_id, "ministry_notification", reference="X-1", done_on=str(TODAY + timedelta(days=1))
+    )
+    assert problem_code(future, 422) == "done-on-out-of-range"
+    assert problem_code(await record_done(client, officer_h, case_id, "triage", reference="X-1"), 422) == (
+        "deadline-not-recorded-by-hand"
+    )
+    assert (await record_done(client, officer_h, case_id, "ministry_notification", reference=" ")).status_code == 422
+    done = await record_done(client, officer_h, case_id, "ministry_notification", reference=" MOGEF-2026-0113 ")
+    assert done.status_code == 200, done.text
+    recorded = (await deadlines_of(client, officer_h, case_id))["ministry_notification"]
+    assert done.json() == recorded
+    assert (recorded["met_on"], recorded["reference"], recorded["met_by"], recorded["breached"]) == (
+        TODAY.isoformat(),
+        "MOGEF-2026-0113",
+        "Test intake",
+        False,
+    )
+    again = await record_done(client, lead_h, case_id, "ministry_notification", reference="MOGEF-2026-0114")
+    assert problem_code(again, 409) == "deadline-already-met"
+    assert "ministry_notification" not in of_case(await queue(client, officer_h), case_id)
+    assert (await actions_of(client, lead_h, case_id)).count("case.deadline_recorded") == 1
+    async with db.uow() as uow:
+        row = await uow.session.scalar(
+            select(CaseDeadline).where(
+                CaseDeadline.case_id == uuid.UUID(case_id), CaseDeadline.kind == DeadlineKind.ministry_notification
+            )
+        )
+        assert row is not None and row.met_by == officer.id and row.reference == "MOGEF-2026-0113"
+
+
+async def test_case_2_the_prevention_plan_outlives_the_case_until_recorded(db: Db, client: httpx.AsyncClient) -> None:
+    """CASE-2: after a substantiated finding at a public body the plan is due; closing the case ends triage and
+    investigation but not the plan (nor an unrecorded ministry notification); the team lead records both (not
+    with a day before the case opened) and nothing of the case is left in the queue."""
+    _, lead_h, _, officer_h = await intake_team(db, client)
+    case_id, _ = await open_case(client, officer_h, workplace={"kind": "affiliated"})
+    for to in ("triaged", "investigating"):
+        await move_case(client, db.uow, officer_h, case_id, to)
+    await move_case(client, db.uow, officer_h, case_id, "decided", finding="substantiated")
+    await move_case(client, db.uow, officer_h, case_id, "closed")
+    await backdate(db, case_id, prevention_plan=TODAY)  # the ministry notification is due today since receipt
+    assert set(of_case(await queue(client, lead_h), case_id)) == {"prevention_plan", "ministry_notification"}
+    assert (await record_done(client, lead_h, case_id, "ministry_notification", reference="N-7")).status_code == 200
+    before = await record_done(
+        client, lead_h, case_id, "prevention_plan", reference="PLAN-2026-04", done_on=str(TODAY - timedelta(days=1))
+    )
+    assert problem_code(before, 422) == "done-on-out-of-range"  # the case opened today
+    plan = await record_done(client, lead_h, case_id, "prevention_plan", reference="PLAN-2026-04", done_on=str(TODAY))
+    assert plan.status_code == 200, plan.text
+    assert (plan.json()["met_on"], plan.json()["reference"]) == (str(TODAY), "PLAN-2026-04")
+    assert of_case(await queue(client, lead_h), case_id) == {}
+    listed = await client.get("/api/v1/cases", headers=lead_h, params={"overdue": True, "limit": 200})
+    assert case_id not in {c["id"] for c in listed.json()["items"]}
+
+
+async def test_case_2_a_third_partys_objection_is_refused_and_nothing_stored(db: Db, client: httpx.AsyncClient) -> None:
+    """CASE-2: only the victim objects to the ministry notification. A third party's objection is refused
+    (422 objection-victim-only) and no case is written; the victim's objection drops the notification."""
+    async with db.uow() as uow:
+        before = len((await uow.session.scalars(select(Case.id))).all())
+    refused = await client.post(
+        "/api/v1/reports",
+        json={
+            "reporter_kind": "third_party",
+            "identity_mode": "anonymous",
+            "narrative": "He cornered her in the stairwell.",
+            "workplace": {"kind": "smg"},
+            "objects_to_ministry_notification": True,
+        },
+    )
+    assert problem_code(refused, 422) == "objection-victim-only"
+    async with db.uow() as uow:
+        assert len((await uow.session.scalars(select(Case.id))).all()) == before
+    _, _, _, officer_h = await intake_team(db, client)
+    victims, _ = await open_case(
+        client, officer_h, reporter_kind="victim", workplace={"kind": "smg"}, objects_to_ministry_notification=True
+    )
+    assert "ministry_notification" not in await deadlines_of(client, officer_h, victims)
+
+
+async def test_case_2_a_workplace_known_later_opens_the_ministry_notification(
+    db: Db, client: httpx.AsyncClient
+) -> None:
+    """CASE-2: a report without a workplace has no public-body duty; when the team lead sets the workplace (a
+    public body), the ministry notification is due at once; set once, audited; the victim's objection holds. An
+    officer of the team who is no handler may not set it."""
+    _, lead_h, _, officer_h = await intake_team(db, client)
+    case_id, _ = await open_case(client, officer_h)
+    assert "ministry_notification" not in await deadlines_of(client, officer_h, case_id)
+    put = f"/api/v1/cases/{case_id}/workplace"
+    assert problem_code(await client.put(put, json={"kind": "smg"}, headers=officer_h), 403) == "access-denied"
+    done = await client.put(put, json={"kind": "smg"}, headers=lead_h)
+    assert done.status_code == 200, done.text
+    assert done.json()["org_kind"] == "smg"
+    ministry = (await deadlines_of(client, lead_h, case_id))["ministry_notification"]
+    assert (ministry["due_on"], ministry["met_on"]) == (TODAY.isoformat(), None)
+    assert "case.workplace_set" in await actions_of(client, lead_h, case_id)
+    changed = await client.put(put, json={"kind": "contractor"}, headers=lead_h)
+    assert problem_code(changed, 409) == "workplace-already-known"
+    objected, _ = await open_case(client, officer_h, reporter_kind="victim", objects_to_ministry_notification=True)
+    assert (await client.put(f"/api/v1/cases/{objected}/workplace", json={"kind": "smg"}, headers=lead_h)).is_success
+    assert "ministry_notification" not in await deadlines_of(client, lead_h, objected)
+
+
+async def test_case_2_a_workplace_known_after_a_substantiated_finding_opens_the_plan(
+    db: Db, client: httpx.AsyncClient
+) -> None:
+    """CASE-2: the plan is due 3 calendar months from the substantiated finding, also when the public body becomes
+    known only after it (here after closing)."""
+    _, lead_h, _, officer_h = await intake_team(db, client)
+    case_id, _ = await open_case(client, officer_h)
+    for to in ("triaged", "investigating"):
+        await move_case(client, db.uow, officer_h, case_id, to)
+    await move_case(client, db.uow, officer_h, case_id, "decided", finding="substantiated")
+    await move_case(client, db.uow, officer_h, case_id, "closed")
+    assert "prevention_plan" not in await deadlines_of(client, lead_h, case_id)
+    assert (await client.put(f"/api/v1/cases/{case_id}/workplace", json={"kind": "smg"}, headers=lead_h)).is_success
+    mine = await deadlines_of(client, lead_h, case_id)
+    assert mine["prevention_plan"]["due_on"] == add_months(TODAY, 3).isoformat()
+    assert mine["ministry_notification"]["due_on"] == TODAY.isoformat()
+
+
+async def test_case_2_feedback_is_met_only_by_a_message_marked_as_feedback(db: Db, client: httpx.AsyncClient) -> None:
+    """CASE-2: a plain reply does not meet the feedback deadline; an internal note cannot be marked as feedback
+    (422); a reply marked as feedback on the outcome meets it, by its sender."""
+    _, _, _, officer_h = await intake_team(db, client)
+    case_id, _ = await open_case(client, officer_h)
+    url = f"/api/v1/cases/{case_id}/messages"
+    assert (await client.post(url, json={"body": "We are looking into it."}, headers=officer_h)).status_code == 201
+    assert (await deadlines_of(client, officer_h, case_id))["feedback"]["met_on"] is None
+    note = await client.post(url, json={"body": "A note.", "internal": True, "feedback": True}, headers=officer_h)
+    assert problem_code(note, 422) == "feedback-to-reporter-only"
+    sent = await client.post(url, json={"body": "The outcome is…", "feedback": True}, headers=officer_h)
+    assert sent.status_code == 201, sent.text
+    feedback = (await deadlines_of(client, officer_h, case_id))["feedback"]
+    assert (feedback["met_on"], feedback["met_by"]) == (TODAY.isoformat(), "Test intake")
+
+
+async def test_con_1_case_2_a_contractor_workplace_set_later_opens_the_link_step(
+    db: Db, client: httpx.AsyncClient
+) -> None:
+    """CON-1 with CASE-2: when staff learn later that the workplace is a commissioned organisation, the case gets
+    the "link the contract" step, due `contract_link_days` from that day — as a contractor report naming no
+    contract on record does at intake."""
+    _, lead_h, _, officer_h = await intake_team(db, client)
+    case_id, _ = await open_case(client, officer_h)
+    assert "contract_link" not in await deadlines_of(client, officer_h, case_id)
+    put = await client.put(f"/api/v1/cases/{case_id}/workplace", json={"kind": "contractor"}, headers=lead_h)
+    assert put.status_code == 200, put.text
+    step = (await deadlines_of(client, lead_h, case_id))["contract_link"]
+    due = TODAY + timedelta(days=db.settings.contract_link_days)
+    assert (step["due_on"], step["met_on"]) == (due.isoformat(), None)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+import pyotp
 import pytest
 
 from app.domain.errors import AccessDenied
@@ -75,3 +76,24 @@ async def test_acc_1_f2_demo_case_team_is_verified_by_the_demo_directory(client,
         assert (await client.get(f"/api/v1/cases/{case_id}", headers=headers)).status_code == 200
     finally:
         runtime.settings = make_settings()
+
+
+def test_demo_totp_waits_for_a_step_sign_in_accepts_after_two_sign_ins() -> None:
+    """Issue 14 (the walkthroughs run back to back): a code works once and sign-in accepts one step ahead, so after
+    two sign-ins within a step the next code is refused until the next step begins; `withu demo totp` waits for it
+    (seconds_until_totp_accepted), then prints the code sign-in accepts."""
+    from types import SimpleNamespace
+
+    from app.services.auth import TOTP_PERIOD, _totp_step
+    from app.services.demo import totp_wait_seconds
+
+    secret = pyotp.random_base32()
+    now = 1_800_000_000 + 7.0  # 7 s into a step
+    current = int(now) // TOTP_PERIOD
+    both_used = SimpleNamespace(totp_secret=secret, last_totp_step=current + 1)
+    code = pyotp.TOTP(secret, interval=TOTP_PERIOD).at((current + 2) * TOTP_PERIOD)  # what current_totp gives
+    wait = totp_wait_seconds(both_used.last_totp_step, now)
+    assert wait == TOTP_PERIOD - 7.0
+    assert _totp_step(both_used, code, now) is None  # printed at once, it would be refused
+    assert _totp_step(both_used, code, now + wait) == current + 2  # after the wait it is accepted
+    assert totp_wait_seconds(current, now) == 0.0  # one sign-in this step: no wait

@@ -34,7 +34,9 @@ async def inbox_view(client, receipt_code: str) -> dict[str, Any]:  # type: igno
 
 
 def but_reference(view: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in view.items() if k != "case_reference"}
+    """The inbox view without its own case number (on the view and on each of its messages, SD-2)."""
+    messages = [{k: v for k, v in m.items() if k != "case_reference"} for m in view.get("messages", [])]
+    return {k: v for k, v in view.items() if k != "case_reference"} | {"messages": messages}
 
 
 async def staff_headers(client, uow_factory, role: Role, **kwargs: Any) -> dict[str, str]:  # type: ignore[no-untyped-def]

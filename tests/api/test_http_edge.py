@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -114,13 +115,18 @@ async def test_security_headers_on_every_response(client) -> None:
 
 
 async def test_security_headers_and_problem_on_unexpected_500() -> None:
-    """Even an unexpected failure (here: the database is unreachable) answers a generic 500 problem that
-    carries the security headers, Cache-Control no-store and the trace id — and no internals."""
-    application = create_app(make_settings(database_url="postgresql+asyncpg://postgres@127.0.0.1:9/unreachable"))
+    """Even an unexpected failure (here: an endpoint that raises) answers a generic 500 problem that carries the
+    security headers, Cache-Control no-store and the trace id — and no internals."""
+    application = create_app(make_settings())
+
+    async def broken() -> None:
+        raise RuntimeError("internal detail 127.0.0.1")
+
+    application.add_api_route("/api/v1/broken-for-test", broken)
     transport = httpx.ASGITransport(app=application, raise_app_exceptions=False)
     try:
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
-            response = await c.get("/api/v1/health")
+            response = await c.get("/api/v1/broken-for-test")
     finally:
         await application.state.runtime.engine.dispose()
     _assert_problem(response, 500, "internal-error")
@@ -129,6 +135,26 @@ async def test_security_headers_and_problem_on_unexpected_500() -> None:
     _assert_security_headers(response)
     assert response.headers.get("cache-control") == "no-store"
     assert response.headers.get("x-trace-id") == response.json()["trace_id"]
+
+
+async def test_reliability_unreachable_database_is_503_with_retry_after_and_not_ready() -> None:
+    """Reliability review finding 3: a database that refuses connections answers 503 `database-unavailable` with
+    Retry-After (never 500) on any request that needs it, readiness says not ready, and liveness still answers."""
+    application = create_app(make_settings(database_url="postgresql+asyncpg://postgres@127.0.0.1:9/unreachable"))
+    transport = httpx.ASGITransport(app=application, raise_app_exceptions=False)
+    try:
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+            ready = await c.get("/api/v1/ready")
+            submitted = await c.post("/api/v1/reports", json=report_body())
+            alive = await c.get("/api/v1/health")
+    finally:
+        await application.state.runtime.engine.dispose()
+    for response in (ready, submitted):
+        _assert_problem(response, 503, "database-unavailable")
+        assert int(response.headers["retry-after"]) > 0
+        assert "127.0.0.1" not in response.text
+        _assert_security_headers(response)
+    assert alive.status_code == 200 and alive.json() == {"status": "ok"}
 
 
 # --- HTTP problems ----------------------------------------------------------------------------------------
@@ -152,10 +178,40 @@ async def test_wrong_method_is_a_405_problem(client) -> None:
 
 
 async def test_health(client) -> None:
-    """GET /api/v1/health answers 200 when the database is reachable."""
+    """GET /api/v1/health (liveness) answers 200; GET /api/v1/ready answers 200 when the database is reachable."""
     response = await client.get("/api/v1/health")
     assert response.status_code == 200
     assert response.json() == {"status": "ok"}
+    ready = await client.get("/api/v1/ready")
+    assert ready.status_code == 200 and ready.json() == {"status": "ready"}
+
+
+async def test_reliability_chunked_body_over_the_limit_is_413(client) -> None:
+    """Reliability review finding 9: a body sent chunked (no Content-Length) over the limit answers 413
+    `body-too-large`, as a declared one does, not 400."""
+
+    async def chunks() -> AsyncIterator[bytes]:
+        yield b'{"narrative": "'
+        for _ in range(40):
+            yield b"x" * 10_000
+        yield b'"}'
+
+    response = await client.post("/api/v1/reports", content=chunks(), headers={"content-type": "application/json"})
+    _assert_problem(response, 413, "body-too-large")
+
+
+async def test_reliability_body_of_another_content_type_is_415(client) -> None:
+    """Reliability review finding 9: a JSON endpoint sent a body of another content type (or none) answers 415
+    `unsupported-media-type`, not 422, and stores nothing; application/json and application/*+json are read."""
+    body = json.dumps(report_body())
+    for content_type in ("text/plain", "application/x-www-form-urlencoded", "application/xml", None):
+        headers = {"content-type": content_type} if content_type else {}
+        response = await client.post("/api/v1/reports", content=body, headers=headers)
+        _assert_problem(response, 415, "unsupported-media-type")
+    accepted = await client.post(
+        "/api/v1/reports", content=body, headers={"content-type": "application/json; charset=utf-8"}
+    )
+    assert accepted.status_code == 201, accepted.text
 
 
 # --- API docs ---------------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ import pytest
 
 from app.domain.enums import CaseStatus, Finding, Role, Team
 from app.schemas.manual import Lang
-from app.services.manual import load, state_steps
+from app.services.manual import for_settings, load, state_steps
 from tests.builders import case_id_for, login, make_report, make_staff, move_case
 
 PUBLIC_ROLES = ["victim", "witness", "manager", "hr", "contractor"]
@@ -56,14 +56,14 @@ async def test_man_1_index_is_public_and_lists_roles_in_both_languages(client) -
 
 @pytest.mark.parametrize("lang", ["ko", "en"])
 @pytest.mark.parametrize("role", PUBLIC_ROLES)
-async def test_man_1_public_roles_without_sign_in(client, role: str, lang: str) -> None:
+async def test_man_1_public_roles_without_sign_in(client, settings, role: str, lang: str) -> None:
     """MAN-1: victim, witness, manager, HR and commissioned organisation read their manual without signing in."""
     response = await client.get(f"/api/v1/manual/{role}", params={"lang": lang})
     assert response.status_code == 200, response.text
     body = response.json()
     assert (body["role"], body["lang"], body["audience"]) == (role, lang, "public")
     assert body["states"] is None
-    expected = load().role_content(role, Lang(lang))
+    expected = for_settings(settings).role_content(role, Lang(lang))  # the configured numbers filled in (CON-1)
     assert [s["id"] for s in body["sections"]] == [s.id for s in expected.sections]
     assert body["sections"][0]["points"][0] == expected.sections[0].points[0]
     assert [e["number"] for e in body["emergency"]] == ["112", "1366", "119"]
@@ -170,6 +170,20 @@ async def test_man_2_next_steps_follow_the_workplace(client, uow_factory) -> Non
     assert "citizen_support" not in seen["smg"] + seen["contractor"]
 
 
+async def test_con_1_man_2_next_steps_say_the_configured_days(client, uow_factory, settings) -> None:
+    """CON-1, MAN-2: the contractor follow-up step says the configured days to link the contract and to record
+    measures (from the settings, in both languages), with no placeholder left."""
+    headers = await login(client, await make_staff(uow_factory, role=Role.intake, team=Team.intake_counselling))
+    body = await make_report(client, workplace={"kind": "contractor"})
+    case_id = await case_id_for(client, headers, body["case_reference"])
+    for lang, days in (("en", "days"), ("ko", "일")):
+        response = await client.get(f"/api/v1/cases/{case_id}/next-steps", headers=headers, params={"lang": lang})
+        step = next(s for s in response.json()["steps"] if s["id"] == "contractor_follow_up")["text"]
+        assert f"{settings.contract_link_days}{' ' if lang == 'en' else ''}{days}" in step, step
+        assert f"{settings.contractor_follow_up_days}{' ' if lang == 'en' else ''}{days}" in step, step
+        assert "{" not in step
+
+
 async def test_man_2_next_steps_follow_the_status_and_finding(client, uow_factory) -> None:
     """MAN-2: after each transition the steps are the new status's; `decided / substantiated` adds the finding's
     steps (sanction after the victim's opinion, head-of-unit measures, prevention plan for a public body)."""
@@ -233,13 +247,13 @@ async def test_man_2_next_steps_need_a_staff_token(client, intake_case) -> None:
 
 
 @pytest.mark.parametrize("lang", ["ko", "en"])
-async def test_man_1_offline_manual_for_the_pwa_is_the_public_file(client, lang: str) -> None:
+async def test_man_1_offline_manual_for_the_pwa_is_the_public_file(client, settings, lang: str) -> None:
     """The PWA keeps this document for offline reading: the published public manual, nothing else, outside /api."""
     response = await client.get(f"/offline/manual.{lang}.json")
     assert response.status_code == 200
     assert response.headers["cache-control"] == "no-cache"
     body = response.json()
-    assert body == load().public[Lang(lang)].model_dump(mode="json")
+    assert body == for_settings(settings).public[Lang(lang)].model_dump(mode="json")
     assert set(body["roles"]) == set(PUBLIC_ROLES)
     assert "case_team" not in response.text
 

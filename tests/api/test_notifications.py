@@ -35,6 +35,7 @@ from app.settings import Settings
 from app.worker import PeriodicJob, Worker, run_once, smtp_config
 from tests.api.test_deadlines import TODAY, Db, assign, backdate, intake_team, notices, open_case, own_db, scan, staff
 from tests.builders import Staff
+from tests.directory import machine_headers, make_org
 
 ROOT = Path(__file__).resolve().parents[2]
 NARRATIVE_CANARY = "CANARY-NARRATIVE-7QX"
@@ -337,13 +338,14 @@ async def test_periodic_jobs_run_at_their_interval_and_a_failing_one_does_not_st
 
 def test_the_worker_runs_the_deadline_scan_the_obligation_scan_and_the_evidence_sweep() -> None:
     """The worker's periodic jobs: CASE-2 deadline scan (every 10 min), CON-2 obligation scan, evidence orphan
-    sweep (hourly) — each with its interval in settings."""
+    sweep (hourly), DATA-1 retention — each with its interval in settings."""
     from app.worker import PERIODIC_JOBS
 
     assert [(j.name, j.interval_setting) for j in PERIODIC_JOBS] == [
         ("deadline-scan", "deadline_scan_seconds"),
         ("obligation-scan", "obligation_scan_seconds"),
         ("evidence-sweep", "evidence_sweep_seconds"),
+        ("retention", "retention_scan_seconds"),
     ]
     defaults = Settings(environment="development")
     assert (defaults.deadline_scan_seconds, defaults.evidence_sweep_seconds) == (600, 3600)
@@ -384,3 +386,43 @@ async def test_withu_worker_once_sends_notifications(db: Db, client: httpx.Async
     assert reference in message.get_content()
     assert (await notice_of(db, case_id, handler)).status == NotificationStatus.sent
     assert handler.email not in (out + err).decode()
+
+
+async def test_sep_5_a_violation_notice_reaches_the_lead_content_free(db: Db, client: httpx.AsyncClient) -> None:
+    """SEP-5, ACC-1: a transfer that connects a separated pair is mailed to the case team's lead by the worker's next
+    run — the case reference and the day it was found, in Korean and English; no employee number, no narrative.
+    Sent once."""
+    org = await make_org(db.uow, units={"A": None, "B": None}, people={"victim": ("A", None), "resp": ("B", None)})
+    hr = await machine_headers(client, db.uow, "personnel:write")
+    lead, _, _, officer = await intake_team(db, client)
+    case_id, reference = await open_case(
+        client,
+        officer,
+        reporter_kind="third_party",
+        identity_mode="anonymous",
+        narrative=REPORT["narrative"],
+        victim={"employee_number": org.employees["victim"]},
+        respondent={"employee_number": org.employees["resp"]},
+    )
+    event = {
+        "event_id": f"ev-{uuid.uuid4().hex}",
+        "employee_number": org.employees["resp"],
+        "kind": "transfer",
+        "effective_at": clock.now().isoformat(),
+        "data": {"unit": org.units["A"]},
+    }
+    assert (await client.post("/api/v1/personnel/events", json=[event], headers=hr)).status_code == 200
+    async with smtp_server() as (mailbox, port):
+        settings = with_smtp(db, port)
+        await run_once(settings, now=at(seconds=1))
+        await run_once(settings, now=at(seconds=5))
+        [message] = mailbox.to(lead.email)
+    row = await notice_of(db, case_id, lead)
+    assert row.kind == NotificationKind.separation_violation and row.status == NotificationStatus.sent
+    day = clock.now().date().isoformat()
+    assert message.get_content() == (
+        f"확인이 필요한 사건이 있습니다: {reference} — 분리 조치 위반, 발견 {day}. WithU에 로그인하여 확인하세요.\n"
+        f"A case needs attention: {reference} — separation order violated, found {day}. Sign in to WithU to see it.\n"
+    )
+    for canary in (NARRATIVE_CANARY, *org.employees.values()):
+        assert canary.encode() not in mailbox.raw_to(lead.email)[0]

@@ -45,7 +45,7 @@ async def test_sep_4_client_credentials_in_the_form(client, uow_factory) -> None
     client_id, secret = await _make_client(uow_factory)
     response = await client.post(TOKEN_URL, data=_form(client_id, secret))
     assert response.status_code == 200, response.text
-    assert response.headers["cache-control"] == "no-store"
+    assert response.headers["cache-control"] == "no-store" and response.headers["pragma"] == "no-cache"
     body = response.json()
     assert body["token_type"] == "Bearer" and body["scope"] == "separation:check"
     assert 0 < body["expires_in"] <= 3600
@@ -77,18 +77,19 @@ async def test_token_can_ask_for_fewer_scopes(client, uow_factory) -> None:
 
 
 async def test_scope_outside_the_client_is_refused(client, uow_factory) -> None:
-    """Asking for a scope the client does not hold answers 403 `scope-not-allowed`, and no token."""
+    """Asking for a scope the client does not hold answers 400 `invalid_scope` (RFC 6749 §5.2), and no token."""
     client_id, secret = await _make_client(uow_factory)
     for scope in ("separation:read", "separation:check personnel:write", "cases:read", "obligations:write"):
         response = await client.post(TOKEN_URL, data=_form(client_id, secret, scope=scope))
-        assert response.status_code == 403, scope
-        assert response.headers["content-type"] == "application/problem+json"
-        assert response.json()["code"] == "scope-not-allowed"
+        assert response.status_code == 400, scope
+        assert response.headers["content-type"] == "application/json"
+        assert response.json()["error"] == "invalid_scope"
         assert "access_token" not in response.json()
 
 
 async def test_wrong_secret_and_unknown_client_answer_alike(client, uow_factory) -> None:
-    """A wrong secret, an unknown client and missing credentials answer 401 `invalid-client` alike."""
+    """A wrong secret, an unknown client and missing credentials answer 401 `invalid_client` alike (RFC 6749
+    §5.2), with `WWW-Authenticate: Basic`."""
     client_id, secret = await _make_client(uow_factory)
     answers = [
         await client.post(TOKEN_URL, data=_form(client_id, secret + "x")),
@@ -99,10 +100,11 @@ async def test_wrong_secret_and_unknown_client_answer_alike(client, uow_factory)
     ]
     for response in answers:
         assert response.status_code == 401, response.text
-        assert response.headers["content-type"] == "application/problem+json"
-        assert response.json()["code"] == "invalid-client"
+        assert response.headers["content-type"] == "application/json"
+        assert response.headers["www-authenticate"] == 'Basic realm="WithU"'
+        assert response.json()["error"] == "invalid_client"
         assert secret not in response.text
-    assert len({r.json()["title"] for r in answers}) == 1
+    assert len({r.text for r in answers}) == 1
 
 
 async def test_inactive_client_gets_no_token(client, uow_factory) -> None:
@@ -114,36 +116,39 @@ async def test_inactive_client_gets_no_token(client, uow_factory) -> None:
         row.active = False
         await uow.commit()
     response = await client.post(TOKEN_URL, data=_form(client_id, secret))
-    assert response.status_code == 401 and response.json()["code"] == "invalid-client"
+    assert response.status_code == 401 and response.json()["error"] == "invalid_client"
     async with uow_factory() as uow:
         with pytest.raises(InvalidToken):
             await auth.client_from_token(uow, token)
 
 
 async def test_only_client_credentials_grant(client, uow_factory) -> None:
-    """grant_type=password → 422 `unsupported-grant-type`; a missing grant_type → 422."""
+    """RFC 6749 §5.2: another grant → 400 `unsupported_grant_type`; a missing grant_type → 400 `invalid_request`,
+    never a 422 problem."""
     client_id, secret = await _make_client(uow_factory)
-    for grant in ("password", "authorization_code", "refresh_token", ""):
-        form = _form(client_id, secret)
-        form["grant_type"] = grant
-        response = await client.post(TOKEN_URL, data=form)
-        assert response.status_code == 422, grant
-        assert response.headers["content-type"] == "application/problem+json"
-        assert response.json()["code"] in ("unsupported-grant-type", "validation-failed")
-    password = await client.post(TOKEN_URL, data={**_form(client_id, secret), "grant_type": "password"})
-    assert password.json()["code"] == "unsupported-grant-type"
-    missing = await client.post(TOKEN_URL, data={"client_id": client_id, "client_secret": secret})
-    assert missing.status_code == 422
-    assert missing.json()["code"] == "validation-failed"
-    assert ["body", "grant_type"] in [e["loc"] for e in missing.json()["errors"]]
+    for grant in ("password", "authorization_code", "refresh_token"):
+        response = await client.post(TOKEN_URL, data={**_form(client_id, secret), "grant_type": grant})
+        assert response.status_code == 400, grant
+        assert response.headers["content-type"] == "application/json"
+        assert response.json()["error"] == "unsupported_grant_type"
+        assert response.headers["cache-control"] == "no-store" and response.headers["pragma"] == "no-cache"
+    for form in ({**_form(client_id, secret), "grant_type": ""}, {"client_id": client_id, "client_secret": secret}):
+        missing = await client.post(TOKEN_URL, data=form)
+        assert missing.status_code == 400
+        assert missing.json() == {
+            "error": "invalid_request",
+            "error_description": "Send a form-encoded body; missing or invalid: grant_type.",
+        }
 
 
 async def test_token_endpoint_wants_a_form_not_json(client, uow_factory) -> None:
-    """The token endpoint reads a form-encoded body (RFC 6749); a JSON body has no grant_type → 422."""
+    """The token endpoint reads a form-encoded body (RFC 6749 §4.4.2); a JSON body → 400 `invalid_request`."""
     client_id, secret = await _make_client(uow_factory)
     response = await client.post(TOKEN_URL, json=_form(client_id, secret))
-    assert response.status_code == 422
-    assert response.headers["content-type"] == "application/problem+json"
+    assert response.status_code == 400
+    assert response.headers["content-type"] == "application/json"
+    assert response.json()["error"] == "invalid_request"
+    assert secret not in response.text
 
 
 async def test_aud_1_token_issue_is_audited(client, uow_factory) -> None:

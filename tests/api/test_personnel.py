@@ -181,10 +181,11 @@ async def test_sep_4_sync_builds_the_directory_and_is_idempotent(client: httpx.A
         assert [(e.actor_kind, e.case_id) for e in entries] == [("client", None), ("client", None)]
 
 
-async def test_sync_updates_changed_rows_and_leaves_absent_employees(
+async def test_sep_6_upsert_sync_updates_changed_rows_and_leaves_absent_employees(
     client: httpx.AsyncClient, uow_factory: Any
 ) -> None:
-    """A later snapshot moves E3, retires E2 and drops E2 from the project; E1, absent, stays as it was."""
+    """A later snapshot (`mode=upsert`) moves E3, retires E2 and drops E2 from the project; E1, absent, stays as it
+    was (SEP-6: a full snapshot would mark E1 as left, tests/api/test_personnel_full_sync.py)."""
     headers, _ = await client_headers(client, uow_factory)
     p = uuid.uuid4().hex[:8]
     await synced(client, headers, p)
@@ -194,7 +195,7 @@ async def test_sync_updates_changed_rows_and_leaves_absent_employees(
     e3_row.update(unit=f"{p}-U3", supervisor=f"{p}-E1")
     later["employees"] = [e2_row, e3_row]
     later["assignments"][0]["members"] = [f"{p}-E1"]
-    response = await client.post(SYNC, json=later, headers=headers)
+    response = await client.post(SYNC, params={"mode": "upsert"}, json=later, headers=headers)
     assert response.status_code == 200, response.text
     body = response.json()
     assert body["employees"] == {"created": 0, "updated": 2, "unchanged": 0}

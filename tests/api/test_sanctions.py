@@ -159,7 +159,10 @@ async def test_san_2_a_substantiated_case_leads_to_a_decided_sanction(client, uo
     refused = await decision(client, w.lead, w.case_id, sanction["id"])
     assert refused.status_code == 422 and refused.json()["code"] == "victim-opinion-required"
     listing = (await client.get(f"/api/v1/cases/{w.case_id}/sanctions", headers=w.lead)).json()
-    assert listing["victim_opinion_recorded"] is False and listing["penalty_floor"] is None
+    assert listing["victim_opinion_recorded"] is False
+    # SD-3 by person: the floor for anyone but the respondent; nothing of theirs decided yet.
+    assert listing["penalty_floor"] == {"level": "suspension", "months": 1}
+    assert listing["original_sanction_decided"] is False
     recorded = await opinion(client, w.handler, w.case_id)
     assert recorded["text"] == OPINION and recorded["recorded_by"] == "Test intake"
 
@@ -521,3 +524,134 @@ async def test_acc_1_roles_on_every_sanction_endpoint(client, uow_factory) -> No
     assert missing.status_code == 404
     state = (await client.get(f"{base}/sanctions", headers=w.lead)).json()
     assert [s["status"] for s in state["sanctions"]] == ["proposed"] and state["victim_opinion_recorded"] is False
+
+
+# --- SD-3 by person (rules audit defect 5, note 4) -----------------------------------------------------------------
+
+
+async def correct_category(client, headers, case_id: str, category: str):  # type: ignore[no-untyped-def]
+    etag = (await client.get(f"/api/v1/cases/{case_id}", headers=headers)).headers["etag"]
+    return await client.post(
+        f"/api/v1/cases/{case_id}/category",
+        json={"category": category, "reason": "Filed under the wrong category at intake."},
+        headers={**headers, "If-Match": etag},
+    )
+
+
+async def test_sd_3_a_sanction_for_another_person_on_the_original_case_is_held_to_the_floor(
+    client, uow_factory
+) -> None:
+    """SD-3 (defect 5): on a substantiated original case, a sanction for someone other than the respondent (a
+    colleague who covered it up, or someone outside the directory) is for secondary damage: below suspension it is
+    refused, and it waits for the respondent's own sanction, whose level then sets the floor."""
+    w = await world(client, uow_factory)
+    colleague = w.org.employees["boss"]
+    light = await propose(client, w.handler, w.case_id, level="reprimand", respondent_employee_number=colleague)
+    assert light.status_code == 422 and light.json()["code"] == "below-penalty-floor"
+    assert light.json()["floor"] == "suspension"
+    labelled = await propose(client, w.handler, w.case_id, level="salary_reduction", months=3, respondent_label="A")
+    assert labelled.status_code == 422 and labelled.json()["code"] == "below-penalty-floor"
+    at_floor = await propose(
+        client, w.handler, w.case_id, level="suspension", months=1, respondent_employee_number=colleague
+    )
+    assert at_floor.status_code == 201, at_floor.text
+    assert at_floor.json()["for_secondary_damage"] is True
+    await opinion(client, w.handler, w.case_id)
+    waiting = await decision(client, w.lead, w.case_id, at_floor.json()["id"])
+    assert waiting.status_code == 409 and waiting.json()["code"] == "original-sanction-pending"
+
+    own = await propose(client, w.handler, w.case_id, level="reprimand")  # the respondent's own: no floor
+    assert own.status_code == 201 and own.json()["for_secondary_damage"] is False
+    own_two = await propose(client, w.handler, w.case_id, level="demotion")
+    assert (await decision(client, w.lead, w.case_id, own.json()["id"], approve=False)).status_code == 200
+    assert (await decision(client, w.lead, w.case_id, own_two.json()["id"])).status_code == 200
+    below = await decision(client, w.lead, w.case_id, at_floor.json()["id"])
+    assert below.status_code == 422 and below.json()["floor"] == "demotion"
+    heavier = await propose(client, w.handler, w.case_id, level="discharge", respondent_employee_number=colleague)
+    decided = await decision(client, w.lead, w.case_id, heavier.json()["id"])
+    assert decided.status_code == 200 and decided.json()["status"] == "decided"
+    view = (await client.get(f"/api/v1/cases/{w.case_id}/sanctions", headers=w.lead)).json()
+    assert view["penalty_floor"] == {"level": "demotion", "months": None}  # for anyone but the respondent
+    assert view["original_sanction_decided"] is True
+
+
+async def test_sd_3_a_case_corrected_to_secondary_damage_is_held_to_the_floor(client, uow_factory) -> None:
+    """SD-3, CASE-3, AUD-1: staff correct a case filed under another category to secondary damage: it is routed
+    anew (to the investigation team), the correction is audited, and its sanctions are never lighter than
+    suspension."""
+    org = await make_org(uow_factory, units={"U": None}, people={"resp": ("U", None)})
+    body = await make_report(
+        client, category="sexual_harassment", respondent={"employee_number": org.employees["resp"]}
+    )
+    _, intake_lead = await staff_headers(client, uow_factory, Role.team_lead)
+    case_id = await case_id_for(client, intake_lead, body["case_reference"])
+    corrected = await correct_category(client, intake_lead, case_id, "secondary_damage")
+    assert corrected.status_code == 200, corrected.text
+    assert corrected.json()["applied"] is True and corrected.json()["proposal"] is None
+    assert (corrected.json()["category"], corrected.json()["team"]) == ("secondary_damage", "investigation")
+    assert (await client.get(f"/api/v1/cases/{case_id}", headers=intake_lead)).status_code == 404  # not theirs now
+    _, inv_lead = await staff_headers(client, uow_factory, Role.team_lead, Team.investigation)
+    _, investigator = await staff_headers(client, uow_factory, Role.investigator, Team.investigation)
+    assert (await client.get(f"/api/v1/cases/{case_id}", headers=inv_lead)).json()["category"] == "secondary_damage"
+    await decide(client, uow_factory, investigator, case_id)
+    refused = await propose(client, investigator, case_id, level="salary_reduction", months=3)
+    assert refused.status_code == 422 and refused.json()["floor"] == "suspension"
+    async with uow_factory() as uow:
+        actions = [e.action for e in await uow.audit.for_case(uuid.UUID(case_id))]
+    assert "case.category_corrected" in actions
+
+
+async def test_sd_3_a_correction_out_of_secondary_damage_waits_for_a_second_person(client, uow_factory) -> None:
+    """SD-3, SAN-2's four eyes: correcting a secondary-damage case to another category removes SD-3's floor, so it
+    is proposed (202, nothing changes) and a team lead or the division head other than the proposer confirms it
+    through the decision proposals; until then no other proposal waits beside it."""
+    body = await make_report(client, category="secondary_damage")
+    _, inv_lead = await staff_headers(client, uow_factory, Role.team_lead, Team.investigation)
+    _, other_lead = await staff_headers(client, uow_factory, Role.team_lead, Team.investigation)
+    case_id = await case_id_for(client, inv_lead, body["case_reference"])
+    proposed = await correct_category(client, inv_lead, case_id, "stalking")
+    assert proposed.status_code == 202, proposed.text
+    answer = proposed.json()
+    assert answer["applied"] is False and answer["category"] == "secondary_damage"
+    proposal = answer["proposal"]
+    assert (proposal["kind"], proposal["category"], proposal["to_status"]) == ("category", "stalking", None)
+    again = await correct_category(client, inv_lead, case_id, "online")
+    assert again.status_code == 409 and again.json()["code"] == "decision-pending"
+    assert (await client.get(f"/api/v1/cases/{case_id}", headers=inv_lead)).json()["category"] == "secondary_damage"
+    listed = (await client.get("/api/v1/approvals/decision-proposals", headers=other_lead)).json()
+    assert proposal["id"] in [p["id"] for p in listed]
+
+    url = f"/api/v1/cases/{case_id}/decision-proposals/{proposal['id']}/decision"
+    own = await client.post(url, json={"approve": True, "reason": "Agreed: it was filed wrongly."}, headers=inv_lead)
+    assert own.status_code == 403 and own.json()["code"] == "proposer-cannot-confirm"
+    confirmed = await client.post(
+        url, json={"approve": True, "reason": "Agreed: it was filed wrongly."}, headers=other_lead
+    )
+    assert confirmed.status_code == 200, confirmed.text
+    assert confirmed.json()["status"] == "confirmed"
+    async with uow_factory() as uow:
+        case = await uow.cases.case(uuid.UUID(case_id))
+        assert (case.category, case.team) == ("stalking", "intake_counselling")  # routed anew
+        actions = [e.action for e in await uow.audit.for_case(case.id)]
+    assert {"case.category_correction_proposed", "case.decision_confirmed", "case.category_corrected"} <= set(actions)
+
+
+async def test_sd_3_a_category_correction_is_refused_when_it_changes_nothing_or_is_stale(client, uow_factory) -> None:
+    """SD-3, CASE-1: the same category (422 category-unchanged), no If-Match (428) or an old version (412)."""
+    body = await make_report(client, category="stalking")
+    _, lead = await staff_headers(client, uow_factory, Role.team_lead)
+    case_id = await case_id_for(client, lead, body["case_reference"])
+    same = await correct_category(client, lead, case_id, "stalking")
+    assert same.status_code == 422 and same.json()["code"] == "category-unchanged"
+    bare = await client.post(
+        f"/api/v1/cases/{case_id}/category",
+        json={"category": "online", "reason": "Filed under the wrong category."},
+        headers=lead,
+    )
+    assert bare.status_code == 428
+    stale = await client.post(
+        f"/api/v1/cases/{case_id}/category",
+        json={"category": "online", "reason": "Filed under the wrong category."},
+        headers={**lead, "If-Match": "999"},
+    )
+    assert stale.status_code == 412

@@ -72,15 +72,19 @@ async def test_sd_2_the_victim_reports_secondary_damage_in_the_inbox(client, uow
     assert {d["kind"]: d["met_on"] is not None for d in view["deadlines"]} == {
         "acknowledgement": True,
         "triage": False,
+        "feedback": False,  # CASE-2: its reporter is owed feedback like any reporter (defect 7)
         "investigation": False,
     }
     assert view["messages"][0]["author"] == "system"
 
     shown = (await client.get("/api/v1/inbox", headers=inbox)).json()
-    assert shown["secondary_damage_cases"] == [{"reference": receipt["case_reference"], "status": "received"}]
+    listed = [(c["reference"], c["status"], c["can_write"]) for c in shown["secondary_damage_cases"]]
+    assert listed == [(receipt["case_reference"], "received", True)]
     await move(client, lead, str(sd.id), "triaged")  # a case of its own: the full lifecycle applies
     shown = (await client.get("/api/v1/inbox", headers=inbox)).json()
-    assert shown["secondary_damage_cases"] == [{"reference": receipt["case_reference"], "status": "triaged"}]
+    assert [(c["reference"], c["status"]) for c in shown["secondary_damage_cases"]] == [
+        (receipt["case_reference"], "triaged")
+    ]
     assert shown["case_reference"] == body["case_reference"]  # the inbox is still the original's
 
     other_team = (await staff_headers(client, uow_factory, Role.intake, Team.investigation))[1]
@@ -237,3 +241,92 @@ async def test_acc_2_the_secondary_damage_narrative_is_encrypted(client, uow_fac
             select(type_coerce(Report.__table__.c.narrative, LargeBinary())).where(Report.case_id == sd.id)
         )
     assert b"CANARY-SD-NARRATIVE" not in bytes(raw)
+
+
+# --- CASE-4 / SD-2: the conversation of a case reported through the inbox (rules audit defect 7) ------------------
+
+
+async def inbox_sd_case(client, uow_factory):  # type: ignore[no-untyped-def]
+    """A victim's original case, and a secondary-damage case reported through its inbox."""
+    body, lead, case_id = await original(client, uow_factory)
+    inbox = await inbox_headers(client, body["receipt_code"])
+    answer = await client.post("/api/v1/inbox/secondary-damage", json={"narrative": SD_NARRATIVE}, headers=inbox)
+    assert answer.status_code == 201, answer.text
+    sd = await stored_case(uow_factory, answer.json()["case_reference"])
+    return body, lead, case_id, inbox, sd
+
+
+async def test_sd_2_case_4_a_reply_on_the_secondary_damage_case_reaches_the_reporter(client, uow_factory) -> None:
+    """SD-2, CASE-4, CASE-2 (defect 7): the team's reply on a secondary-damage case reported through the inbox
+    is shown in that inbox, marked with the case it belongs to; it meets that case's feedback deadline; the
+    reporter answers on it (by its reference), and the answer lands on the secondary-damage case. The case is
+    linked to the reporter's own case."""
+    body, lead, case_id, inbox, sd = await inbox_sd_case(client, uow_factory)
+    assert str(sd.parent_case_id) == case_id
+    sent = await client.post(
+        f"/api/v1/cases/{sd.id}/messages", json={"body": "PROBE: we are looking into it."}, headers=lead
+    )
+    assert sent.status_code == 201, sent.text
+    outcome = {"body": "PROBE: this is what we did.", "feedback": True}  # CASE-2: feedback on the outcome
+    assert (await client.post(f"/api/v1/cases/{sd.id}/messages", json=outcome, headers=lead)).status_code == 201
+    await client.post(f"/api/v1/cases/{sd.id}/messages", json={"body": "NOTE-sd", "internal": True}, headers=lead)
+
+    shown = (await client.get("/api/v1/inbox", headers=inbox)).json()
+    by_case = [(m["case_reference"], m["author"], m["body"]) for m in shown["messages"]]
+    assert (sd.reference, "staff", "PROBE: we are looking into it.") in by_case
+    assert all(b != "NOTE-sd" for _, _, b in by_case)
+    assert {ref for ref, _, _ in by_case} == {body["case_reference"], sd.reference}
+    sd_entry = shown["secondary_damage_cases"][0]
+    assert sd_entry["reference"] == sd.reference and sd_entry["can_write"] is True
+    feedback = next(d for d in sd_entry["deadlines"] if d["kind"] == "feedback")
+    assert feedback["met_on"] is not None
+
+    answered = await client.post(
+        "/api/v1/inbox/messages", json={"body": "Thank you.", "case_reference": sd.reference.lower()}, headers=inbox
+    )
+    assert answered.status_code == 201, answered.text
+    assert answered.json()["case_reference"] == sd.reference
+    view = (await client.get(f"/api/v1/cases/{sd.id}", headers=lead)).json()
+    assert [m["body"] for m in view["messages"] if m["author"] == "reporter"] == ["Thank you."]
+    original_view = (await client.get(f"/api/v1/cases/{case_id}", headers=lead)).json()
+    assert "Thank you." not in [m["body"] for m in original_view["messages"]]
+    stranger = await make_report(client)
+    refused = await client.post(
+        "/api/v1/inbox/messages",
+        json={"body": "Hello.", "case_reference": stranger["case_reference"]},
+        headers=inbox,
+    )
+    assert refused.status_code == 404
+
+
+async def test_case_4_secondary_damage_after_closing_is_reported_and_answered(client, uow_factory) -> None:
+    """CASE-4, SD-2, RET-1: after the original case is closed its inbox is read-only for it, yet the reporter
+    still reports secondary damage there (harm comes later: the watch runs 3 years after closing) and writes on
+    that open case; once that case is closed too, it is read-only as well."""
+    body, lead, case_id, inbox, _ = await inbox_sd_case(client, uow_factory)
+    async with uow_factory() as uow:
+        (await uow.cases.case(uuid.UUID(case_id))).status = "closed"
+        await uow.commit()
+    late = await client.post("/api/v1/inbox/secondary-damage", json={"narrative": SD_NARRATIVE}, headers=inbox)
+    assert late.status_code == 201, late.text
+    reference = late.json()["case_reference"]
+    refused = await client.post("/api/v1/inbox/messages", json={"body": "About the original."}, headers=inbox)
+    assert refused.status_code == 409 and refused.json()["code"] == "case-closed"
+    written = await client.post(
+        "/api/v1/inbox/messages", json={"body": "More about it.", "case_reference": reference}, headers=inbox
+    )
+    assert written.status_code == 201, written.text
+    shown = (await client.get("/api/v1/inbox", headers=inbox)).json()
+    assert shown["can_write"] is False
+    assert {c["reference"]: c["can_write"] for c in shown["secondary_damage_cases"]}[reference] is True
+    async with uow_factory() as uow:
+        (await uow.session.scalar(select(Case).where(Case.reference == reference))).status = "closed"
+        await uow.commit()
+    closed = await client.post(
+        "/api/v1/inbox/messages", json={"body": "Once more.", "case_reference": reference}, headers=inbox
+    )
+    assert closed.status_code == 409 and closed.json()["code"] == "case-closed"
+    opinion = await client.post(
+        "/api/v1/inbox/victim-opinion", json={"text": OPINION, "case_reference": reference}, headers=inbox
+    )
+    assert opinion.status_code == 409 and opinion.json()["code"] == "case-closed"

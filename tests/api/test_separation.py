@@ -8,10 +8,10 @@ import uuid
 import pytest
 from sqlalchemy import select
 
-from app.db.models import AuditEntry, Employee
+from app.db.models import AuditEntry, Case, Employee, ProtectedPerson, SeparationOrder
 from app.domain.enums import EmployeeStatus, Role, Team
 from app.services import audit
-from tests.builders import case_id_for, login, make_report, make_staff
+from tests.builders import case_id_for, login, make_report, make_staff, move_case
 from tests.directory import Org, machine_headers, make_org
 
 CANARY = "CANARY-SEPARATION-NARRATIVE"
@@ -290,3 +290,105 @@ async def test_case_5_outside_the_assigned_team_the_victim_is_a_pseudonym(client
     assert order["victim_employee_number"].startswith("V-")
     assert org.employees["victim"] not in str(order)
     assert order["respondent_employee_number"] == org.employees["resp"]
+
+
+async def sync_newcomer(client, uow_factory, org: Org, number: str, unit: str = "A") -> None:  # type: ignore[no-untyped-def]
+    """The personnel system's full sync brings one employee the directory did not know (in org's unit)."""
+    hr = await machine_headers(client, uow_factory, "personnel:write")
+    snapshot = {
+        "as_of": "2026-12-01T09:00:00+00:00",
+        "organisations": [],
+        "units": [],
+        "employees": [
+            {"employee_number": number, "organisation": f"ORG-{org.tag}", "unit": org.units[unit], "status": "active"}
+        ],
+        "assignments": [],
+    }
+    response = await client.post("/api/v1/personnel/sync", json=snapshot, headers=hr)
+    assert response.status_code == 200, response.text
+
+
+async def test_sep_1_an_order_opens_when_a_sync_brings_the_named_victim(client, uow_factory, org: Org) -> None:
+    """SEP-1 (issue 13, rules audit defect 9): a report names a victim the directory does not know yet; no order.
+    The next full sync brings that employee: the order opens then, by itself, once (a second sync adds nothing),
+    and the victim is protected (RET-1)."""
+    newcomer = f"E-NEW-{org.tag}"
+    body = await make_report(
+        client,
+        identity_mode="confidential",
+        reporter={"name": "A colleague"},
+        victim={"employee_number": newcomer},
+        respondent={"employee_number": org.employees["resp"]},
+    )
+    staff, case_id = await team_view(client, uow_factory, body["case_reference"])
+    assert (await client.get(f"/api/v1/cases/{case_id}/separation", headers=staff)).json()["orders"] == []
+    await sync_newcomer(client, uow_factory, org, newcomer)
+    await sync_newcomer(client, uow_factory, org, newcomer)
+    (order,) = (await client.get(f"/api/v1/cases/{case_id}/separation", headers=staff)).json()["orders"]
+    assert order["status"] == "active" and order["awaiting_triage"] is False
+    assert order["victim_employee_number"] == newcomer
+    assert {c["kind"] for c in order["connections"]} == {"same_unit"}
+    async with uow_factory() as uow:
+        protected = (
+            await uow.session.scalars(select(ProtectedPerson.role).where(ProtectedPerson.case_id == uuid.UUID(case_id)))
+        ).all()
+        actions = [e.action for e in await uow.audit.for_case(uuid.UUID(case_id))]
+    assert actions.count("separation.order_opened") == 1
+    assert list(protected) == ["victim"]
+
+
+async def test_sep_1_a_late_order_from_an_anonymous_third_party_awaits_triage(client, uow_factory, org: Org) -> None:
+    """SEP-1 (security review F11): an order opened late for an anonymous third party's report still awaits the case
+    team's triage, as one opened at intake does; the respondent unknown at intake counts as well."""
+    newcomer = f"E-NEW-{org.tag}"
+    body = await make_report(
+        client, victim={"employee_number": org.employees["victim"]}, respondent={"employee_number": newcomer}
+    )
+    staff, case_id = await team_view(client, uow_factory, body["case_reference"])
+    assert (await client.get(f"/api/v1/cases/{case_id}/separation", headers=staff)).json()["orders"] == []
+    await sync_newcomer(client, uow_factory, org, newcomer, unit="B")
+    (order,) = (await client.get(f"/api/v1/cases/{case_id}/separation", headers=staff)).json()["orders"]
+    assert order["respondent_employee_number"] == newcomer
+    assert order["awaiting_triage"] is True
+    queue = (await client.get("/api/v1/cases", params={"reference": body["case_reference"]}, headers=staff)).json()
+    assert queue["items"][0]["separation_awaiting_triage"] is True
+
+
+async def test_sep_1_a_closed_case_opens_no_late_order(client, uow_factory, org: Org) -> None:
+    """SEP-1: only an open case's named people open an order when the directory learns them."""
+    newcomer = f"E-NEW-{org.tag}"
+    body = await make_report(
+        client, victim={"employee_number": newcomer}, respondent={"employee_number": org.employees["resp"]}
+    )
+    lead, case_id = await team_view(client, uow_factory, body["case_reference"])
+    withdrawn = await move_case(client, uow_factory, lead, case_id, "withdrawn")
+    assert withdrawn["status"] == "withdrawn"
+    await sync_newcomer(client, uow_factory, org, newcomer)
+    assert (await client.get(f"/api/v1/cases/{case_id}/separation", headers=lead)).json()["orders"] == []
+
+
+async def test_sep_1_case_8_a_sealed_report_opens_its_order_when_released(client, uow_factory, org: Org) -> None:
+    """SEP-1 with CASE-8: a report in escrow opens no order while sealed; when a second, independent report naming
+    the same respondent releases it, its order opens then."""
+    tag = uuid.uuid4().hex[:6]
+    sealed = await make_report(
+        client,
+        reporter_kind="victim",
+        identity_mode="confidential",
+        reporter={"name": "Escrow victim", "email": f"sealed-{tag}@example.org", "employee_number": org.employees["victim"]},
+        escrow=True,
+        respondent={"employee_number": org.employees["resp"]},
+    )
+    async with uow_factory() as uow:
+        case = await uow.session.scalar(select(Case).where(Case.reference == sealed["case_reference"]))
+        orders = (await uow.session.scalars(select(SeparationOrder).where(SeparationOrder.case_id == case.id))).all()
+        assert case.sealed is True and list(orders) == []
+    await make_report(
+        client,
+        identity_mode="confidential",
+        reporter={"name": "Colleague", "email": f"colleague-{tag}@example.org"},
+        respondent={"employee_number": org.employees["resp"]},
+    )
+    staff, case_id = await team_view(client, uow_factory, sealed["case_reference"])
+    (order,) = (await client.get(f"/api/v1/cases/{case_id}/separation", headers=staff)).json()["orders"]
+    assert order["status"] == "active" and order["respondent_employee_number"] == org.employees["resp"]

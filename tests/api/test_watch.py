@@ -144,6 +144,22 @@ async def test_ret_1_adverse_event_about_the_victim_opens_a_linked_review(client
     assert (await client.get(f"/api/v1/cases/{review_id}", headers=other_team)).status_code == 404
 
 
+async def test_ret_2_case_4_a_watch_review_has_no_reporter_to_write_to(client, uow_factory) -> None:
+    """RET-2, CASE-4: a review the watch opened has no reporter: a message "to the reporter" would reach nobody, so
+    it is refused (409 no-reporter) and nothing is stored; an internal note is kept."""
+    org, hr, lead, case_id = await setup(client, uow_factory)
+    await send(client, hr, event(org.employees["victim"], "evaluation", {"grade": "C", "previous_grade": "A"}))
+    async with uow_factory() as uow:
+        review_id = str(await uow.session.scalar(select(Case.id).where(Case.parent_case_id == uuid.UUID(case_id))))
+    url = f"/api/v1/cases/{review_id}/messages"
+    refused = await client.post(url, json={"body": "Who is this for?"}, headers=lead)
+    assert refused.status_code == 409 and refused.json()["code"] == "no-reporter"
+    note = await client.post(url, json={"body": "Checked with HR.", "internal": True}, headers=lead)
+    assert note.status_code == 201, note.text
+    messages = (await client.get(f"/api/v1/cases/{review_id}", headers=lead)).json()["messages"]
+    assert [m["internal"] for m in messages] == [True]
+
+
 async def test_ret_1_witnesses_are_watched_and_the_respondent_is_not(client, uow_factory) -> None:
     """RET-1: protected persons include witnesses; a measure against the respondent is no retaliation."""
     org, hr, lead, case_id = await setup(client, uow_factory)
@@ -177,11 +193,26 @@ async def test_ret_1_no_flag_for_favourable_or_earlier_events_or_duplicates(clie
         assert len(reviews) == 1  # only the duties removed, once
 
 
-async def test_ret_1_a_new_supervisor_that_carries_out_the_separation_plan_is_not_retaliation(
-    client, uow_factory
-) -> None:
-    """RET-1, SEP-3: when the respondent leaves the victim's chain, the victim's new supervisor is recorded with the
-    order's reference and opens no review; the same change without it (or naming another order) does."""
+async def reviews_of(uow_factory, case_id: str) -> int:  # type: ignore[no-untyped-def]
+    """How many retaliation-watch reviews the case has (RET-2)."""
+    async with uow_factory() as uow:
+        rows = await uow.session.scalars(select(Case).where(Case.parent_case_id == uuid.UUID(case_id)))
+        return len(rows.all())
+
+
+async def measure(client, lead, case_id: str, kind: str) -> str:  # type: ignore[no-untyped-def]
+    """CASE-7: a measure offered, accepted by the victim (recorded by the team) and applied."""
+    offered = await client.post(f"/api/v1/cases/{case_id}/measures", json={"kind": kind}, headers=lead)
+    measure_id = offered.json()["id"]
+    url = f"/api/v1/cases/{case_id}/measures/{measure_id}"
+    assert (await client.post(f"{url}/answer", json={"accept": True}, headers=lead)).json()["status"] == "accepted"
+    assert (await client.post(f"{url}/apply", headers=lead)).json()["status"] == "applied"
+    return measure_id
+
+
+async def test_ret_1_sep_3_the_victim_re_supervised_citing_the_order_is_flagged(client, uow_factory) -> None:
+    """RET-1, SEP-3: the plan moves the respondent. A new supervisor for the victim is flagged even when it cites
+    the pair's active order (the victim moved instead of the respondent), and when it cites another order."""
     org = await make_org(
         uow_factory, units={"A": None}, people={"boss": ("A", None), "resp": ("A", "boss"), "victim": ("A", "resp")}
     )
@@ -196,10 +227,133 @@ async def test_ret_1_a_new_supervisor_that_carries_out_the_separation_plan_is_no
     order = (await client.get(f"/api/v1/cases/{case_id}/separation", headers=lead)).json()["orders"][0]
     plan = {"supervisor": org.employees["boss"], "separation_order": order["reference"]}
     await send(client, hr, event(org.employees["victim"], "new_supervisor", plan))
-    async with uow_factory() as uow:
-        reviews = (await uow.session.scalars(select(Case).where(Case.parent_case_id == uuid.UUID(case_id)))).all()
-        assert reviews == []
+    assert await reviews_of(uow_factory, case_id) == 1
     await send(client, hr, event(org.employees["victim"], "new_supervisor", {**plan, "separation_order": "SO-OTHER"}))
-    async with uow_factory() as uow:
-        reviews = (await uow.session.scalars(select(Case).where(Case.parent_case_id == uuid.UUID(case_id)))).all()
-        assert len(reviews) == 1
+    assert await reviews_of(uow_factory, case_id) == 2
+
+
+async def test_sep_3_the_respondent_moved_citing_the_order_is_not_flagged(client, uow_factory) -> None:
+    """SEP-3, RET-1: a respondent who is also a protected person (a witness of another case) is moved to carry out
+    the order naming them as respondent: not retaliation. The same move without the order, or citing an order in
+    which they are not the respondent, is flagged on the other case."""
+    org, hr, lead, case_id = await setup(client, uow_factory)
+    extra = await make_org(uow_factory, units={"C": None}, people={"v2": ("C", None), "r2": ("C", None)})
+    other = await make_report(
+        client,
+        victim={"employee_number": extra.employees["v2"]},
+        respondent={"employee_number": extra.employees["r2"]},
+        witnesses=[{"employee_number": org.employees["resp"]}],
+    )
+    other_id = await case_id_for(client, lead, other["case_reference"])
+    order = (await client.get(f"/api/v1/cases/{case_id}/separation", headers=lead)).json()["orders"][0]
+    other_order = (await client.get(f"/api/v1/cases/{other_id}/separation", headers=lead)).json()["orders"][0]
+    resp = org.employees["resp"]
+    await send(
+        client,
+        hr,
+        event(resp, "transfer", {"unit": extra.units["C"], "separation_order": order["reference"]}),
+        event(resp, "new_supervisor", {"supervisor": org.employees["mgr"], "separation_order": order["reference"]}),
+    )
+    assert await reviews_of(uow_factory, other_id) == 0
+    await send(client, hr, event(resp, "transfer", {"unit": org.units["B"]}))
+    assert await reviews_of(uow_factory, other_id) == 1
+    elsewhere = {"unit": extra.units["C"], "separation_order": other_order["reference"]}
+    await send(client, hr, event(resp, "transfer", elsewhere))
+    assert await reviews_of(uow_factory, other_id) == 2
+    assert await reviews_of(uow_factory, case_id) == 0  # the respondent is not protected by their own case
+
+
+async def test_case_7_the_victim_moved_at_their_recorded_wish_is_not_flagged(client, uow_factory) -> None:
+    """CASE-7, RET-1: the victim's wish to move, recorded in WithU, excuses their transfer and new supervisor."""
+    org, hr, lead, case_id = await setup(client, uow_factory)
+    wish = await client.post(f"/api/v1/cases/{case_id}/victim-wishes", json={"wants_to_move": True}, headers=lead)
+    assert wish.status_code == 201
+    await send(
+        client,
+        hr,
+        event(org.employees["victim"], "transfer", {"unit": org.units["B"]}),
+        event(org.employees["victim"], "new_supervisor", {"supervisor": org.employees["mgr"]}),
+    )
+    assert await reviews_of(uow_factory, case_id) == 0
+
+
+async def test_ret_1_case_7_the_victim_put_on_leave_without_a_wish_is_flagged(client, uow_factory) -> None:
+    """RET-1, CASE-7: leave is never imposed on the victim: flagged, unless it carries out a paid-leave measure
+    the victim accepted."""
+    org, hr, lead, case_id = await setup(client, uow_factory)
+    victim = org.employees["victim"]
+    assert await send(client, hr, event(victim, "leave")) == ["applied"]
+    assert await reviews_of(uow_factory, case_id) == 1
+    await measure(client, lead, case_id, "paid_leave")
+    await send(client, hr, event(victim, "returned", days=1), event(victim, "leave", days=2))
+    assert await reviews_of(uow_factory, case_id) == 1
+
+
+async def test_ret_1_a_witness_transferred_is_flagged(client, uow_factory) -> None:
+    """RET-1: a witness is a protected person; their transfer is flagged whatever HR says, and the victim's
+    recorded wish to move is the victim's, not the witness's."""
+    org, hr, lead, case_id = await setup(client, uow_factory)
+    await client.post(f"/api/v1/cases/{case_id}/victim-wishes", json={"wants_to_move": True}, headers=lead)
+    await send(
+        client, hr, event(org.employees["witness"], "transfer", {"unit": org.units["B"], "requested_by_employee": True})
+    )
+    assert await reviews_of(uow_factory, case_id) == 1
+
+
+async def test_ret_1_case_7_requested_by_employee_without_a_recorded_wish_is_flagged(client, uow_factory) -> None:
+    """RET-1, CASE-7: the personnel system's `requested_by_employee=true` is no proof of the victim's own request;
+    without a wish recorded in WithU the move is flagged. A recorded wish not to move stays a no."""
+    org, hr, lead, case_id = await setup(client, uow_factory)
+    victim = org.employees["victim"]
+    await send(client, hr, event(victim, "transfer", {"unit": org.units["B"], "requested_by_employee": True}))
+    assert await reviews_of(uow_factory, case_id) == 1
+    await client.post(f"/api/v1/cases/{case_id}/victim-wishes", json={"wants_to_move": False}, headers=lead)
+    await send(
+        client,
+        hr,
+        event(victim, "new_supervisor", {"supervisor": org.employees["mgr"], "requested_by_employee": True}, days=1),
+    )
+    assert await reviews_of(uow_factory, case_id) == 2
+
+
+async def close(client, uow_factory, lead, case_id: str) -> None:  # type: ignore[no-untyped-def]
+    steps = [("triaged", {}), ("investigating", {}), ("decided", {"finding": "substantiated"}), ("closed", {})]
+    for to, extra in steps:
+        assert (await move_case(client, uow_factory, lead, case_id, to, **extra))["status"] == to
+
+
+async def test_case_9_closing_keeps_the_measure_and_the_order_and_lifting_needs_a_team_lead(
+    client, uow_factory
+) -> None:
+    """CASE-9, SEP-6: a measure applied with the victim's wish and the separation order outlive the closing; the
+    order is still lifted only by a team lead, with a reason."""
+    org, hr, lead, case_id = await setup(client, uow_factory)
+    measure_id = await measure(client, lead, case_id, "workplace_change")
+    await close(client, uow_factory, lead, case_id)
+    measures = (await client.get(f"/api/v1/cases/{case_id}/measures", headers=lead)).json()
+    assert [(m["id"], m["status"]) for m in measures] == [(measure_id, "applied")]
+    order = (await client.get(f"/api/v1/cases/{case_id}/separation", headers=lead)).json()["orders"][0]
+    assert (order["status"], order["closed_on"]) == ("active", None)
+    lift = f"/api/v1/cases/{case_id}/separation/orders/{order['id']}/lift"
+    reason = {"reason": "Not substantiated on appeal; the victim was informed."}
+    head = await login(client, await make_staff(uow_factory, role=Role.division_head))
+    refused = await client.post(lift, json=reason, headers=head)  # not even the division head
+    assert refused.status_code == 403
+    order = (await client.get(f"/api/v1/cases/{case_id}/separation", headers=lead)).json()["orders"][0]
+    assert order["status"] == "active"
+    assert (await client.post(lift, json=reason, headers=lead)).status_code == 204
+    order = (await client.get(f"/api/v1/cases/{case_id}/separation", headers=lead)).json()["orders"][0]
+    assert order["status"] == "lifted"
+
+
+async def test_case_9_ret_1_after_closing_the_recorded_wish_still_counts(client, uow_factory) -> None:
+    """CASE-9, CASE-7, RET-1: after closing (within the watch), the victim's applied workplace change still
+    excuses their transfer, and leave they never asked for is still flagged."""
+    org, hr, lead, case_id = await setup(client, uow_factory)
+    await measure(client, lead, case_id, "workplace_change")
+    await close(client, uow_factory, lead, case_id)
+    victim = org.employees["victim"]
+    await send(client, hr, event(victim, "transfer", {"unit": org.units["B"]}, days=1))
+    assert await reviews_of(uow_factory, case_id) == 0
+    await send(client, hr, event(victim, "leave", days=2))
+    assert await reviews_of(uow_factory, case_id) == 1

@@ -172,7 +172,7 @@ async def test_f7_a_name_rebound_to_an_internal_address_is_refused_at_delivery(s
         async with http:
             worker = Worker(strict.settings, runtime.sessionmaker, http, jobs=(), resolve=strict.dns)
             await worker.run_once()
-            mine = [r for r in sent if r.headers.get("withu-event-id") == str(queued.id)]
+            mine = [r for r in sent if r.headers.get("webhook-id") == str(queued.id)]
             assert mine == [] and all(r.headers.get("host") != "hooks.example.com" for r in sent)
             [attempt] = await attempts_of(uow_factory, queued.id)
             assert attempt.status_code is None and attempt.error == DESTINATION_REFUSED
@@ -189,7 +189,7 @@ async def test_f7_a_name_rebound_to_an_internal_address_is_refused_at_delivery(s
     finally:
         await deactivate(uow_factory, [subscription["id"]])
     assert strict.dns.asked == ["hooks.example.com"] * 3  # at subscription and before each delivery
-    [request] = [r for r in sent if r.headers.get("withu-event-id") == str(queued.id)]
+    [request] = [r for r in sent if r.headers.get("webhook-id") == str(queued.id)]
     assert request.url.host == PUBLIC and request.url.scheme == "https" and request.url.path == "/withu"
     assert request.headers["host"] == "hooks.example.com"
     assert request.extensions["sni_hostname"] == "hooks.example.com"

@@ -62,6 +62,26 @@ async def test_wu_1_citizen_reports_go_to_victim_support_with_the_support_asked_
     assert bad.status_code == 422 and bad.json()["code"] == "validation-failed"
 
 
+async def test_wu_1_expert_training_is_a_support_kind_kept_and_counted(client, uow_factory) -> None:
+    """WU-1: a citizen may ask for training of the experts who help them (the seed's "expert training"), with the
+    other three kinds at once; it is kept with the case and counted under #WithU on its own."""
+    _, lead_h = await staff(client, uow_factory, Role.team_lead, Team.victim_support_legal)
+    every_kind = ["legal_consultation", "counselling", "workplace_education", "expert_training"]
+    quarter_start, _ = a_quarter_of_our_own()
+    day = quarter_start.replace(day=20)
+    case_id = await report_on(
+        client, uow_factory, day, workplace={"kind": "citizen_workplace"}, support_requested=every_kind
+    )
+    async with uow_factory() as uow:
+        kinds = (
+            await uow.session.scalars(select(SupportRequest.kind).where(SupportRequest.case_id == uuid.UUID(case_id)))
+        ).all()
+    assert sorted(kinds) == sorted(every_kind)
+    exact = await client.get(URL, params={"from": day.isoformat(), "to": day.isoformat()}, headers=lead_h)
+    assert exact.status_code == 200, exact.text
+    assert exact.json()["withu"]["expert_training"] == cell(1)
+
+
 async def test_wu_1_stat_1_withu_counted_apart_and_suppressed_outside_the_case_team(client, uow_factory) -> None:
     """WU-1: #WithU cases are counted apart from employee cases, with the support asked for (only citizens'
     workplaces count under #WithU). STAT-1: the case team sees exact counts for any days; hr_officer, auditor and
@@ -103,6 +123,12 @@ async def test_wu_1_stat_1_withu_counted_apart_and_suppressed_outside_the_case_t
             "legal_consultation": cell(6),  # the smg report's request is not #WithU
             "counselling": cell(1),
             "workplace_education": cell(0),
+            "expert_training": cell(0),
+        },
+        "withu_education": {  # MAN-3: #WithU sessions held (none in this window)
+            f"{kind}{what}": cell(0)
+            for kind in ("", "workplace_education_", "expert_training_")
+            for what in ("sessions", "attendees")
         },
     }
 
@@ -127,6 +153,7 @@ async def test_wu_1_stat_1_withu_counted_apart_and_suppressed_outside_the_case_t
             "legal_consultation": cell(None),  # 6 of 8: the 2 who did not ask would show
             "counselling": cell(None),
             "workplace_education": cell(None),
+            "expert_training": cell(None),
         }
         shown = [
             c["count"] for group in ("employee_cases", "withu") for c in body[group].values() if c["count"] is not None

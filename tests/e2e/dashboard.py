@@ -61,7 +61,9 @@ async def directory_employee(api: StaffApi) -> str:
         "employees": [{"employee_number": number, "organisation": f"ORG-{tag}", "status": "active"}],
     }
     token = await hr_token(api)
-    synced = await api.client.post("/personnel/sync", json=snapshot, headers={"Authorization": f"Bearer {token}"})
+    synced = await api.client.post(
+        "/personnel/sync", params={"mode": "upsert"}, json=snapshot, headers={"Authorization": f"Bearer {token}"}
+    )
     assert synced.status_code == 200, synced.text
     return number
 

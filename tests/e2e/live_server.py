@@ -144,7 +144,20 @@ def start(workdir: Path | None = None, *, timeout: float = 30.0, **overrides: st
             reference, receipt = m[1], m[2].strip()
     if not staff:
         raise RuntimeError(f"`withu demo seed` printed no logins:\n{seeded}")
+    return serve(workdir, env, staff, reference, receipt, timeout=timeout)
 
+
+def serve(
+    workdir: Path,
+    env: dict[str, str],
+    staff: dict[str, DemoStaff],
+    reference: str | None = None,
+    receipt: str | None = None,
+    *,
+    timeout: float = 30.0,
+) -> LiveServer:
+    """Serve a database that is ready (migrated, its staff known: e.g. a restored copy of a started server's) with
+    `env`, and wait until /api/v1/health answers."""
     last_error = ""
     for _attempt in range(3):  # a free port can be taken between probing and binding: try another
         port = free_port()

@@ -48,6 +48,13 @@ class Reporter:
         await self.page.get_by_role(role, name=self.t(key, **values), exact=True).click()  # type: ignore[arg-type]
         self.taps += 1
 
+    async def leave_receipt(self, key: str = "receipt.saved") -> None:
+        """INT-4, issue 14: leaving the receipt (`key`: "I have saved the code" or "Open my inbox now") is confirmed
+        in an in-page dialog first, since the code is shown only now."""
+        await self.tap(key)
+        await self.page.get_by_role("dialog", name=self.t("receipt.leave.title")).wait_for()
+        await self.tap("receipt.leave.go")
+
     async def choose(self, selector: str) -> None:
         await self.page.check(selector)
         self.taps += 1
@@ -59,6 +66,13 @@ class Reporter:
         await self.choose(f"#mode-{mode}")
         await self.tap("next")
         await self.page.fill("#f-narrative", NARRATIVE[self.lang] if narrative is None else narrative)
+
+    async def sign_in(self, receipt_code: str, case_reference: str) -> None:
+        """From the start page into the inbox of `case_reference` with its receipt code (CASE-4)."""
+        await self.tap("home.followup")
+        await self.page.fill("#receipt", receipt_code)
+        await self.tap("followup.open")
+        await self.heading(self.t("inbox.title", ref=case_reference))
 
     async def switch_language(self) -> None:
         await self.page.click("#lang-toggle")

@@ -10,8 +10,10 @@ with the victim's wish (CASE-7), the separation order (SEP-1, SEP-3), concurrent
 from __future__ import annotations
 
 import re
+import sqlite3
 import uuid
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from playwright.async_api import expect
@@ -56,7 +58,9 @@ async def directory(api: StaffApi) -> dict[str, str]:
         ],
     }
     token = await hr_token(api)
-    synced = await api.client.post("/personnel/sync", json=snapshot, headers={"Authorization": f"Bearer {token}"})
+    synced = await api.client.post(
+        "/personnel/sync", params={"mode": "upsert"}, json=snapshot, headers={"Authorization": f"Bearer {token}"}
+    )
     assert synced.status_code == 200, synced.text
     return n
 
@@ -264,17 +268,28 @@ async def test_case_3_a_recused_staff_member_does_not_see_the_case(new_context, 
 # --- (c) ----------------------------------------------------------------------------------------------------------
 
 
+def overdue_triage(database: Path) -> None:
+    """Every triage deadline due yesterday (settings cannot make a deadline negative: CASE-2 bounds)."""
+    db = sqlite3.connect(database)
+    try:
+        with db:
+            db.execute("UPDATE case_deadline SET due_on = date('now', '-1 day') WHERE kind = 'triage'")
+    finally:
+        db.close()
+
+
 async def test_case_2_the_queue_filters_pages_and_works_by_keyboard(new_context, spawn_live_server, screenshot) -> None:
-    """CASE-2: on a server whose triage is due the day before the receipt, every case is overdue — the default
-    filter shows them all, flagged in words; server-side pages of 50 with the filters kept in the address; Tab and
-    Enter open a case."""
-    server = await spawn_live_server(triage_days="-1")
+    """CASE-2: with every triage deadline moved to yesterday (as time passing would), every case is overdue — the
+    default filter shows them all, flagged in words; server-side pages of 50 with the filters kept in the address;
+    Tab and Enter open a case."""
+    server = await spawn_live_server()
     api = StaffApi(server)
     try:
         for _ in range(52):
             await api.submit_report()
         for _ in range(3):
             await api.submit_report(category="secondary_damage")
+        overdue_triage(server.workdir / "withu.db")
         context = await new_context(device="desktop", locale="en-US", server=server)
         head = Staff(await context.new_page(), await make_person(api, "division_head"), "en")
         await head.sign_in("#/queue")
@@ -288,7 +303,9 @@ async def test_case_2_the_queue_filters_pages_and_works_by_keyboard(new_context,
         )
         # Overdue: not hidden by the default, and said in words in every row.
         await expect(rows.filter(has_text=head.t("queue.flagOverdue"))).to_have_count(50)
-        await expect(rows.first).to_contain_text(head.t("deadline.breached"))
+        late = rows.first.locator("strong.urgency.overdue")  # "Overdue by n days": words, not colour alone
+        words = "|".join(re.escape(head.t(key, n="0")).replace("0", r"\d+") for key in ("queue.late", "queue.lateDay"))
+        await expect(late).to_have_text(re.compile(words))
         await head.accessible("queue page 1")
         await screenshot(head.page, "1-queue-page-1")
 
@@ -429,8 +446,7 @@ async def test_case_4_case_7_acc_2_the_parts_of_a_case_work(new_context, api, sc
     await page.get_by_role("button", name=staff.t("case.msg.send")).click()
     await expect_notice(staff, "case.msg.sent")
     await page.get_by_label(staff.t("case.msg.body")).fill("Internal: call the victim tomorrow.")
-    await page.get_by_label(staff.t("case.msg.asNote")).check()
-    await page.get_by_role("button", name=staff.t("case.msg.send")).click()
+    await page.get_by_role("button", name=staff.t("case.msg.saveNote")).click()  # its own button, never a checkbox
     await expect_notice(staff, "case.msg.noted")
     await expect(page.locator(".messages li.internal")).to_contain_text("Internal: call the victim tomorrow.")
     inbox = (
@@ -474,7 +490,7 @@ async def test_case_4_case_7_acc_2_the_parts_of_a_case_work(new_context, api, sc
     await screenshot(page, "2-protection")
 
     await page.get_by_role("link", name=staff.t("case.tab.timeline")).click()
-    await expect(page.get_by_role("table")).to_contain_text("evidence.downloaded")
+    await expect(page.get_by_role("table")).to_contain_text(staff.t("case.tl.a.evidence.downloaded"))  # in words
     await screenshot(page, "3-history")
 
 
@@ -530,10 +546,12 @@ async def test_every_case_screen_passes_axe_on_desktop_and_phone_in_both_languag
 
 
 async def test_aud_1_a_long_history_is_shown_in_full(new_context, api) -> None:
-    """AUD-1: the case's history shows its first 500 entries and the rest on request (every read is an entry)."""
+    """AUD-1: the case's history shows its first 500 entries and the rest on request (every read is an entry; reads
+    by two people in turn, so that no run of one person's reads is folded into one line)."""
     receipt = await victim_report(api)
-    for _ in range(505):  # 505 audited reads by the division head
-        assert (await api.get(f"/cases/{receipt['id']}", staff="head")).status_code == 200
+    for n in range(505):  # 505 audited reads by the division head and the team's lead, in turn
+        reader = "head" if n % 2 else "lead-intake"
+        assert (await api.get(f"/cases/{receipt['id']}", staff=reader)).status_code == 200
     staff = await signed_in(new_context, await make_person(api, "team_lead", "intake_counselling"))
     await open_case(staff, receipt["id"], receipt["case_reference"], tab="timeline")
     rows = staff.page.locator("#view table tbody tr")

@@ -401,6 +401,7 @@ async def test_amb_1_con_2_registries_show_ambassadors_contracts_sync_and_delive
     people = {"victim": f"E2E-V-{marker}", "respondent": f"E2E-R-{marker}"}
     synced = await api.post(
         "/personnel/sync",
+        params={"mode": "upsert"},  # the live server's directory is shared by the tests: leave others untouched
         headers=hr_headers,
         json={
             "as_of": datetime.now(UTC).isoformat(),

@@ -10,10 +10,10 @@ from playwright.async_api import expect
 
 from tests.e2e.dashboard import Staff, make_person, signed_in
 
-MENUS = {
-    "intake": ["queue", "approvals", "registries", "statistics"],
-    "hr_officer": ["registries", "statistics"],
-    "auditor": ["statistics", "audit"],
+MENUS = {  # MAN-3: education for the case team, HR officers and auditors
+    "intake": ["queue", "approvals", "registries", "statistics", "education"],
+    "hr_officer": ["registries", "statistics", "education"],
+    "auditor": ["statistics", "education", "audit"],
     "sysadmin": ["registries", "statistics", "users"],
 }
 

@@ -33,7 +33,9 @@ async def directory(api: StaffApi) -> dict[str, str]:
         ],
     }
     token = await hr_token(api)
-    synced = await api.client.post("/personnel/sync", json=snapshot, headers={"Authorization": f"Bearer {token}"})
+    synced = await api.client.post(
+        "/personnel/sync", params={"mode": "upsert"}, json=snapshot, headers={"Authorization": f"Bearer {token}"}
+    )
     assert synced.status_code == 200, synced.text
     return n
 

@@ -44,6 +44,9 @@ async def test_every_screen_has_no_axe_violations(new_context, screenshot, api, 
     await r.tap("receipt.copy")
     await r.accessible("receipt")
     await r.tap("receipt.saved")
+    await page.get_by_role("dialog").wait_for()
+    await r.accessible("leaving the receipt, confirmation")
+    await r.tap("receipt.leave.go")
     screens += ["who", "what", "review", "receipt"]
 
     await r.tap("home.followup")

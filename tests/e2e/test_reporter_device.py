@@ -129,7 +129,7 @@ async def test_offline_report_waits_and_goes_out_exactly_once(new_context, scree
     await r.heading(r.t("receipt.title"))
     await screenshot(page, "3-sent")
     code = (await page.locator("#receipt-code").text_content() or "").strip()
-    await r.tap("receipt.saved")
+    await r.leave_receipt()
     await r.heading(r.t("home.title"))
     # Another reload and another "online": nothing more goes out.
     await page.reload()

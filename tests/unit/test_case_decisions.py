@@ -8,6 +8,7 @@ import uuid
 import pytest
 
 from app.domain.case_decisions import (
+    CategoryUnchanged,
     DecisionNeedsSecondPerson,
     DecisionPending,
     NotAConfirmer,
@@ -16,13 +17,15 @@ from app.domain.case_decisions import (
     ProposalSettled,
     ProposalStatus,
     ProposerCannotConfirm,
+    check_category_correction,
     check_confirmer,
     check_direct_transition,
     check_open,
     check_proposal,
+    correction_needs_second_person,
     proposed_next,
 )
-from app.domain.enums import CaseStatus, Role
+from app.domain.enums import CaseStatus, Category, Role
 
 S = CaseStatus
 ME, OTHER = uuid.uuid4(), uuid.uuid4()
@@ -85,3 +88,18 @@ def test_f5_a_proposal_is_answered_once() -> None:
     for settled in (ProposalStatus.confirmed, ProposalStatus.declined):
         with pytest.raises(ProposalSettled):
             check_open(settled)
+
+
+@pytest.mark.parametrize(("old", "new"), [(o, n) for o in Category for n in Category if o != n])
+def test_sd_3_a_category_correction_that_removes_the_floor_takes_a_second_person(old: Category, new: Category) -> None:
+    """SD-3 (rules audit note 4): a case's category can be corrected; a correction that lowers a floor — out of
+    `secondary_damage`, which removes SD-3's — is proposed and confirmed by a second person; any other is made at
+    once."""
+    check_category_correction(old, new)
+    assert correction_needs_second_person(old, new) is (old == Category.secondary_damage)
+
+
+def test_sd_3_a_correction_to_the_same_category_is_refused() -> None:
+    """SD-3: correcting a category to itself changes nothing and is refused (422 category-unchanged)."""
+    with pytest.raises(CategoryUnchanged):
+        check_category_correction(Category.stalking, Category.stalking)

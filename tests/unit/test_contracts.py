@@ -28,7 +28,9 @@ from app.domain.contracts import (
     due_on,
     initiates_cancellation,
     is_overdue,
+    link_step_due,
     needs_initiation,
+    needs_link_step,
     review,
 )
 from app.domain.enums import ClientKind, OrgKind, Role
@@ -172,3 +174,31 @@ def test_con_1_only_cases_at_a_contractor_get_an_obligation(kind: OrgKind | None
     else:
         with pytest.raises(WorkplaceNotContractor):
             check_case_workplace(kind)
+
+
+@pytest.mark.parametrize(
+    ("workplace", "named", "step"),
+    [
+        (OrgKind.contractor, None, True),  # no number, or a number not on record
+        (OrgKind.contractor, ContractStatus.cancelled, True),  # a cancelled contract cannot be linked
+        (OrgKind.contractor, ContractStatus.active, False),  # the obligation opens at once instead
+        (OrgKind.contractor, ContractStatus.cancellation_initiated, False),
+        (OrgKind.smg, None, False),
+        (OrgKind.citizen_workplace, None, False),
+        (None, None, False),  # the report did not say: no step (staff may still link)
+    ],
+)
+def test_con_1_a_contractor_report_naming_no_contract_on_record_needs_a_link_step(
+    workplace: OrgKind | None, named: ContractStatus | None, step: bool
+) -> None:
+    """CON-1 (rules audit defect 18): the case team must link the contract of a contractor case whose report named
+    none on record, so that the follow-up obligation opens."""
+    assert needs_link_step(workplace, named) is step
+
+
+def test_con_1_link_step_and_follow_up_count_from_the_report() -> None:
+    """CON-1: the link step is due `link_days` after the receipt; the measures `follow_up_days` after the report
+    (not after a later link)."""
+    reported = date(2026, 12, 30)
+    assert link_step_due(reported, 3) == date(2027, 1, 2)
+    assert due_on(reported, 30) == date(2027, 1, 29)

@@ -2,22 +2,36 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, timedelta
 
 import pytest
 
 from app.domain.deadlines import (
-    MET_BY_STAFF_MESSAGE,
     PUBLIC_BODIES,
+    RECORDED_BY_STAFF,
     REPORTER_FACING,
     Deadline,
+    DeadlineAlreadyMet,
+    DeadlineNotRecorded,
     DeadlinePolicy,
+    DoneOnOutOfRange,
+    FeedbackToReporterOnly,
+    ObjectionVictimOnly,
     add_months,
+    check_feedback_flag,
+    check_objection,
+    check_recordable,
     deadlines_at_receipt,
+    deadlines_when_workplace_known,
     is_breached,
+    may_record,
+    meets_feedback,
     prevention_plan_due,
+    victim_objects,
 )
-from app.domain.enums import DeadlineKind, OrgKind
+from app.domain.enums import DeadlineKind, OrgKind, ReporterKind, Role, Team
+from app.domain.escalation import OUTLIVE_THE_CASE
 
 K = DeadlineKind
 POLICY = DeadlinePolicy()
@@ -232,7 +246,89 @@ def test_case_2_prevention_plan_due_three_calendar_months_after_finding(substant
     assert prevention_plan_due(substantiated_on) == Deadline(K.prevention_plan, due_on)
 
 
-def test_case_2_feedback_is_met_by_staff_and_reporter_facing() -> None:
-    """CASE-2: feedback is met by the case team's first answer; acknowledgement and feedback face the reporter."""
-    assert MET_BY_STAFF_MESSAGE == {K.feedback}
+def test_case_2_feedback_is_met_only_by_a_feedback_message_and_reporter_facing() -> None:
+    """CASE-2: feedback is met by a message to the reporter the handler marks as feedback on the outcome, not by
+    any reply nor by an internal note (which cannot be marked); acknowledgement and feedback face the reporter."""
+    assert meets_feedback(internal=False, feedback=True) is True
+    assert meets_feedback(internal=False, feedback=False) is False
+    assert meets_feedback(internal=True, feedback=False) is False
+    check_feedback_flag(internal=False, feedback=True)
+    check_feedback_flag(internal=True, feedback=False)
+    with pytest.raises(FeedbackToReporterOnly):
+        check_feedback_flag(internal=True, feedback=True)
     assert REPORTER_FACING == {K.acknowledgement, K.feedback}
+
+
+# --- the public body's duties: recorded as done by staff (issue 13) ---
+
+OPENED = date(2026, 3, 2)
+TODAY = date(2026, 6, 10)
+
+
+def test_case_2_staff_record_only_the_public_body_duties_which_outlive_the_case() -> None:
+    """CASE-2: the ministry notification and the prevention plan are done outside WithU, so staff record them;
+    the other deadlines are met by what happens in WithU. The same two outlive the case until recorded."""
+    assert RECORDED_BY_STAFF == {K.ministry_notification, K.prevention_plan} == OUTLIVE_THE_CASE
+    for kind in set(K) - RECORDED_BY_STAFF:
+        with pytest.raises(DeadlineNotRecorded):
+            check_recordable(kind, None, TODAY, OPENED, TODAY)
+    for kind in RECORDED_BY_STAFF:
+        check_recordable(kind, None, TODAY, OPENED, TODAY)
+        check_recordable(kind, None, OPENED, OPENED, TODAY)  # the first day counts
+        with pytest.raises(DeadlineAlreadyMet):
+            check_recordable(kind, OPENED, TODAY, OPENED, TODAY)
+
+
+@pytest.mark.parametrize("done_on", [TODAY + timedelta(days=1), OPENED - timedelta(days=1)])
+def test_case_2_a_duty_is_done_between_the_case_opening_and_today(done_on: date) -> None:
+    """CASE-2: the day recorded is neither in the future nor before the case opened."""
+    with pytest.raises(DoneOnOutOfRange):
+        check_recordable(K.ministry_notification, None, done_on, OPENED, TODAY)
+
+
+def test_case_2_who_records_a_duty_as_done() -> None:
+    """CASE-2: the case's handlers, the lead of the case's team and the division head; no one else."""
+    me, other = uuid.uuid4(), uuid.uuid4()
+    team = Team.intake_counselling
+    assert may_record(me, Role.intake, team, team, {me})
+    assert may_record(me, Role.investigator, Team.investigation, team, {me})  # a handler whatever the team
+    assert may_record(me, Role.team_lead, team, team, set())
+    assert may_record(me, Role.division_head, None, team, set())
+    assert not may_record(me, Role.intake, team, team, {other})  # of the team, not a handler
+    assert not may_record(me, Role.team_lead, Team.investigation, team, set())  # another team's lead
+
+
+def test_case_2_only_the_victim_objects_to_the_ministry_notification() -> None:
+    """CASE-2: "unless the victim objects": a third party's objection is refused; stored data from before counts
+    only if the victim made it."""
+    check_objection(ReporterKind.victim, True)
+    check_objection(ReporterKind.third_party, False)
+    with pytest.raises(ObjectionVictimOnly):
+        check_objection(ReporterKind.third_party, True)
+    assert victim_objects(ReporterKind.victim, True) is True
+    assert victim_objects(ReporterKind.third_party, True) is False
+    assert victim_objects(ReporterKind.victim, False) is False
+
+
+@pytest.mark.parametrize(
+    ("org_kind", "objects", "substantiated_on", "expected"),
+    [
+        (OrgKind.smg, False, None, [Deadline(K.ministry_notification, TODAY)]),
+        (OrgKind.affiliated, True, None, []),
+        (
+            OrgKind.smg,
+            False,
+            OPENED,
+            [Deadline(K.ministry_notification, TODAY), Deadline(K.prevention_plan, date(2026, 6, 2))],
+        ),
+        (OrgKind.affiliated, True, OPENED, [Deadline(K.prevention_plan, date(2026, 6, 2))]),
+        (OrgKind.contractor, False, OPENED, []),
+        (OrgKind.citizen_workplace, False, None, []),
+    ],
+)
+def test_case_2_workplace_known_later_opens_the_public_body_duties(
+    org_kind: OrgKind, objects: bool, substantiated_on: date | None, expected: list[Deadline]
+) -> None:
+    """CASE-2: when staff learn the workplace is a public body, the ministry is notified at once (unless the victim
+    objected) and, after a substantiated finding, the plan is due 3 calendar months from the finding."""
+    assert deadlines_when_workplace_known(TODAY, org_kind, objects, substantiated_on) == expected

@@ -316,6 +316,10 @@ def test_retirement_from_a_snapshot_and_absent_employees_stay() -> None:
         (K.training_decision, {}, False, "recorded", set()),
         (K.duties_removed, {}, False, "recorded", set()),
         (K.objection, {}, False, "recorded", set()),
+        (K.loss_of_status, {}, False, "recorded", set()),
+        (K.pay_cut, {}, False, "recorded", set()),
+        (K.demotion, {}, False, "recorded", set()),
+        (K.resources_withheld, {}, False, "recorded", set()),
     ],
 )
 def test_event_outcomes_by_kind_and_effective_time(

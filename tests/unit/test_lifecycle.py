@@ -13,6 +13,7 @@ from app.domain.lifecycle import (
     TRANSITIONS,
     FindingRequired,
     allowed_next,
+    check_reporter_may_write,
     check_transition,
     is_open_for_writing,
 )
@@ -133,3 +134,15 @@ def test_case_1_terminal_statuses_have_no_way_out() -> None:
             with pytest.raises(IllegalTransition) as caught:
                 check_transition(terminal, target, _finding_for(target))
             assert caught.value.extra["allowed"] == []
+
+
+@pytest.mark.parametrize("status", list(CaseStatus))
+def test_case_4_one_rule_for_every_reporter_write(status: CaseStatus) -> None:
+    """CASE-4: the reporter writes (messages, measure answers, opinions, files) only while the case is open; after
+    `closed` or `withdrawn` every write is refused with 409 case-closed."""
+    if status in (S.closed, S.withdrawn):
+        with pytest.raises(Conflict) as raised:
+            check_reporter_may_write(status)
+        assert raised.value.code == "case-closed"
+    else:
+        check_reporter_may_write(status)

@@ -311,3 +311,40 @@ def test_man_1_the_loader_reads_once() -> None:
     """MAN-1: the files are read and checked once per process."""
     assert manual_service.load() is manual_service.load()
     assert isinstance(load().staff[Lang.ko].states[CaseStatus.decided], StateGuide)
+
+
+def _step(m: Manual, lang: Lang, step_id: str) -> str:
+    return next(s.text for g in m.staff[lang].states.values() for s in g.steps if s.id == step_id)
+
+
+def test_con_1_man_2_the_manual_says_the_configured_days(clean_env: None) -> None:
+    """CON-1, MAN-2 (rules audit defect 18): the contractor follow-up step says the configured number of days (to
+    link the contract, to record measures) — never a copy of the default that could disagree with the service."""
+    from app.settings import Settings
+
+    raw_text = _step(load(), Lang.en, "contractor_follow_up")
+    assert "{contractor_follow_up_days}" in raw_text and "{contract_link_days}" in raw_text
+    served = manual_service.for_settings(
+        Settings(environment="development", contractor_follow_up_days=45, contract_link_days=5)
+    )
+    for lang in Lang:
+        text = _step(served, lang, "contractor_follow_up")
+        assert "45" in text and "5" in text and "30" not in text, text
+    for lang in Lang:
+        for kind in ("public", "staff"):
+            dumped = getattr(served, kind)[lang].model_dump_json()
+            assert not manual_service.PLACEHOLDER.search(dumped), f"{kind}.{lang}: a placeholder left unfilled"
+            assert "{contractor_follow_up_days} days" not in dumped
+
+
+def test_con_1_man_1_the_loader_refuses_unknown_or_mismatched_placeholders() -> None:
+    """CON-1, MAN-1: a text naming a setting the manual does not know, or naming different ones in the two
+    languages, stops the manual from loading."""
+    public, staff = _files()
+    public["roles"]["victim"]["sections"][0]["points"][0] = "Within {no_such_setting} days."
+    with pytest.raises(ManualInvalid, match="no_such_setting"):
+        check(_manual_with(public, staff))
+    public, staff = _files()
+    public["roles"]["victim"]["sections"][0]["points"][0] += " Within {contract_link_days} days."
+    with pytest.raises(ManualInvalid, match="structure"):
+        check(_manual_with(public, staff))

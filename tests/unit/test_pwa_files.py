@@ -268,3 +268,11 @@ def test_no_line_of_our_javascript_is_over_120_characters() -> None:
         if len(line) > 120
     ]
     assert long == []
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_int_7_every_system_message_has_its_text_in_the_readers_language(lang: str) -> None:
+    """INT-7 (issue 14): the inbox shows a system message by its code, in the reader's language only."""
+    from app.services.acknowledgements import CODES
+
+    assert sorted(set(CODES.values()) - {k.removeprefix("system.") for k in strings(lang)}) == []

@@ -39,8 +39,10 @@ from app.domain.sanctions import (
     check_penalty_equivalence,
     check_respondent,
     check_victim_opinion,
+    for_secondary_damage,
     heaviest,
     is_heavy,
+    names_case_respondent,
     original_settled,
     penalty_floor,
 )
@@ -282,3 +284,34 @@ def test_sd_3_not_finalised_before_the_original_sanction(original: OriginalFacts
             check_finalisable(original)
         assert isinstance(raised.value, Conflict)
     check_finalisable(None)
+
+
+# --- SD-3 by person, not by category (rules audit defect 5) ----------------------------------------------------
+
+RESPONDENT, OTHER = uuid.uuid4(), uuid.uuid4()
+
+
+@pytest.mark.parametrize(
+    ("case_respondent", "named", "is_respondent"),
+    [
+        (RESPONDENT, RESPONDENT, True),
+        (RESPONDENT, OTHER, False),  # another employee: a colleague who covered it up, say
+        (RESPONDENT, None, False),  # someone outside the directory, named by a label
+        (None, OTHER, True),  # the case names nobody in the directory: nothing to tell them apart by
+        (None, None, True),
+    ],
+)
+def test_sd_3_who_is_the_case_respondent(
+    case_respondent: uuid.UUID | None, named: uuid.UUID | None, is_respondent: bool
+) -> None:
+    """SD-3: a sanction names the case's respondent when it names the employee the case names; on a case naming
+    nobody in the directory every sanction is taken as the respondent's (documented in docs/sanctions.md)."""
+    assert names_case_respondent(case_respondent, named) is is_respondent
+
+
+@pytest.mark.parametrize(("category", "names_respondent"), list(itertools.product(Category, (True, False))))
+def test_sd_3_the_floor_follows_the_person_not_only_the_category(category: Category, names_respondent: bool) -> None:
+    """SD-3: a sanction is for secondary damage on a secondary-damage case (whoever it names), and on any other
+    case when it names someone other than the respondent (secondary damage or covering up)."""
+    expected = category == Category.secondary_damage or not names_respondent
+    assert for_secondary_damage(category, names_respondent) is expected

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from pydantic import ValidationError
 
@@ -171,3 +173,163 @@ def test_acc_1_session_and_sign_in_numbers_have_sane_bounds(clean_env: None, val
     failures before a delay 1–100; anything else is refused at start-up."""
     with pytest.raises(ValidationError):
         _settings(**values)
+
+
+# --- bounds: a setting cannot switch a rule off (rules audit defect 11) ---
+
+
+def _refused(**values: object) -> str:
+    """The start-up error of settings with these values (ValidationError's text names each field)."""
+    with pytest.raises(ValidationError) as refused:
+        _settings(**values)
+    return str(refused.value)
+
+
+def test_int_5_int_6_case_2_ret_1_case_3_the_audits_settings_are_refused_naming_each(clean_env: None) -> None:
+    """INT-5, INT-6, CASE-2, RET-1, CASE-3 (rules audit defect 11): the settings that switched rules off are
+    refused at start-up, each named in the error."""
+    message = _refused(
+        routing={"other": "no_such_team"},
+        receipt_failures_before_lock=10**9,
+        lock_max_seconds=0,
+        idempotency_hours=0,
+        watch_years_after_closing=-1,
+        triage_days=-3,
+    )
+    for name in (
+        "routing",
+        "receipt_failures_before_lock",
+        "lock_max_seconds",
+        "idempotency_hours",
+        "watch_years_after_closing",
+        "triage_days",
+    ):
+        assert name in message, name
+
+
+@pytest.mark.parametrize("hours", [-1, 0, 1, 23])
+def test_int_5_idempotency_window_is_at_least_a_day(clean_env: None, hours: int) -> None:
+    """INT-5: a retry within a day with the same Idempotency-Key never creates a second case: the window is at
+    least 24 hours."""
+    assert "idempotency_hours" in _refused(idempotency_hours=hours)
+    assert _settings(idempotency_hours=24).idempotency_hours == 24
+
+
+@pytest.mark.parametrize(
+    ("values", "named"),
+    [
+        ({"receipt_failures_before_lock": 0}, "receipt_failures_before_lock"),
+        ({"receipt_failures_before_lock": 11}, "receipt_failures_before_lock"),
+        ({"lock_base_seconds": 0}, "lock_base_seconds"),
+        ({"lock_max_seconds": 0}, "lock_max_seconds"),
+        ({"lock_base_seconds": 600, "lock_max_seconds": 60}, "WITHU_LOCK_MAX_SECONDS"),
+        ({"rate_receipt": "unlimited"}, "rate_receipt"),
+        ({"rate_submit": ""}, "rate_submit"),
+    ],
+)
+def test_int_6_lockout_and_rate_limits_cannot_be_switched_off(
+    clean_env: None, values: dict[str, object], named: str
+) -> None:
+    """INT-6: wrong receipt codes slow guesses after 1–10 failures, from a delay of at least a second that grows to
+    a cap no shorter than it; rate limits must parse. Anything else is refused at start-up, naming the setting."""
+    assert named in _refused(**values)
+
+
+def test_int_6_lockout_within_bounds_is_accepted(clean_env: None) -> None:
+    """INT-6: the (config) numbers inside their bounds are kept."""
+    s = _settings(receipt_failures_before_lock=10, lock_base_seconds=1, lock_max_seconds=1, rate_receipt="5/second")
+    assert (s.receipt_failures_before_lock, s.lock_base_seconds, s.lock_max_seconds) == (10, 1, 1)
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        {"triage_days": 0},
+        {"triage_days": -3},
+        {"investigation_days": 0},
+        {"acknowledgement_days": 0},
+        {"acknowledgement_days": 8},
+        {"feedback_months": 0},
+        {"feedback_months": 4},
+        {"contract_link_days": 0},
+        {"contractor_follow_up_days": 0},
+        {"due_soon_days": -1},
+        {"escalate_after_days": -1},
+    ],
+)
+def test_case_2_deadlines_cannot_be_switched_off(clean_env: None, values: dict[str, int]) -> None:
+    """CASE-2 (and CON-1): every deadline is at least a day (a month); acknowledgement within 7 days and feedback
+    within 3 months are the rule's, not config: shorter is allowed, longer refused. Named in the error."""
+    (name,) = values
+    assert name in _refused(**values)
+
+
+def test_case_2_deadlines_within_bounds_are_accepted(clean_env: None) -> None:
+    """CASE-2: shorter deadlines than the rulebook's are kept."""
+    s = _settings(triage_days=1, investigation_days=14, acknowledgement_days=1, feedback_months=1)
+    assert (s.triage_days, s.investigation_days, s.acknowledgement_days, s.feedback_months) == (1, 14, 1, 1)
+
+
+@pytest.mark.parametrize("years", [-1, 0])
+def test_ret_1_watch_period_is_at_least_a_year(clean_env: None, years: int) -> None:
+    """RET-1: the watch after closing (config, 3 years by default) cannot be switched off."""
+    assert "watch_years_after_closing" in _refused(watch_years_after_closing=years)
+    assert _settings().watch_years_after_closing == 3
+
+
+@pytest.mark.parametrize(
+    "routing",
+    [
+        {"other": "no_such_team"},
+        {"no_such_category": "investigation"},
+        {"stalking": ""},
+    ],
+)
+def test_case_3_routing_table_names_real_categories_and_teams(clean_env: None, routing: dict[str, str]) -> None:
+    """CASE-3: every route names one of the four teams, for a real category; a table that would make
+    submissions fail later is refused at start-up, naming WITHU_ROUTING."""
+    message = _refused(routing=routing)
+    assert "routing" in message
+    assert "WITHU_ROUTING" in message
+
+
+def test_case_3_routing_table_from_the_environment(monkeypatch: pytest.MonkeyPatch, clean_env: None) -> None:
+    """CASE-3: routing is (config): a valid table from WITHU_ROUTING is kept; an invalid one is refused."""
+    monkeypatch.setenv("WITHU_ROUTING", '{"stalking": "investigation"}')
+    assert _settings().routing == {"stalking": "investigation"}
+    monkeypatch.setenv("WITHU_ROUTING", '{"stalking": "nobody"}')
+    with pytest.raises(ValidationError, match="WITHU_ROUTING"):
+        _settings()
+
+
+@pytest.mark.parametrize("team", ["intake_counselling", "investigation", "prevention_education", "no_such_team"])
+def test_wu_1_citizen_workplace_route_is_not_configurable(clean_env: None, team: str) -> None:
+    """WU-1: citizens' workplaces always go to the victim-support team (the rule does not mark it config): a
+    table sending them anywhere else is refused at start-up."""
+    message = _refused(routing={"citizen_workplace": team})
+    assert "citizen_workplace" in message
+    assert _settings(routing={"citizen_workplace": "victim_support_legal"}).routing
+
+
+def test_case_3_cli_names_the_setting_of_a_configuration_error(
+    monkeypatch: pytest.MonkeyPatch, clean_env: None, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """CASE-3, CASE-2: the `withu` command says which setting is wrong and exits 2, without a traceback."""
+    from app import cli
+    from app.settings import get_settings
+
+    monkeypatch.setenv("WITHU_ENVIRONMENT", "development")
+    monkeypatch.setenv("WITHU_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'withu.db'}")
+    monkeypatch.setenv("WITHU_MASTER_KEY_FILE", str(tmp_path / "master.key"))
+    monkeypatch.setenv("WITHU_TRIAGE_DAYS", "-3")
+    monkeypatch.setenv("WITHU_ROUTING", '{"other": "no_such_team"}')
+    get_settings.cache_clear()
+    try:
+        with pytest.raises(SystemExit) as exited:
+            cli.main(["audit", "verify"])
+    finally:
+        get_settings.cache_clear()
+    assert exited.value.code == 2
+    err = capsys.readouterr().err
+    assert "WITHU_TRIAGE_DAYS" in err
+    assert "WITHU_ROUTING" in err

@@ -33,8 +33,8 @@ CATEGORIES = tuple(str(c) for c in Category)
 SD = "secondary_damage"
 WORKPLACES = ("smg", "affiliated", "contractor", None, "citizen_workplace")
 PUBLIC = ("smg", "affiliated")
-SUPPORT = ("legal_consultation", "counselling", "workplace_education")
-OPTIONAL = ("absent", "met", "breached")  # the ministry notification and the prevention plan
+SUPPORT = ("legal_consultation", "counselling", "workplace_education", "expert_training")
+OPTIONAL = ("absent", "met", "breached")  # the ministry notification, the prevention plan, the contract link
 
 
 @dataclass(frozen=True)
@@ -52,6 +52,7 @@ class Case:
     feedback: bool
     ministry: str
     prevention: str
+    link: str = "absent"  # CON-1: only cases at commissioned organisations opened by intake have one
 
 
 def atoms() -> list[Case]:
@@ -64,14 +65,17 @@ def atoms() -> list[Case]:
                 found.append(Case(month, True, SD, None, frozenset(), tri, inv, False, False, "absent", prevention))
                 for category, workplace, (ack, fb) in itertools.product(CATEGORIES, WORKPLACES, flags):
                     supports = (
-                        [frozenset(s) for n in range(4) for s in itertools.combinations(SUPPORT, n)]
+                        [frozenset(s) for n in range(len(SUPPORT) + 1) for s in itertools.combinations(SUPPORT, n)]
                         if workplace == "citizen_workplace"
                         else [frozenset()]
                     )
                     ministry = OPTIONAL if workplace in PUBLIC else ("absent",)
-                    for support, notice in itertools.product(supports, ministry):
+                    links = OPTIONAL if workplace == "contractor" else ("absent",)
+                    for support, notice, link in itertools.product(supports, ministry, links):
                         found.append(
-                            Case(month, False, category, workplace, support, tri, inv, ack, fb, notice, prevention)
+                            Case(
+                                month, False, category, workplace, support, tri, inv, ack, fb, notice, prevention, link
+                            )
                         )
     return found
 
@@ -106,6 +110,7 @@ def described(quarter: tuple[str, ...]) -> dict[str, int]:
     sets["breaches:feedback"] = intake & mask(lambda a: a.feedback)
     sets["breaches:ministry_notification"] = inq & mask(lambda a: a.ministry == "breached")
     sets["breaches:prevention_plan"] = inq & mask(lambda a: a.prevention == "breached")
+    sets["breaches:contract_link"] = inq & mask(lambda a: a.link == "breached")
     return sets
 
 
@@ -133,6 +138,8 @@ def counts_of(cases: list[Case], quarter: tuple[str, ...]) -> WindowCounts:
             kinds["ministry_notification"] = c.ministry == "breached"
         if c.prevention != "absent":
             kinds["prevention_plan"] = c.prevention == "breached"
+        if c.link != "absent":
+            kinds["contract_link"] = c.link == "breached"
         for kind, breached in kinds.items():
             deadlines[kind] += 1
             breaches[kind] += breached

@@ -43,7 +43,7 @@ class Case(Base):
     # a count, and the next-deadline order's look-up of a deadline's case, use the second, in case id order, so
     # the per-case look-ups into case_deadline (also keyed by case_id first) stay local.
     __table_args__ = (
-        Index("ix_case_file_queue_cover", "opened_on", "reference", "id", "sealed", "team", "status"),
+        Index("ix_case_file_queue_cover", "opened_on", "arrival", "reference", "id", "sealed", "team", "status"),
         Index("ix_case_file_id_cover", "id", "sealed", "team", "status", "opened_on", "reference"),
     )
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
@@ -56,6 +56,10 @@ class Case(Base):
     # INT-1: staff see the day of receipt; the exact time is kept only encrypted (for deadlines).
     opened_on: Mapped[date] = mapped_column(Date, index=True)
     received_at: Mapped[str] = mapped_column(EncryptedText("case_file.received_at"))
+    # INT-1, the queue's newest first: the order of arrival of a reporter-made case among the reporter-made cases
+    # of its day (1, 2, 3, …), never a time; 0 for the cases the system opens (watch reviews, exactly timed
+    # elsewhere), which come after the day's reports (docs/security.md "Times").
+    arrival: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # RET-2, SD-2: a secondary-damage case is linked to the original.
     parent_case_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("case_file.id"), nullable=True, index=True)
     origin: Mapped[CaseOrigin] = mapped_column(enum(CaseOrigin), default=CaseOrigin.report)
@@ -69,6 +73,8 @@ class Case(Base):
     # CASE-8 escrow: a sealed case is invisible to staff until a second, independent report names the same
     # respondent; then both are released.
     sealed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # DATA-1: the day the case's content was destroyed (app/services/retention.py); it answers as destroyed since.
+    content_destroyed_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
     __mapper_args__ = {"version_id_col": version}
 
@@ -143,6 +149,10 @@ class CaseDeadline(Base):
     kind: Mapped[DeadlineKind] = mapped_column(enum(DeadlineKind))
     due_on: Mapped[date] = mapped_column(Date, index=True)
     met_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    # CASE-2: who met it (the staff member whose act or record met it; none when WithU met it at once) and, for the
+    # public body's duties recorded by hand, the document's reference (the ministry's receipt number, the plan's).
+    met_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff_user.id"), nullable=True)
+    reference: Mapped[str | None] = mapped_column(String(100), nullable=True)
 
 
 class CaseMessage(Base):
@@ -160,3 +170,12 @@ class CaseMessage(Base):
     # INT-1: a reporter's message carries its day only; staff messages also their time.
     sent_on: Mapped[date] = mapped_column(Date)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class CaseReadMarker(Base):
+    """The queue's unread marker: the last message of a case (by its number) a staff member has seen."""
+
+    __tablename__ = "case_read_marker"
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("case_file.id"), primary_key=True)
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("staff_user.id"), primary_key=True)
+    message_seq: Mapped[int] = mapped_column(Integer)

@@ -1,5 +1,6 @@
-"""CASE-1 with four eyes (security review F5): a handler's proposal to decide or withdraw a case, and the second
-person's confirmation or refusal. The reasons are encrypted (ACC-2: they describe the case)."""
+"""CASE-1 with four eyes (security review F5): a handler's proposal to decide or withdraw a case — or to correct its
+category where that lowers a floor (SD-3) — and the second person's confirmation or refusal. The reasons are
+encrypted (ACC-2: they describe the case)."""
 
 from __future__ import annotations
 
@@ -11,8 +12,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db.encryption import EncryptedText
 from app.db.models.base import Base, UTCDateTime, enum
-from app.domain.case_decisions import ProposalStatus
-from app.domain.enums import CaseStatus, Finding
+from app.domain.case_decisions import ProposalKind, ProposalStatus
+from app.domain.enums import CaseStatus, Category, Finding
 
 
 class DecisionProposal(Base):
@@ -29,7 +30,11 @@ class DecisionProposal(Base):
     )
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
     case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("case_file.id"), index=True)
-    to_status: Mapped[CaseStatus] = mapped_column(enum(CaseStatus))
+    kind: Mapped[ProposalKind] = mapped_column(
+        enum(ProposalKind), default=ProposalKind.status, server_default=ProposalKind.status.value
+    )
+    to_status: Mapped[CaseStatus | None] = mapped_column(enum(CaseStatus), nullable=True)  # kind `status`
+    category: Mapped[Category | None] = mapped_column(enum(Category), nullable=True)  # kind `category`: the new one
     finding: Mapped[Finding | None] = mapped_column(enum(Finding), nullable=True)
     reason: Mapped[str] = mapped_column(EncryptedText("decision_proposal.reason"))
     status: Mapped[ProposalStatus] = mapped_column(enum(ProposalStatus), index=True)

@@ -1,4 +1,5 @@
-"""Content-free notifications to staff (CASE-2): which notice, to whom, about which deadline — never its text.
+"""Content-free notifications to staff (CASE-2, SEP-5): which notice, to whom, about which deadline or separation
+violation — never its text.
 
 The e-mail is composed at sending time from the case reference, the deadline's kind and its due day; nothing
 else is stored here. Rows are claimed by workers with a lease, like the webhook outbox, but they are a queue of
@@ -24,7 +25,9 @@ class Notification(Base):
     recipient_user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("staff_user.id"), index=True)
     kind: Mapped[NotificationKind] = mapped_column(enum(NotificationKind))
     case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("case_file.id"), index=True)
-    deadline_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("case_deadline.id"))
+    # What the notice is about: a deadline (CASE-2) or a separation order's violation (SEP-5).
+    deadline_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("case_deadline.id"), nullable=True)
+    violation_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("separation_violation.id"), nullable=True)
     status: Mapped[NotificationStatus] = mapped_column(enum(NotificationStatus), index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)

@@ -34,8 +34,9 @@ class OutboxMessage(Base):
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
     subscription_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("webhook_subscription.id"), index=True)
     topic: Mapped[str] = mapped_column(String(60))
-    # Encrypted: a payload names employees beside an order or a sanction (security review F3).
-    payload: Mapped[dict[str, Any]] = mapped_column(EncryptedJSON("outbox_message.payload"))
+    # Encrypted: a payload names employees beside an order or a sanction (security review F3). NULL once delivered
+    # more than `delivered_payload_days` ago (DATA-1's purge, app/services/retention.py): the row stays for the log.
+    payload: Mapped[dict[str, Any] | None] = mapped_column(EncryptedJSON("outbox_message.payload"), nullable=True)
     status: Mapped[OutboxStatus] = mapped_column(enum(OutboxStatus), index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)

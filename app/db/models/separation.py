@@ -45,7 +45,8 @@ class SeparationOrder(Base):
 
 
 class SeparationViolation(Base):
-    """SEP-5: a personnel change that connected a separated pair."""
+    """SEP-5: a personnel change that connected a separated pair. Open until a later change puts the two apart again
+    (resolved by itself: no `resolved_by`) or a team lead records how it was resolved."""
 
     __tablename__ = "separation_violation"
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
@@ -54,6 +55,20 @@ class SeparationViolation(Base):
     # The event is about one of the two: encrypted, and the day only (its time would match the event's).
     event_id: Mapped[uuid.UUID | None] = mapped_column(EncryptedUuid("separation_violation.event_id"), nullable=True)
     detected_on: Mapped[date] = mapped_column(Date)
+    resolved_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    resolved_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff_user.id"), nullable=True)
+    resolution: Mapped[str | None] = mapped_column(EncryptedText("separation_violation.resolution"), nullable=True)
+
+
+class PendingParty(Base):
+    """SEP-1: an employee number an open case names (victim, respondent, reporter, witness) that the directory did
+    not know when the case started running, by MAC only: when a sync brings that number, the case's order opens."""
+
+    __tablename__ = "pending_party"
+    __table_args__ = (UniqueConstraint("case_id", "employee_mac"),)
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("case_file.id"), index=True)
+    employee_mac: Mapped[str] = mapped_column(String(64), index=True)
 
 
 class ProtectedPerson(Base):

@@ -101,3 +101,13 @@ class MachineClient(Base):
     scopes: Mapped[list[str]] = mapped_column(JSON)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class RevokedMachineToken(Base):
+    """A machine client's access token revoked before it expired (RFC 7009), by its `jti`; the row is needed only
+    until the token would have expired anyway (`expires_at`), and is removed after."""
+
+    __tablename__ = "revoked_machine_token"
+    jti: Mapped[str] = mapped_column(String(64), primary_key=True)
+    client_id: Mapped[str] = mapped_column(String(64))
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)

@@ -19,14 +19,17 @@ from app.db.models import (
     CaseDeadline,
     CaseLink,
     CaseMessage,
+    CaseReadMarker,
     CaseTransition,
     Employee,
     ProtectedPerson,
     Report,
+    SeparationOrder,
+    SeparationViolation,
 )
 from app.db.repositories.base import Repository
 from app.domain.access import VERIFIED_STATUS, StaffFacts, works_cases
-from app.domain.enums import CaseOrigin, CaseStatus, QueueSort, Role, Team
+from app.domain.enums import CaseOrigin, CaseStatus, MessageAuthor, OrderStatus, QueueSort, Role, Team
 from app.domain.secondary_damage import THROUGH_INBOX
 
 
@@ -76,9 +79,10 @@ def in_directory(employee_number: str) -> ColumnElement[bool]:
 # _ids_by_next_deadline.
 WALK_LIMIT = 1_000
 
-# An order: (column, descending) pairs. The queue's default, newest first; the reference makes it total.
+# An order: (column, descending) pairs. The queue's default, newest first: by day, then by order of arrival within
+# the day (INT-1: never a time; the system's watch reviews, 0, after the day's reports); the reference makes it total.
 Order = list[tuple[Any, bool]]
-NEWEST: Order = [(Case.opened_on, True), (Case.reference, False)]
+NEWEST: Order = [(Case.opened_on, True), (Case.arrival, True), (Case.reference, False)]
 
 
 def _breached(today: date):  # type: ignore[no-untyped-def]
@@ -86,6 +90,15 @@ def _breached(today: date):  # type: ignore[no-untyped-def]
     return or_(
         and_(CaseDeadline.met_on.is_(None), CaseDeadline.due_on < today),
         CaseDeadline.met_on > CaseDeadline.due_on,
+    )
+
+
+def _with_open_violations() -> Select[tuple[uuid.UUID]]:
+    """SEP-5: the cases with an unresolved violation on an active separation order (few: a small IN list)."""
+    return (
+        select(SeparationOrder.case_id)
+        .join(SeparationViolation, SeparationViolation.order_id == SeparationOrder.id)
+        .where(SeparationOrder.status == OrderStatus.active, SeparationViolation.resolved_on.is_(None))
     )
 
 
@@ -162,6 +175,7 @@ class CaseRepository(Repository):
         offset: int,
         limit: int,
         overdue: bool | None = None,
+        violations: bool | None = None,
         sort: QueueSort = QueueSort.newest,
         today: date | None = None,
     ) -> tuple[list[Case], int]:
@@ -170,6 +184,9 @@ class CaseRepository(Repository):
             assert today is not None
             breached = exists().where(CaseDeadline.case_id == Case.id, _breached(today))
             query = query.where(breached if overdue else ~breached)
+        if violations is not None:
+            flagged = Case.id.in_(_with_open_violations())
+            query = query.where(flagged if violations else ~flagged)
         if team is not None:
             query = query.where(Case.team == team)
         if status is not None:
@@ -262,7 +279,8 @@ class CaseRepository(Repository):
         return await self.session.scalar(select(Case).where(Case.reference == reference))
 
     async def cases_by_id(self, ids: Collection[uuid.UUID]) -> dict[uuid.UUID, Case]:
-        """Unscoped: the worker checks each recipient's visibility itself."""
+        """Unscoped: the worker checks each recipient's visibility itself; sanctions read the cases of the sanctions
+        they list, which the caller has already reached (as `references`)."""
         if not ids:
             return {}
         rows = await self.session.scalars(select(Case).where(Case.id.in_(set(ids))))
@@ -357,6 +375,40 @@ class CaseRepository(Repository):
     async def next_message_seq(self, case_id: uuid.UUID) -> int:
         last = await self.session.scalar(select(func.max(CaseMessage.seq)).where(CaseMessage.case_id == case_id))
         return int(last or 0) + 1
+
+    async def next_arrival(self, day: date) -> int:
+        """INT-1: the next reporter-made case's order of arrival on its day (1, 2, 3, …)."""
+        last = await self.session.scalar(select(func.max(Case.arrival)).where(Case.opened_on == day))
+        return int(last or 0) + 1
+
+    async def mark_messages_read(self, case_id: uuid.UUID, user_id: uuid.UUID) -> None:
+        """The staff member has seen every message of the case so far."""
+        last = int(
+            await self.session.scalar(select(func.max(CaseMessage.seq)).where(CaseMessage.case_id == case_id)) or 0
+        )
+        marker = await self.session.get(CaseReadMarker, (case_id, user_id))
+        if marker is None:
+            self.session.add(CaseReadMarker(case_id=case_id, user_id=user_id, message_seq=last))
+        else:
+            marker.message_seq = max(marker.message_seq, last)
+
+    async def unread_among(self, user_id: uuid.UUID, case_ids: Collection[uuid.UUID]) -> set[uuid.UUID]:
+        """The cases among `case_ids` with a message from the reporter the staff member has not seen yet."""
+        seen = (
+            select(CaseReadMarker.message_seq)
+            .where(CaseReadMarker.case_id == CaseMessage.case_id, CaseReadMarker.user_id == user_id)
+            .scalar_subquery()
+        )
+        rows = await self.session.scalars(
+            select(CaseMessage.case_id)
+            .where(
+                CaseMessage.case_id.in_(list(case_ids)),
+                CaseMessage.author == MessageAuthor.reporter,
+                CaseMessage.seq > func.coalesce(seen, 0),
+            )
+            .distinct()
+        )
+        return set(rows.all())
 
     async def party_ids(self, case_id: uuid.UUID) -> list[uuid.UUID]:
         rows = await self.session.scalars(select(ProtectedPerson.employee_id).where(ProtectedPerson.case_id == case_id))

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from app.db.models import Case, CaseAssignment, CaseDeadline, Notification, StaffUser
+from app.db.models import Case, CaseAssignment, CaseDeadline, Notification, SeparationViolation, StaffUser
 from app.db.repositories.base import Repository
 from app.domain.enums import Role, Team
 from app.domain.escalation import ENDED_CASE_STATUSES, OUTLIVE_THE_CASE, NotificationKind, NotificationStatus
@@ -131,6 +131,13 @@ class NotificationRepository(Repository):
             return {}
         rows = await self.session.scalars(select(CaseDeadline).where(CaseDeadline.id.in_(set(ids))))
         return {d.id: d for d in rows.all()}
+
+    async def violations_by_id(self, ids: Collection[uuid.UUID]) -> dict[uuid.UUID, SeparationViolation]:
+        """SEP-5: the separation violations notices are about."""
+        if not ids:
+            return {}
+        rows = await self.session.scalars(select(SeparationViolation).where(SeparationViolation.id.in_(set(ids))))
+        return {v.id: v for v in rows.all()}
 
     async def notice_for_update(self, notice_id: uuid.UUID) -> Notification | None:
         """One notice, locked until the end of the transaction (two recorders never interleave)."""

@@ -7,15 +7,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, func, literal, select, text, union
+from sqlalchemy import Select, delete, func, literal, select, text, union
 from sqlalchemy.orm import aliased
 
 from app.db.links import employee_mac, employee_macs
 from app.db.models import (
     Assignment,
     AssignmentMember,
+    Case,
     Employee,
     OrgUnit,
+    PendingParty,
     ProtectedPerson,
     SeparationOrder,
     SeparationViolation,
@@ -23,6 +25,7 @@ from app.db.models import (
 )
 from app.db.repositories.base import Repository
 from app.domain.enums import EmployeeStatus, OrderStatus
+from app.domain.escalation import ENDED_CASE_STATUSES
 from app.domain.separation import Placement, Refusal, refusal_order
 
 MAX_DEPTH = 500
@@ -60,7 +63,7 @@ _SUBTREE_NUMBERS = text(
 # agree on generated directories) for a placement given by external keys, and in the same round trip tells what
 # the service needs to refuse bad input: whether the mover, unit, supervisor and assignment exist, the mover's
 # status, whether the supervisor is the mover or below them (a cycle), and whether the asking machine client is
-# still active (so the token check needs no statement of its own).
+# still active and its token not revoked (so the token check needs no statement of its own).
 #
 # An order names its two people by MAC and encrypted id only (app.db.links, security review F3), so no statement
 # can join orders to the directory by itself: the orders looked at — the mover's and, with a new supervisor, those
@@ -134,7 +137,8 @@ _CHECK_PLACEMENT = """
            EXISTS (SELECT 1 FROM new_supervisor) AS supervisor_found,
            EXISTS (SELECT 1 FROM new_assignment) AS assignment_found,
            EXISTS (SELECT 1 FROM above_supervisor a WHERE a.id = (SELECT id FROM mover)) AS cycle,
-           (SELECT active FROM machine_client WHERE client_id = :client) AS client_active
+           (SELECT active FROM machine_client WHERE client_id = :client)
+               AND NOT EXISTS (SELECT 1 FROM revoked_machine_token WHERE jti = :token) AS client_active
     UNION ALL
     SELECT reference, reason, NULL, NULL, NULL, NULL, NULL, NULL FROM refused
     """
@@ -231,6 +235,7 @@ class SeparationRepository(Repository):
         supervisor: str | None,
         assignment: str | None,
         client_id: str,
+        token_id: str | None = None,
     ) -> PlacementAnswer:
         """SEP-4: app.domain.separation.placement_refusals, by external keys, with the facts the service needs to
         refuse bad input and an inactive client. Two round trips (three with a new supervisor): the orders
@@ -246,6 +251,7 @@ class SeparationRepository(Repository):
             "supervisor": supervisor,
             "assignment": assignment,
             "client": client_id,
+            "token": token_id,
             "member": True,
             "max_depth": MAX_DEPTH,
         }
@@ -365,6 +371,64 @@ class SeparationRepository(Repository):
             )
         )
         return set(rows.all())
+
+    async def open_violations(self, case_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, int]:
+        """SEP-5: how many unresolved violations each of the cases (already reached by the caller) has on its
+        active orders."""
+        wanted = set(case_ids)
+        if not wanted:
+            return {}
+        rows = await self.session.execute(
+            select(SeparationOrder.case_id, func.count())
+            .join(SeparationViolation, SeparationViolation.order_id == SeparationOrder.id)
+            .where(
+                SeparationOrder.case_id.in_(wanted),
+                SeparationOrder.status == OrderStatus.active,
+                SeparationViolation.resolved_on.is_(None),
+            )
+            .group_by(SeparationOrder.case_id)
+        )
+        return {case_id: int(n) for case_id, n in rows.all()}
+
+    async def violation(self, violation_id: uuid.UUID) -> SeparationViolation | None:
+        return await self.session.get(SeparationViolation, violation_id)
+
+    async def order_between(self, case_id: uuid.UUID, victim_mac: str, respondent_mac: str) -> bool:
+        """SEP-1: whether the case already has an order (of any status) between the two."""
+        found = await self.session.scalar(
+            select(SeparationOrder.id).where(
+                SeparationOrder.case_id == case_id,
+                SeparationOrder.victim_mac == victim_mac,
+                SeparationOrder.respondent_mac == respondent_mac,
+            )
+        )
+        return found is not None
+
+    async def protected_keys(self, case_id: uuid.UUID) -> set[tuple[str, str]]:
+        """RET-1: the case's protected persons as (MAC, role)."""
+        rows = await self.session.execute(
+            select(ProtectedPerson.employee_mac, ProtectedPerson.role).where(ProtectedPerson.case_id == case_id)
+        )
+        return {(mac, str(role)) for mac, role in rows.all()}
+
+    async def pending_macs(self) -> set[str]:
+        """SEP-1: the MACs of the numbers cases wait for the directory to learn (few: named but unknown)."""
+        return set((await self.session.scalars(select(PendingParty.employee_mac).distinct())).all())
+
+    async def take_pending(self, macs: list[str]) -> list[uuid.UUID]:
+        """SEP-1: the running cases (not sealed, not closed or withdrawn) that wait for any of these MACs; the
+        waiting rows for them are deleted (the number is known now, whatever the case's state)."""
+        if not macs:
+            return []
+        rows = await self.session.execute(
+            select(PendingParty.id, PendingParty.case_id, Case.sealed, Case.status)
+            .join(Case, Case.id == PendingParty.case_id)
+            .where(PendingParty.employee_mac.in_(macs))
+        )
+        found = rows.all()
+        await self.session.execute(delete(PendingParty).where(PendingParty.id.in_([row_id for row_id, *_ in found])))
+        running = {case_id for _, case_id, sealed, status in found if not sealed and status not in ENDED_CASE_STATUSES}
+        return sorted(running)
 
     async def reference_taken(self, reference: str) -> bool:
         found = await self.session.scalar(select(SeparationOrder.id).where(SeparationOrder.reference == reference))

@@ -8,7 +8,16 @@ from datetime import datetime
 
 from sqlalchemy import delete, false, func, or_, select, update
 
-from app.db.models import Employee, MachineClient, RefreshToken, SignInDelay, StaffSession, StaffUser, TeamRow
+from app.db.models import (
+    Employee,
+    MachineClient,
+    RefreshToken,
+    RevokedMachineToken,
+    SignInDelay,
+    StaffSession,
+    StaffUser,
+    TeamRow,
+)
 from app.db.repositories.base import Repository
 from app.domain.enums import Role, Team
 
@@ -77,6 +86,21 @@ class StaffRepository(Repository):
 
     async def client(self, client_id: str) -> MachineClient | None:
         return await self.session.scalar(select(MachineClient).where(MachineClient.client_id == client_id))
+
+    async def client_of_token(self, client_id: str, jti: str) -> MachineClient | None:
+        """The client a token names, in one statement; None if the token (`jti`) was revoked (RFC 7009)."""
+        revoked = select(RevokedMachineToken.jti).where(RevokedMachineToken.jti == jti).exists()
+        return await self.session.scalar(select(MachineClient).where(MachineClient.client_id == client_id, ~revoked))
+
+    async def revoke_machine_token(self, jti: str, client_id: str, expires_at: datetime, now: datetime) -> None:
+        """Record a revoked token (once), and forget the revoked tokens that have expired since."""
+        await self.session.execute(
+            delete(RevokedMachineToken)
+            .where(RevokedMachineToken.expires_at <= now)
+            .execution_options(synchronize_session=False)
+        )
+        if await self.session.get(RevokedMachineToken, jti) is None:
+            self.session.add(RevokedMachineToken(jti=jti, client_id=client_id, expires_at=expires_at))
 
     async def clients_by_pk(self, pks: list[uuid.UUID]) -> dict[uuid.UUID, MachineClient]:
         if not pks:

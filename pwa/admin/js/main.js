@@ -7,7 +7,7 @@ import { formatDate, lang, loadStrings, remember, t, useStrings } from "/js/i18n
 import { navigate } from "./nav.js";
 import { CASE_TEAM, current, forget, resume, ROLES, signIn, signOut } from "./session.js";
 
-useStrings(["/i18n/", "/admin/i18n/core.", "/admin/i18n/case.", "/admin/i18n/office."]);
+useStrings(["/i18n/", "/admin/i18n/core.", "/admin/i18n/case.", "/admin/i18n/office.", "/admin/i18n/education."]);
 
 // route → [module, roles that see it in the menu (null: not in the menu)]
 const ROUTES = {
@@ -16,6 +16,7 @@ const ROUTES = {
   approvals: [() => import("./screens/approvals.js"), CASE_TEAM],
   registries: [() => import("./screens/registries.js"), [...CASE_TEAM, "hr_officer", "sysadmin"]],
   statistics: [() => import("./screens/statistics.js"), ROLES],
+  education: [() => import("./screens/education.js"), [...CASE_TEAM, "hr_officer", "auditor"]],
   audit: [() => import("./screens/audit.js"), ["auditor"]],
   users: [() => import("./screens/users.js"), ["sysadmin"]],
 };

@@ -81,10 +81,18 @@ export function deadlineText(dl) {
   if (dl.met_on) {
     return h("span", {}, t("deadline.met", { date: formatDate(dl.met_on) }), dl.breached ? [" · ", breached] : null);
   }
+  return h("span", {}, formatDate(dl.due_on), " · ", urgency(dl));
+}
+
+// CASE-2's urgency of an open deadline, in colour and words: overdue (red), due today (amber), else D-n (quiet).
+export function urgency(dl) {
   const n = daysUntil(dl.due_on);
-  const late = dl.breached || n < 0;
-  return h("span", {}, formatDate(dl.due_on), " · ",
-    late ? breached : h("span", { class: "badge" }, n === 0 ? t("queue.dday") : t("queue.dminus", { n })));
+  if (dl.breached || n < 0) {
+    const late = Math.max(1, -n);
+    return h("strong", { class: "badge urgency overdue" }, t(late === 1 ? "queue.lateDay" : "queue.late", { n: late }));
+  }
+  if (n === 0) return h("strong", { class: "badge urgency due-today" }, t("queue.dday"));
+  return h("span", { class: "badge" }, t("queue.dminus", { n }));
 }
 
 // --- building blocks --------------------------------------------------------------------------------------------
@@ -148,7 +156,8 @@ export async function busy(form, work) {
 }
 
 // A form: labelled controls, a submit button, its error (role=alert) next to it; `run` returns the text to announce.
-export function form(title, controls, submitLabel, run, cls = "primary") {
+// `more`: further submit buttons beside it; `run` is given the button pressed.
+export function form(title, controls, submitLabel, run, cls = "primary", more = []) {
   const box = h("div", {});
   const submit = h("button", { type: "submit", class: cls }, submitLabel);
   return h("form", { class: "stack action", onsubmit: async (e) => {
@@ -156,7 +165,7 @@ export function form(title, controls, submitLabel, run, cls = "primary") {
     submit.disabled = true;
     box.replaceChildren();
     try {
-      const said = await run();
+      const said = await run(e.submitter);
       if (said) announce(said);
     } catch (err) {
       box.replaceChildren(alertBox(problem(err)));
@@ -166,5 +175,5 @@ export function form(title, controls, submitLabel, run, cls = "primary") {
     } finally {
       submit.disabled = false;
     }
-  } }, title && h("h3", {}, title), controls, box, h("div", { class: "actions" }, submit));
+  } }, title && h("h3", {}, title), controls, box, h("div", { class: "actions" }, submit, more));
 }

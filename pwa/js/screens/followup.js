@@ -11,7 +11,9 @@ const SD_KINDS = [
 ];
 
 // The token lives in this module only: gone when the tab closes, on sign-out and on quick exit.
-let s = { token: null, inbox: null, error: null, notice: null, files: [], sd: { narrative: "", kinds: [] } };
+const signedOut = () =>
+  ({ token: null, inbox: null, error: null, notice: null, files: [], sd: { narrative: "", kinds: [] } });
+let s = signedOut();
 
 export function render() {
   return s.token && s.inbox ? inbox() : login();
@@ -32,6 +34,17 @@ async function refresh(...notice) {
   s.notice = notice.length ? notice : null;
   rerender();
 }
+
+// Signing in: the inbox is loaded and, once shown, the focus goes to the first new reply (`data-focus`, nav.js).
+async function signIn(code) {
+  s.token = await openSession(code);
+  s.inbox = await api("/inbox", { token: s.token });
+  s.error = null;
+  s.focusNew = true;
+}
+
+// "Open my inbox now" on the receipt: signed in with the code just shown; the caller then shows this screen.
+export const openInbox = (code) => signIn(code);
 
 function login() {
   const code = h("input", { id: "receipt", type: "password", autocomplete: "current-password", required: true,
@@ -55,8 +68,7 @@ function login() {
   async function submit(e) {
     e.preventDefault();
     try {
-      s.token = await openSession(code.value);
-      await refresh();
+      await signIn(code.value);
       rerender(false);
     } catch (err) {
       fail(err);
@@ -71,23 +83,26 @@ function inbox() {
     s.notice && h("p", { role: "status", class: "notice" }, t(...s.notice)),
     s.error && alertBox(s.error),
     h("dl", { class: "review" },
-      h("dt", {}, t("inbox.status")), h("dd", {}, t(`status.${b.status}`)),
-      h("dt", {}, t("inbox.received")), h("dd", {}, formatDate(b.received_on))),
+      h("div", {}, h("dt", {}, t("inbox.status")), h("dd", {}, t(`status.${b.status}`))),
+      h("div", {}, h("dt", {}, t("inbox.received")), h("dd", {}, formatDate(b.received_on)))),
     b.sealed && h("p", { class: "note" }, t("inbox.sealed")),
     deadlines(b), measures(b), messages(b), opinion(b), evidence(b), secondaryDamage(b),
-    h("div", { class: "actions" }, button(t("inbox.signout"), () => {
-      s = { token: null, inbox: null, error: null, notice: null, files: [], sd: { narrative: "", kinds: [] } };
-      go("home");
-    })));
+    section(t("inbox.signout"),
+      h("p", {}, t("inbox.signout.note")),
+      h("div", { class: "actions" }, button(t("inbox.signout"), () => {
+        s = signedOut();
+        go("home");
+      }))));
 }
 
 function deadlines(b) {
-  if (!b.deadlines.length) return null;
-  return section(t("inbox.deadlines"), h("ul", {}, b.deadlines.map((d) => h("li", {},
-    `${t(`deadline.${d.kind}`)}: ${formatDate(d.due_on)} — `,
-    d.met_on ? t("deadline.met", { date: formatDate(d.met_on) })
-      : d.breached ? t("deadline.breached") : t("deadline.open")))));
+  return b.deadlines.length > 0 && section(t("inbox.deadlines"), deadlineList(b.deadlines));
 }
+
+const deadlineList = (list) => h("ul", {}, list.map((d) => h("li", {},
+  `${t(`deadline.${d.kind}`)}: ${formatDate(d.due_on)} — `,
+  d.met_on ? t("deadline.met", { date: formatDate(d.met_on) })
+    : d.breached ? t("deadline.breached") : t("deadline.open"))));
 
 function measures(b) {
   if (!b.measures.length) return null;
@@ -107,22 +122,56 @@ function measures(b) {
       button(t("measure.decline"), answer(m.id, false)))))));
 }
 
+// A message of the system in the reader's language (its code, INT-7); any other stored bilingual text keeps each
+// paragraph marked with its language.
+function messageText(m) {
+  if (m.code) return h("p", {}, t(`system.${m.code}`));
+  if (m.author !== "system") return h("p", {}, m.body);
+  return m.body.split("\n\n").map((p) => h("p", { lang: /[\uac00-\ud7a3]/.test(p) ? "ko" : "en" }, p));
+}
+
+// SD-2: the cases this inbox follows — its own first, then the secondary-damage cases reported through it.
+const caseLabel = (b, ref) => t(ref === b.case_reference ? "inbox.case.own" : "inbox.case.sd", { ref });
+const writable = (b) => [{ reference: b.case_reference, can_write: b.can_write }, ...b.secondary_damage_cases]
+  .filter((c) => c.can_write);
+
+// New replies: the case team's messages after the reporter's own last one. Nothing about reading is kept, on the
+// device or on the server (docs/pwa.md): a reply stays "new" until the reporter writes back. With secondary-damage
+// cases, each message says which case it belongs to; the reporter chooses the case to write to (CASE-4: a closed
+// one is read only).
 function messages(b) {
   const body = h("textarea", { id: "message", rows: 4, maxlength: 10000, required: true });
+  const several = b.secondary_damage_cases.length > 0;
+  const targets = writable(b);
+  const about = h("select", { id: "message-case" }, targets.map((c) =>
+    h("option", { value: c.reference }, caseLabel(b, c.reference))));
+  const lastOwn = b.messages.findLastIndex((m) => m.author === "reporter");
+  const isNew = b.messages.map((m, i) => m.author === "staff" && i > lastOwn);
+  const first = isNew.indexOf(true);
+  const focus = s.focusNew && first >= 0;
+  s.focusNew = false;
   return section(t("inbox.messages"),
-    b.messages.length ? h("ol", { class: "messages" }, b.messages.map((m) => h("li", { class: `from-${m.author}` },
-      h("p", { class: "meta" }, `${t(`author.${m.author}`)} · ${formatDate(m.sent_on)}`), h("p", {}, m.body))))
+    first >= 0 && h("p", { class: "notice" }, t("inbox.newCount", { n: isNew.filter(Boolean).length })),
+    b.messages.length ? h("ol", { class: "messages" }, b.messages.map((m, i) => h("li", {
+      class: `from-${m.author}${isNew[i] ? " new" : ""}`, id: `message-${i}`,
+      tabindex: i === first ? "-1" : null, "data-focus": focus && i === first },
+    h("p", { class: "meta" }, isNew[i] && [h("strong", { class: "badge" }, t("inbox.new")), " "],
+      `${t(`author.${m.author}`)} · ${formatDate(m.sent_on)}`,
+      several && [" · ", h("span", { class: "about" }, caseLabel(b, m.case_reference))]), messageText(m))))
       : h("p", {}, t("inbox.noMessages")),
-    b.can_write ? h("form", { class: "stack", onsubmit: send },
+    !b.can_write && h("p", { class: "note" }, t("inbox.readonly")),
+    targets.length > 0 && h("form", { class: "stack", onsubmit: send },
+      several && field(t("inbox.writeAbout"), about),
       field(t("inbox.write"), body),
-      h("button", { type: "submit", class: "primary" }, t("inbox.send")))
-      : h("p", { class: "note" }, t("inbox.readonly")));
+      h("button", { type: "submit", class: "primary" }, t("inbox.send"))));
 
   async function send(e) {
     e.preventDefault();
     if (!body.value.trim()) return;
+    const ref = several ? about.value : b.case_reference;
+    const payload = ref === b.case_reference ? { body: body.value } : { body: body.value, case_reference: ref };
     try {
-      await api("/inbox/messages", { method: "POST", body: { body: body.value }, token: s.token });
+      await api("/inbox/messages", { method: "POST", body: payload, token: s.token });
       await refresh("inbox.sent");
     } catch (err) {
       fail(err);
@@ -171,8 +220,11 @@ function evidence(b) {
 function secondaryDamage(b) {
   const sd = s.sd;
   return section(t("sd.title"),
-    b.secondary_damage_cases.length > 0 && h("ul", {}, b.secondary_damage_cases.map((c) =>
-      h("li", {}, `${c.reference}: ${t(`status.${c.status}`)}`))),
+    b.secondary_damage_cases.length > 0 && h("ul", { class: "cards" }, b.secondary_damage_cases.map((c) =>
+      h("li", { id: `sd-case-${c.reference}` },
+        h("p", {}, h("strong", {}, caseLabel(b, c.reference)), ": ", t(`status.${c.status}`)),
+        c.deadlines.length > 0 && deadlineList(c.deadlines),
+        !c.can_write && h("p", { class: "note" }, t("inbox.readonly.sd"))))),
     h("p", {}, t("sd.lead")),
     h("form", { class: "stack", novalidate: true, onsubmit: report },
       h("fieldset", { class: "choices" }, h("legend", {}, t("sd.kinds")),

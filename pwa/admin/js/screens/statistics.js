@@ -12,7 +12,7 @@ import { count, num, percent, select, table, value as chosen } from "../ui.js";
 const CATEGORIES = ["sexual_harassment", "sexual_assault", "stalking", "online", "secondary_damage", "other"];
 const TEAMS = ["intake_counselling", "investigation", "victim_support_legal", "prevention_education"];
 const DEADLINES = [
-  "acknowledgement", "triage", "feedback", "investigation", "ministry_notification", "prevention_plan",
+  "acknowledgement", "triage", "feedback", "investigation", "ministry_notification", "prevention_plan", "contract_link",
 ];
 const STAGES = ["acknowledge", "decide", "close"];
 // Series colours (each ≥ 3:1 against white, WCAG 1.4.11); the legend's swatches use the same (office.css).
@@ -52,10 +52,11 @@ function endedQuarters(n = 12) {
   return found;
 }
 
+// Months short and alike ("Sep 2026", en-US: en-GB writes "Sept" beside "Aug").
 const monthName = (ym, short = false) => {
   const [y, m] = ym.split("-").map(Number);
   const style = short ? { year: "2-digit", month: "numeric" } : { year: "numeric", month: "short" };
-  return new Intl.DateTimeFormat(lang() === "ko" ? "ko-KR" : "en-GB", { ...style, timeZone: "UTC" })
+  return new Intl.DateTimeFormat(lang() === "ko" ? "ko-KR" : "en-US", { ...style, timeZone: "UTC" })
     .format(new Date(Date.UTC(y, m - 1, 1)));
 };
 const value = (cell) => (cell && !cell.suppressed && cell.count != null ? cell.count : null);
@@ -176,11 +177,11 @@ export async function render({ params }) {
         STAGES.map(durationRow), { cls: "stats-table" })),
     section(t("stats.breaches"),
       h("p", { class: "hint" }, t("stats.breaches.hint")),
-      bars(DEADLINES, "deadline",
+      bars(DEADLINES, "case.deadline",
         [{ label: t("stats.breaches.count"), values: DEADLINES.map((k) => value(br.cells[k])) }],
         t("stats.breaches"), [1]),
       table(t("stats.breaches.caption"), [t("stats.deadline"), t("stats.breaches.count")],
-        [...DEADLINES.map((k) => [t(`deadline.${k}`), count(br.cells[k])]), [t("stats.total"), count(br.total)]],
+        [...DEADLINES.map((k) => [t(`case.deadline.${k}`), count(br.cells[k])]), [t("stats.total"), count(br.total)]],
         { cls: "stats-table" })),
     section(t("stats.sd"),
       table(t("stats.sd.caption"), [t("stats.figure"), t("stats.value")], [
@@ -196,7 +197,7 @@ export async function render({ params }) {
         [...["smg", "affiliated", "contractor", "unspecified"].map((k) => [t(`stats.workplace.${k}`), count(ec[k])]),
           [t("stats.total"), count(ec.total)]], { cls: "stats-table" }),
       table(t("stats.intake.withu"), [t("stats.figure"), t("stats.cases")],
-        ["cases", "legal_consultation", "counselling", "workplace_education"]
+        ["cases", "legal_consultation", "counselling", "workplace_education", "expert_training"]
           .map((k) => [t(`stats.withu.${k}`), count(wu[k])]),
         { cls: "stats-table" })),
   );

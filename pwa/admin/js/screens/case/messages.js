@@ -6,21 +6,28 @@ import { empty, form, text, value } from "../../ui.js";
 
 export function render(c, ctx) {
   const body = text(t("case.msg.body"), { rows: 4, required: true, maxlength: 10000 });
-  const internal = h("input", { type: "checkbox", id: "msg-internal" });
-  const asNote = h("div", { class: "choice" }, internal, h("label", { for: "msg-internal" },
-    h("strong", {}, t("case.msg.asNote")), h("span", {}, t("case.msg.asNote.hint"))));
+  // CASE-4: two buttons, never one checkbox: "Send to the reporter" or "Save as an internal note".
+  const asNote = h("button", { type: "submit", name: "note" }, t("case.msg.saveNote"));
+  // CASE-2: only a message to the reporter can be the feedback on the outcome (it meets the feedback deadline).
+  const feedback = h("input", { type: "checkbox", id: "msg-feedback" });
+  const asFeedback = h("div", { class: "choice" }, feedback, h("label", { for: "msg-feedback" },
+    h("strong", {}, t("case.msg.asFeedback")), h("span", {}, t("case.msg.asFeedback.hint"))));
   const closed = ["closed", "withdrawn"].includes(c.status);
+  // The queue's unread marker: you have seen these messages.
+  call(`/cases/${c.id}/messages/read`, { method: "POST" }).catch(() => null);
   return h("div", { class: "stack" },
     section(t("case.msg.title"), c.messages.length
       ? h("ol", { class: "messages" }, c.messages.map(message))
       : empty("case.msg.none")),
     section(t("case.msg.write"),
       closed ? h("p", { class: "note" }, t("case.msg.closed")) : null,
-      form(null, [body, asNote], t("case.msg.send"), async () => {
-        const note = internal.checked;
-        await call(`/cases/${c.id}/messages`, { method: "POST", body: { body: value(body), internal: note } });
+      h("p", { class: "hint" }, t("case.msg.asNote.hint")),
+      form(null, [body, asFeedback], t("case.msg.send"), async (pressed) => {
+        const note = pressed === asNote;
+        const sent = { body: value(body), internal: note, feedback: !note && feedback.checked };
+        await call(`/cases/${c.id}/messages`, { method: "POST", body: sent });
         return ctx.done(note ? "case.msg.noted" : "case.msg.sent");
-      })));
+      }, "primary", [asNote])));
 }
 
 function message(m) {

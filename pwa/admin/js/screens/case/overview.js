@@ -1,10 +1,13 @@
-// The case's overview: what it is, moving it on (CASE-1, with the version read: If-Match; a decision or withdrawal is
-// proposed by a handler and confirmed by a second person, F5), its handlers (CASE-3), deadlines (CASE-2), the
-// manual's next steps (MAN-2), the reports, the victim's identity (CASE-5) and linked cases.
+// The case's overview: what happened first (the reports, narrative first), then what it is and its deadlines (CASE-2),
+// moving it on (CASE-1, with the version read: If-Match; a decision or withdrawal is proposed by a handler and
+// confirmed by a second person, F5), its handlers (CASE-3), the manual's next steps (MAN-2), the victim's identity
+// (CASE-5) and linked cases.
 import { button, h, section } from "/js/dom.js";
 import { formatDate, lang, t } from "/js/i18n.js";
 import { call } from "../../session.js";
-import { control, deadlineText, empty, facts, form, select, text, value, whenDay } from "../../ui.js";
+import { control, empty, facts, form, select, text, value, whenDay } from "../../ui.js";
+import { category, correctionText } from "./category.js";
+import { deadlines } from "./deadlines.js";
 
 const FINDINGS = ["substantiated", "not_substantiated", "insufficient_evidence"];
 const ASSIGNERS = ["team_lead", "division_head"];
@@ -17,7 +20,9 @@ export async function render(c, ctx) {
     c.decision_transitions.length ? call(`/cases/${c.id}/decision-proposals`).catch(() => []) : [],
   ]);
   const { done } = ctx;
+  // What happened first (the reports in the reporter's words), then status and deadlines, then the rest.
   return h("div", { class: "stack" },
+    reports(c),
     section(t("case.summary"), facts([
       [t("case.finding"), c.finding && t(`finding.${c.finding}`)],
       [t("case.workplace"), c.org_kind && t(`workplace.${c.org_kind}`)],
@@ -26,17 +31,14 @@ export async function render(c, ctx) {
       [t("case.closedOn"), c.closed_on && formatDate(c.closed_on)],
       [t("case.version"), String(c.version)],
     ])),
+    deadlines(c, done),
     actions(c, done),
     c.decision_transitions.length ? decision(c, ctx.me, proposals, done) : null,
     handlers(c, ctx, done, assignable),
-    section(t("case.deadlines"), c.deadlines.length
-      ? h("ul", { class: "deadlines" }, c.deadlines.map((d) =>
-        h("li", {}, h("strong", {}, t(`case.deadline.${d.kind}`)), ": ", deadlineText(d))))
-      : empty("case.deadlines.none")),
+    category(c, done),
     section(t("case.nextSteps"), steps
       ? [h("p", {}, steps.title), h("ol", { class: "next-steps" }, steps.steps.map((s) => h("li", {}, s.text)))]
       : empty("case.nextSteps.none")),
-    reports(c),
     identity(c, disclosures, done),
     section(t("case.sd"), c.secondary_damage_cases.length
       ? h("ul", {}, c.secondary_damage_cases.map((s) => h("li", {}, h("a", { href: `#/case/${s.id}` }, s.reference),
@@ -70,9 +72,9 @@ async function changeWith(c, done, path, body, said) {
   return done(said);
 }
 
-// What a proposal would do, in words: "Decided · substantiated", "Withdrawn".
-export const proposalText = (p) =>
-  [t(`status.${p.to_status}`), p.finding && t(`finding.${p.finding}`)].filter(Boolean).join(" · ");
+// What a proposal would do, in words: "Decided · substantiated", "Withdrawn", "Category: stalking" (SD-3).
+export const proposalText = (p) => (p.kind === "category" ? correctionText(p)
+  : [t(`status.${p.to_status}`), p.finding && t(`finding.${p.finding}`)].filter(Boolean).join(" · "));
 
 // F5: a handler proposes the decision (with its finding) or the withdrawal; a team lead or the division head who
 // did not propose it confirms it in Approvals. One proposal waits at a time; until confirmed nothing changes.
@@ -136,13 +138,13 @@ function handlers(c, ctx, done, assignable) {
 function reports(c) {
   return section(t("case.reports"), c.reports.map((r) => h("article", { class: "card report" },
     h("h3", {}, t("case.report", { date: formatDate(r.received_on) })),
+    h("p", { class: "narrative" }, r.narrative),
     facts([
       [t("case.reporterKind"), t(`case.reporterKind.${r.reporter_kind}`)],
       [t("case.identityMode"), t(`case.identityMode.${r.identity_mode}`)],
       [t("case.reporter"), r.reporter ? person(r.reporter) : c.identity_visible ? null : c.victim_pseudonym],
       ...Object.entries(r.details || {}).map(([k, v]) => detail(k, v)),
-    ]),
-    h("p", { class: "narrative" }, r.narrative))));
+    ]))));
 }
 
 // A person named in a report: what was given of name, employee number, contact and description.
@@ -154,7 +156,7 @@ function detail(key, v) {
   const label = t(`case.d.${key}`) === `case.d.${key}` ? key : t(`case.d.${key}`);
   if (v == null || v === false || v === "" || (Array.isArray(v) && !v.length)) return [label, null];
   if (v === true) return [label, t("case.d.yes")];
-  if (key === "witnesses") return [label, h("ul", {}, v.map((w) => h("li", {}, person(w))))];
+  if (key === "witnesses" || key === "helpers") return [label, h("ul", {}, v.map((w) => h("li", {}, person(w))))];
   if (key === "respondent" || key === "victim") return [label, person(v)];
   if (key === "workplace") {
     return [label, [t(`workplace.${v.kind}`), v.name, v.unit, v.contract_number].filter(Boolean).join(" · ")];
@@ -164,7 +166,11 @@ function detail(key, v) {
   return [label, typeof v === "string" ? v : JSON.stringify(v)];
 }
 
+// CASE-5: a victim's identity exists only where a victim reported with one, or a report names the victim.
+const victimNamed = (c) => c.reports.some((r) => (r.reporter_kind === "victim" && r.reporter) || r.details?.victim);
+
 function identity(c, disclosures, done) {
+  if (!victimNamed(c) && !disclosures.length) return section(t("case.identity"), empty("case.identity.none"));
   const reason = text(t("case.disclosure.reason"), { rows: 2, required: true, minlength: 10 }, t("case.reason.hint"));
   const line = (d) => t("case.disclosure.line",
     { who: d.requester, date: whenDay(d.requested_at), status: t(`disclosure.${d.status}`) });

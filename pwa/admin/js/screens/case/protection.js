@@ -70,6 +70,25 @@ function wishesPart(c, wishes, done) {
     }, ""));
 }
 
+// SEP-5: a violation is open until the two are apart again or a team lead records how it was resolved.
+function violation(c, ctx, o, v, done) {
+  const day = v.resolved_on && formatDate(v.resolved_on);
+  const state = !v.resolved_on ? t("case.sep.violation.open")
+    : v.resolved_by ? t("case.sep.violation.resolvedBy", { day }) : t("case.sep.violation.apart", { day });
+  const reason = text(t("case.sep.violation.reason"), { rows: 2, required: true, minlength: 10 },
+    t("case.reason.hint"));
+  return h("li", { class: v.resolved_on ? null : "overdue" },
+    t(`case.sep.kind.${v.kind}`), " · ", formatDate(v.detected_on), " · ", h("strong", {}, state),
+    v.resolution ? ` · ${v.resolution}` : "",
+    !v.resolved_on && o.status === "active" && ctx.me.role === "team_lead"
+      ? form(t("case.sep.violation.resolve"), [reason], t("case.sep.violation.submit"), async () => {
+        const body = { reason: value(reason) };
+        await call(`/cases/${c.id}/separation/violations/${v.id}/resolve`, { method: "POST", body });
+        return done("case.sep.violation.done");
+      }, "")
+      : null);
+}
+
 function order(c, ctx, o, done) {
   const reason = text(t("case.sep.reason"), { rows: 2, required: true, minlength: 10 }, t("case.reason.hint"));
   return h("article", { class: "card" },
@@ -96,8 +115,8 @@ function order(c, ctx, o, done) {
     o.plan.length ? h("ul", {}, o.plan.map((p) => h("li", {},
       t(`case.sep.who.${p.who}`), ": ", t(`case.sep.action.${p.action}`), " (", t(`case.sep.kind.${p.connection}`), ")",
       p.at_victims_request ? ` · ${t("case.sep.atRequest")}` : ""))) : empty("case.sep.plan.none"),
-    o.violations.length ? [h("h4", {}, t("case.sep.violations")), h("ul", {}, o.violations.map((v) =>
-      h("li", { class: "overdue" }, t(`case.sep.kind.${v.kind}`), " · ", formatDate(v.detected_on))))] : null,
+    o.violations.length ? [h("h4", {}, t("case.sep.violations")),
+      h("ul", {}, o.violations.map((v) => violation(c, ctx, o, v, done)))] : null,
     o.status !== "active" ? null : ctx.me.role === "team_lead"
       ? form(t("case.sep.lift"), [h("p", { class: "hint" }, t("case.sep.lift.lead")), reason],
         t("case.sep.lift.submit"), async () => {
