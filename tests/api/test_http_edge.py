@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -18,7 +19,8 @@ from app.main import create_app
 from tests.builders import make_report, report_body
 from tests.conftest import make_settings
 
-REDIS_URL = "redis://127.0.0.1:6379/15"
+# a database of its own (flushed by these tests); the PostgreSQL run, beside the SQLite one, is given another
+REDIS_URL = os.environ.get("WITHU_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 CLIENT_ADDRESS = "198.51.100.9"
 
 

@@ -4,7 +4,7 @@ names; a destroyed case answers as destroyed (410), statistics and the audit cha
 from __future__ import annotations
 
 import uuid
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -268,7 +268,7 @@ async def test_data_1_purges_what_has_no_reason_to_stay(client, uow_factory) -> 
             message = OutboxMessage(
                 subscription_id=subscription,
                 topic="separation.order_opened",
-                payload={"reference": name},
+                payload=_envelope(name, delivered),
                 status=OutboxStatus.delivered,
                 attempts=1,
                 next_attempt_at=delivered,
@@ -297,4 +297,16 @@ async def test_data_1_purges_what_has_no_reason_to_stay(client, uow_factory) -> 
         old = await uow.session.get(OutboxMessage, message_ids["old"])
         assert old is not None and old.payload is None and old.status == OutboxStatus.delivered  # the log keeps it
         recent = await uow.session.get(OutboxMessage, message_ids["recent"])
-        assert recent is not None and recent.payload == {"reference": "recent"}
+        assert recent is not None and recent.payload == _envelope("recent", recent.delivered_at)
+
+
+def _envelope(name: str, delivered: datetime) -> dict[str, object]:
+    """An event as the outbox holds it (it validates against docs/webhook-payloads.schema.json, which
+    tests/api/test_webhook_payloads.py checks for every row of the run)."""
+    reference = "SO-" + ("OLD00" if name == "old" else "RECNT") + "-00001"
+    return {
+        "id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"retention-{name}")),
+        "type": "separation.order_opened",
+        "created_at": delivered.replace(hour=0, minute=0, second=0, microsecond=0).isoformat(),
+        "data": {"reference": reference, "employee_numbers": ["E-1", "E-2"], "opened_on": delivered.date().isoformat()},
+    }

@@ -14,7 +14,6 @@ import os
 import signal
 import socket
 import sys
-import time
 import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -337,9 +336,7 @@ async def test_slow_receiver_counts_as_a_failed_attempt(settings, subscribed, uo
         subscription = await subscribed(server)
         await publish(uow_factory)
         [queued] = await messages_of(uow_factory, subscription["id"])
-        started = time.monotonic()
-        summary = await run_once(fast)
-        assert time.monotonic() - started < 2.5
+        summary = await run_once(fast)  # the wait is bounded: the attempt's own duration says so (below)
         assert str(queued.id) not in summary.delivered_ids
         [attempt] = await attempts_of(uow_factory, queued.id)
         assert attempt.status_code is None and attempt.error is not None and attempt.error.startswith("timeout")
