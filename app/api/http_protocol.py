@@ -34,7 +34,9 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
         self.header_timeout = settings.http_header_timeout_seconds
         self.body_timeout = settings.http_body_timeout_seconds
         self._reading_head = True
-        self._head_bytes = 0
+        self._head_bytes = 0  # raw bytes received while the head is incomplete (all of them belong to the head)
+        self._parsed_head = 0  # the head as parsed: its URL and header lines (a read may carry body bytes too)
+        self._too_many = False
         self._read_deadline: asyncio.TimerHandle | None = None
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
@@ -58,14 +60,19 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
         if self._read_deadline is None:
             self._arm(self.header_timeout)
 
+    def on_url(self, url: bytes) -> None:
+        self._parsed_head += len(url)
+        super().on_url(url)
+
     def on_header(self, name: bytes, value: bytes) -> None:
+        self._parsed_head += len(name) + len(value) + 4  # "name: value\r\n"
         if len(self.headers) < self.max_headers:  # past the limit nothing more is kept; the head is refused below
             super().on_header(name, value)
         else:
-            self._head_bytes = self.max_header_bytes + 1
+            self._too_many = True
 
     def on_headers_complete(self) -> None:
-        if self._head_bytes > self.max_header_bytes:
+        if self._too_many or self._parsed_head > self.max_header_bytes:
             self._refuse_head()
             return
         self._reading_head = False
@@ -74,7 +81,8 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
 
     def on_message_complete(self) -> None:
         self._disarm()
-        self._reading_head, self._head_bytes = True, 0  # what comes next on this connection is the next head
+        # what comes next on this connection is the next head
+        self._reading_head, self._head_bytes, self._parsed_head, self._too_many = True, 0, 0, False
         super().on_message_complete()
 
     def _arm(self, seconds: float) -> None:

@@ -98,6 +98,21 @@ def test_reliability_a_64_kb_header_is_refused_with_431(server) -> None:
     assert httpx.get(server.url("/api/v1/health"), timeout=10).status_code == 200
 
 
+def test_reliability_a_large_body_sent_with_its_head_is_no_large_head(server) -> None:
+    """Finding 7, SEP-4: the head limit counts the head only — a 100 KB body that arrives in the same reads as its head
+    (a personnel system's directory sync, say) is read as a body, not refused 431 (it reached the sync's own
+    authentication here: 401)."""
+    body = b'{"as_of": "2026-12-03T00:00:00Z", "organisations": [], "employees": [], "pad": "' + b"a" * 100_000 + b'"}'
+    request = (
+        b"POST /api/v1/personnel/sync HTTP/1.1\r\nHost: 127.0.0.1\r\ncontent-type: application/json\r\n"
+        b"content-length: %d\r\nconnection: close\r\n\r\n" % len(body)
+    ) + body
+    with _raw(server) as connection:
+        connection.sendall(request)
+        answer = _read_all(connection)
+    assert answer.startswith(b"HTTP/1.1 401 "), answer[:200]
+
+
 def test_reliability_a_slowloris_connection_is_closed_after_the_header_timeout(server) -> None:
     """Finding 7: a client that sends its request head one header at a time, slower than the header timeout
     allows, has its connection closed by the server before it finishes (it would take 40 s)."""
