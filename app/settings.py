@@ -59,8 +59,13 @@ class Settings(BaseSettings):
     argon2_parallelism: int = Field(default=4, ge=1)
     # Hashes at once in one process; a further one waits up to argon2_wait_seconds, then answers 503 with
     # Retry-After (each hash holds argon2_memory_kib, so this bounds memory and CPU under a burst).
-    argon2_concurrency: int = Field(default_factory=lambda: 2 * (os.cpu_count() or 1), ge=1)
+    # One per core: more only thrash the caches and memory bandwidth that staff requests need too (bench/flood.py:
+    # staff p99 under a flood 3.1-3.8x quiet at two per core, 1.3x at one).
+    argon2_concurrency: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1)
     argon2_wait_seconds: float = Field(default=1.0, ge=0, le=30)
+    # The scheduler's priority of Argon2 threads (Linux nice, 0-19): under a flood of anonymous submissions and
+    # receipt guesses the hashes wait for the CPU, not staff requests (docs/operations.md "Floods").
+    argon2_nice: int = Field(default=19, ge=0, le=19)
 
     access_token_minutes: int = Field(default=15, le=15, ge=1)
     refresh_token_days: int = Field(default=14, ge=1)

@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app import worker_metrics
 from app.db import encryption
-from app.db.engine import engine_for, make_sessionmaker
+from app.db.engine import engine_for, is_unavailable, make_sessionmaker
 from app.db.key_check import verify_master_key
 from app.db.uow import UnitOfWork
 from app.domain.enums import OutboxStatus
@@ -36,6 +36,7 @@ log = logging.getLogger("withu.worker")
 Clock = Callable[[], datetime]
 # Time to record an outcome after the request's deadline, before another worker may take the lease over.
 LEASE_MARGIN_SECONDS = 10.0
+RECORD_RETRY_SECONDS = 0.5
 # The delivery log's reasons when the destination is refused before any connection (F7). The same words for
 # every refused address, so the log does not map WithU's own network.
 DESTINATION_REFUSED = "destination not allowed"
@@ -181,17 +182,7 @@ class Worker:
     async def _deliver(self, message: webhooks.ClaimedMessage) -> OutboxStatus:
         attempted_at = self.now()
         outcome = await self._send_webhook(message)
-        async with self._uow() as uow:
-            status = await webhooks.record_attempt(
-                uow,
-                message,
-                attempted_at=attempted_at,
-                status_code=outcome.status_code,
-                error=outcome.error,
-                duration_ms=outcome.duration_ms,
-                now=self.now(),
-            )
-            await uow.commit()
+        status = await self._record(message, attempted_at, outcome)
         log.info(
             "webhook message=%s topic=%s status_code=%s outcome=%s duration_ms=%d",
             message.id,
@@ -201,6 +192,32 @@ class Worker:
             outcome.duration_ms,
         )
         return status
+
+    async def _record(
+        self, message: webhooks.ClaimedMessage, attempted_at: datetime, outcome: webhook_sender.DeliveryOutcome
+    ) -> OutboxStatus:
+        """Record the attempt; while the lease is still ours, a database that is busy or away for a moment is
+        asked again, so that a receiver's 2xx is not lost to it and the event sent a second time (SEP-4)."""
+        deadline = time.monotonic() + LEASE_MARGIN_SECONDS / 2
+        while True:
+            try:
+                async with self._uow() as uow:
+                    status = await webhooks.record_attempt(
+                        uow,
+                        message,
+                        attempted_at=attempted_at,
+                        status_code=outcome.status_code,
+                        error=outcome.error,
+                        duration_ms=outcome.duration_ms,
+                        now=self.now(),
+                    )
+                    await uow.commit()
+                return status
+            except Exception as error:
+                if not is_unavailable(error) or time.monotonic() >= deadline:
+                    raise
+                log.warning("recording delayed message=%s error=%s", message.id, type(error).__name__)
+                await asyncio.sleep(RECORD_RETRY_SECONDS)
 
     async def _send_webhook(self, message: webhooks.ClaimedMessage) -> webhook_sender.DeliveryOutcome:
         """Check the destination again (its name may now resolve elsewhere) and send to the checked address; a

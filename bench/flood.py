@@ -73,6 +73,11 @@ async def staff_probe(client: httpx.AsyncClient, headers: dict[str, str], until:
     return timings, errors
 
 
+async def staff_probe_on_own_loop(base_url: str, headers: dict[str, str], until: float) -> tuple[list[float], int]:
+    async with httpx.AsyncClient(base_url=base_url, timeout=60) as staff:
+        return await staff_probe(staff, headers, until)
+
+
 async def submitter(client: httpx.AsyncClient, until: float, answers: Counter[str], codes: list[str]) -> None:
     while time.monotonic() < until:
         body = {
@@ -137,7 +142,11 @@ async def run(server: Server, args: argparse.Namespace) -> dict[str, object]:
         load_before = os.getloadavg()[0]
         tasks = [submitter(flood, until, submissions, codes) for _ in range(args.concurrency)]
         tasks += [guesser(flood, until, guesses, target) for _ in range(max(1, args.concurrency // 4))]
-        (flooded, flood_errors), *_ = await asyncio.gather(staff_probe(staff, headers, until), *tasks)
+        # The staff member is not on the flooding machine: their probe runs on its own thread and event loop, so
+        # that what it measures is the server's answer, not this process's queue of flooding coroutines.
+        (flooded, flood_errors), *_ = await asyncio.gather(
+            asyncio.to_thread(asyncio.run, staff_probe_on_own_loop(server.base_url, headers, until)), *tasks
+        )
         load_after = os.getloadavg()[0]
         missing = await lost(flood, codes)
     return {

@@ -18,7 +18,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from limits import RateLimitItemPerMinute, parse
 from limits.aio.storage import MemoryStorage, RedisStorage, Storage
-from limits.aio.strategies import MovingWindowRateLimiter
+from limits.aio.strategies import SlidingWindowCounterRateLimiter
 
 from app.api.problems import HttpProblem
 from app.services.receipt_guesses import Guesser
@@ -75,7 +75,10 @@ class RateLimits:
             self.storage = RedisStorage(uri, implementation="redispy")
         else:
             self.storage = MemoryStorage()
-        self.limiter = MovingWindowRateLimiter(self.storage)
+        # A sliding window counter: two counters per key, no per-request log. The moving window kept a list per key,
+        # and the in-memory storage walks every list on a thread after each hit: under a flood from many addresses
+        # that walk took the event loop (issue 15, bench/flood.py).
+        self.limiter = SlidingWindowCounterRateLimiter(self.storage)
         self.guesses = StoredGuessBook(self.storage, self.sender_key)
         self.rules = {
             "submit": parse(settings.rate_submit),

@@ -5,10 +5,13 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import math
+import os
 import secrets
+import threading
 import uuid
 import weakref
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -58,19 +61,54 @@ async def argon2_slot(settings: Settings) -> AsyncIterator[None]:
         gate.release()
 
 
-async def hash_secret(settings: Settings, secret: str) -> str:
-    """Argon2id with a per-record salt (INT-4, passwords, client secrets). Runs in a thread: a hash takes
-    ~150 ms and must not stop the event loop (argon2 releases the GIL, so hashes also use both cores).
-    At most `argon2_concurrency` at once (argon2_slot)."""
+_pools: dict[tuple[int, int], ThreadPoolExecutor] = {}
+_pools_lock = threading.Lock()
+
+
+def _argon2_pool(settings: Settings) -> ThreadPoolExecutor:
+    """The process's threads for Argon2 work, at the scheduler's priority `argon2_nice` (issue 15, floods): a hash
+    is slow on purpose and can wait; the event loop serving staff and reporters must not. Argon2's own lane threads
+    (`argon2_parallelism`) inherit the priority of the thread that starts them."""
+    key = (settings.argon2_concurrency, settings.argon2_nice)
+    with _pools_lock:
+        pool = _pools.get(key)
+        if pool is None:
+            pool = _pools[key] = ThreadPoolExecutor(
+                max_workers=settings.argon2_concurrency,
+                thread_name_prefix="argon2",
+                initializer=_lower_thread_priority,
+                initargs=(settings.argon2_nice,),
+            )
+        return pool
+
+
+def _lower_thread_priority(nice: int) -> None:
+    """Linux keeps a nice value per thread; raising one's own needs no privilege. Elsewhere nothing changes."""
+    if nice and hasattr(os, "setpriority"):
+        try:
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), nice)
+        except OSError:
+            pass
+
+
+async def _in_argon2_thread(settings: Settings, work: Callable[..., Any], *args: Any) -> Any:
     async with argon2_slot(settings):
-        return await asyncio.to_thread(hasher(settings).hash, secret)
+        return await asyncio.get_running_loop().run_in_executor(_argon2_pool(settings), work, *args)
+
+
+async def hash_secret(settings: Settings, secret: str) -> str:
+    """Argon2id with a per-record salt (INT-4, passwords, client secrets). Runs in a low-priority thread: a hash
+    takes ~150 ms and must not stop the event loop (argon2 releases the GIL, so hashes also use both cores).
+    At most `argon2_concurrency` at once (argon2_slot)."""
+    result: str = await _in_argon2_thread(settings, hasher(settings).hash, secret)
+    return result
 
 
 async def verify_secret(settings: Settings, stored_hash: str | None, secret: str) -> bool:
     """Constant work whether or not there is a stored hash, so misses and mismatches look alike. At most
     `argon2_concurrency` at once (argon2_slot)."""
-    async with argon2_slot(settings):
-        return await asyncio.to_thread(_verify, settings, stored_hash, secret)
+    result: bool = await _in_argon2_thread(settings, _verify, settings, stored_hash, secret)
+    return result
 
 
 def _verify(settings: Settings, stored_hash: str | None, secret: str) -> bool:

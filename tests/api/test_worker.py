@@ -24,6 +24,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 from standardwebhooks import Webhook, WebhookVerificationError
 
 from app.cli import migrate
@@ -363,6 +364,37 @@ async def test_no_second_delivery_after_a_2xx(worker_settings, subscribed, uow_f
     row = await message(uow_factory, queued.id)
     assert row.status == OutboxStatus.delivered and row.attempts == 1
     assert [a.status_code for a in await attempts_of(uow_factory, queued.id)] == [202]
+
+
+async def test_sep_4_a_2xx_is_recorded_even_if_the_database_is_away_for_a_moment(
+    worker_settings, subscribed, uow_factory, monkeypatch
+) -> None:
+    """SEP-4 (reliability review, chaos suite): recording a receiver's 2xx meets a database that is busy or away for
+    a moment (the fault is injected into the first recording); the worker records it again while its lease holds,
+    so the event is marked delivered and never sent a second time."""
+    real_record = webhooks.record_attempt
+    faults: list[str] = []
+
+    async def record_once_unavailable(*args: Any, **kwargs: Any) -> OutboxStatus:
+        if not faults:
+            faults.append("database is locked")
+            raise OperationalError("UPDATE outbox_message", {}, Exception("database is locked"))
+        return await real_record(*args, **kwargs)
+
+    monkeypatch.setattr(webhooks, "record_attempt", record_once_unavailable)
+    async with receiver([204]) as server:
+        subscription = await subscribed(server)
+        await publish(uow_factory)
+        [queued] = await messages_of(uow_factory, subscription["id"])
+        summary = await run_once(worker_settings)
+        assert faults == ["database is locked"]
+        assert str(queued.id) in summary.delivered_ids
+        for ahead in (0, 60):
+            again = await run_once(worker_settings, now=later(ahead))
+            assert str(queued.id) not in again.delivered_ids
+    assert len(server.for_events({str(queued.id)})) == 1
+    row = await message(uow_factory, queued.id)
+    assert row.status == OutboxStatus.delivered and row.attempts == 1
 
 
 async def test_two_workers_deliver_each_event_exactly_once(worker_settings, subscribed, uow_factory) -> None:
