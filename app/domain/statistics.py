@@ -33,6 +33,15 @@ class WindowInvalid(RuleViolation):
     title = "The statistics window must start on or before its end."
 
 
+# The longest window anyone may ask for: each month is a column of every table of the answer.
+WINDOW_MAX_MONTHS = 120
+
+
+class WindowTooLong(RuleViolation):
+    code = "window-too-long"
+    title = f"A statistics window covers at most {WINDOW_MAX_MONTHS // 12} years."
+
+
 class WindowNotAllowed(RuleViolation):
     code = "window-not-allowed"
     title = "Outside the case team, statistics cover one calendar quarter that has ended."
@@ -58,6 +67,8 @@ def window(start: date, end: date, *, exact: bool, today: date) -> tuple[date, d
     would count the cases opened in between)."""
     if start > end:
         raise WindowInvalid()
+    if (end.year - start.year) * 12 + end.month - start.month >= WINDOW_MAX_MONTHS:
+        raise WindowTooLong(f"Ask for at most {WINDOW_MAX_MONTHS} calendar months, e.g. one year at a time.")
     if not exact and not (is_quarter(start, end) and end < today):
         raise WindowNotAllowed(
             f"Ask for one calendar quarter that has ended, e.g. from={start.year}-01-01&to={start.year}-03-31."

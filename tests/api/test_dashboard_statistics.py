@@ -126,6 +126,21 @@ async def test_stat_1_case_statistics_input_problems_and_anonymous(client, uow_f
     assert (await client.get(URL, params={"from": "2020-01-01", "to": "2020-01-31"})).status_code == 401
 
 
+async def test_stat_1_a_window_of_centuries_is_refused_at_once_not_computed(client, uow_factory) -> None:
+    """STAT-1, bad input (a fuzzing run: from=0831-11-15&to=4537-01-28 took 12 s — 44,000 months of columns): the
+    case team may ask for any window up to 10 years (120 calendar months); a longer one answers 422
+    `window-too-long` on both statistics routes, and nothing is audited as read."""
+    headers = await login(client, await make_staff(uow_factory, role=Role.division_head))
+    for url in (URL, "/api/v1/statistics/intake"):
+        for start, end in (("0831-11-15", "4537-01-28"), ("2010-01-01", "2020-01-01"), ("0001-01-01", "9999-12-31")):
+            refused = await client.get(url, params={"from": start, "to": end}, headers=headers)
+            assert refused.status_code == 422, (url, start, end, refused.text)
+            assert refused.json()["code"] == "window-too-long"
+            assert refused.headers["content-type"].startswith("application/problem+json")
+        longest = await client.get(url, params={"from": "2010-01-01", "to": "2019-12-31"}, headers=headers)
+        assert longest.status_code == 200, longest.text
+
+
 async def test_stat_1_f10_two_cases_in_one_month_are_not_recovered_by_subtraction(client, uow_factory) -> None:
     """STAT-1 (review F10): 2 cases in the quarter's second month, 19 in its third — the review's November and
     December. The review's reads (the last two months; the last month alone; from both answers) are refused to
