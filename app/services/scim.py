@@ -174,9 +174,14 @@ def _equalities(expression: str | None, allowed: dict[str, str]) -> dict[str, st
     return found
 
 
+# Far beyond any directory, and within a signed 32-bit offset on every database.
+LAST_START_INDEX = 2**31 - 1
+
+
 def _page(start_index: int | None, count: int | None) -> tuple[int, int]:
-    """RFC 7644 §3.4.2.4: 1-based startIndex (below 1 is 1), count (below 0 is 0; at most the maximum)."""
-    start = max(start_index or 1, 1)
+    """RFC 7644 §3.4.2.4: 1-based startIndex (below 1 is 1; beyond any directory it is an empty page, so it is cut
+    to what a database offset holds), count (below 0 is 0; at most the maximum)."""
+    start = min(max(start_index or 1, 1), LAST_START_INDEX)
     size = wire.MAX_COUNT if count is None else min(max(count, 0), wire.MAX_COUNT)
     return start, size
 

@@ -250,6 +250,13 @@ async def test_scim_filters_and_paging(client, org, scim_headers) -> None:
     assert first["totalResults"] == page["totalResults"] >= 3
     assert first["Resources"][0]["id"] != page["Resources"][0]["id"]
 
+    # A fuzzing run's startIndex of 15054892161120369578606592 answered 500 (beyond a database offset): an empty page.
+    for far in (2**31, 15054892161120369578606592):
+        for resource in ("Users", "Groups"):
+            beyond = await client.get(f"/scim/v2/{resource}", params={"startIndex": far}, headers=scim_headers)
+            assert beyond.status_code == 200, beyond.text
+            assert beyond.json()["Resources"] == [] and beyond.json()["totalResults"] >= 0
+
     for bad in ('userName co "S-"', 'userName eq "x" or userName eq "y"', 'name.familyName eq "x"', "userName eq"):
         response = await client.get("/scim/v2/Users", params={"filter": bad}, headers=scim_headers)
         assert response.status_code == 400, bad
