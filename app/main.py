@@ -99,17 +99,21 @@ def create_app(settings: Settings | None = None, *, resolve: resolver.Resolver |
     app.state.runtime = runtime
     problems.install(app)
     scim.install(app)  # SCIM's error shape under /scim/v2 only
+    # Routes are matched one by one in this order (~4 µs each, twice per request with FastAPI's included routers), so
+    # the personnel system's per-placement check and liveness come first. No path of one router can match a route
+    # of another (tests/api/test_app_floor.py), so the order changes no answer (docs/performance.md, issue 17).
+    app.include_router(meta.liveness)
     for module in (
+        separation,
+        personnel,
         reports,
         inbox,
         auth,
         oauth,
         cases,
         decisions,
-        separation,
         escrow,
         protection,
-        personnel,
         evidence,
         meta,
         webhooks,
@@ -142,7 +146,11 @@ def create_app(settings: Settings | None = None, *, resolve: resolver.Resolver |
     app.add_middleware(
         BodyLimit,
         max_bytes=settings.max_body_bytes,
-        overrides={personnel.SYNC_PATH: settings.max_sync_bytes, **evidence.body_limits(settings)},
+        overrides={
+            personnel.SYNC_PATH: settings.max_sync_bytes,
+            **separation.body_limits(),
+            **evidence.body_limits(settings),
+        },
     )
     app.add_middleware(SecurityHeaders)
     app.add_middleware(TraceAndAccessLog)
@@ -181,5 +189,13 @@ def _install_openapi(app: FastAPI) -> None:
 
 
 def configure_logging() -> None:
-    """JSON lines with the trace id, no content (app/logs.py, INT-1)."""
+    """JSON lines with the trace id, no content (app/logs.py, INT-1).
+
+    A log line names no source line, thread or process (app/logs.py's JsonFormatter writes none of them), so the
+    server does not collect them for every record: the logging HOWTO's "Optimization" switches. The access log line
+    of every request costs ~40 % less (docs/performance.md, "The app's own floor (issue 17)")."""
+    logging._srcfile = None  # no caller lookup (a walk up the stack) per record
+    logging.logThreads = False
+    logging.logProcesses = False
+    logging.logMultiprocessing = False
     logs.configure_logging()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Request, Security
@@ -10,7 +11,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer, OAuth2
 
 from app.db.uow import UnitOfWork
 from app.domain.errors import InvalidToken, ScopeNotAllowed
-from app.services import auth, inbox
+from app.services import auth, collector, inbox
 from app.services.actors import ClientActor, ReporterActor, StaffActor
 from app.services.webhooks import Resolver
 from app.settings import Settings
@@ -119,3 +120,10 @@ def client_claims_with_scope(scope: str):  # type: ignore[no-untyped-def]
         return client
 
     return Depends(dependency)
+
+
+async def collector_paused() -> AsyncIterator[None]:
+    """A route dependency: the garbage collector held off for a request of a large body (app.services.collector);
+    FastAPI validates the body after the route's dependencies, so the pause covers the validation too."""
+    with collector.paused():
+        yield

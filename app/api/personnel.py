@@ -2,9 +2,9 @@
 
 from typing import Annotated
 
-from fastapi import Body, Query
+from fastapi import Body, Depends, Query
 
-from app.api.deps import CurrentStaff, Uow, client_with_scope
+from app.api.deps import CurrentStaff, Uow, client_with_scope, collector_paused
 from app.api.router import make_router
 from app.domain.directory import SyncMode
 from app.domain.enums import OutboxStatus
@@ -20,7 +20,7 @@ SYNC_PATH = "/api/v1/personnel/sync"
 PersonnelWriter = Annotated[ClientActor, client_with_scope("personnel:write")]
 
 
-@router.post("/personnel/sync", response_model=SyncResult)
+@router.post("/personnel/sync", response_model=SyncResult, dependencies=[Depends(collector_paused)])
 async def sync_directory(
     snapshot: DirectorySnapshot,
     uow: Uow,

@@ -3,21 +3,23 @@
 import uuid
 from typing import Annotated
 
-from fastapi import Query, Response
+from fastapi import Depends, Query, Response
 
-from app.api.deps import CurrentStaff, Uow, client_claims_with_scope, client_with_scope
+from app.api.deps import CurrentStaff, Uow, client_claims_with_scope, client_with_scope, collector_paused
 from app.api.router import make_router
 from app.schemas.separation import (
+    BatchResult,
     CaseSeparationRead,
     CheckResult,
     OrderLift,
     OrderPage,
+    PlacementBatch,
     PlacementCheck,
     VictimWishCreate,
     ViolationResolve,
     WishRead,
 )
-from app.services import separation
+from app.services import separation, separation_batch
 from app.services.actors import ClientActor
 
 router = make_router("separation")
@@ -31,6 +33,29 @@ ReadClient = Annotated[ClientActor, client_with_scope("separation:read")]
 async def check_placement(command: PlacementCheck, uow: Uow, client: CheckClient) -> CheckResult:
     """Ask before any placement: allowed, or refused with a reason code and the order's reference (SEP-4)."""
     return await separation.check_placement(uow, client, command)
+
+
+# A batch of 10,000 placements with long keys is about 3.3 MB of JSON: the body limit the BodyLimit middleware must
+# give this path (`body_limits`; the default limit is `max_body_bytes`, 256 KiB).
+CHECK_BATCH_PATH = "/api/v1/separation/check-batch"
+CHECK_BATCH_BODY_BYTES = 4 * 1024 * 1024
+BatchClient = Annotated[ClientActor, client_with_scope("separation:check")]
+
+
+def body_limits() -> dict[str, int]:
+    """The request-size limit of the batch check, for the BodyLimit middleware (app.main)."""
+    return {CHECK_BATCH_PATH: CHECK_BATCH_BODY_BYTES}
+
+
+@router.post("/separation/check-batch", response_model=BatchResult, dependencies=[Depends(collector_paused)])
+async def check_placements(command: PlacementBatch, uow: Uow, client: BatchClient) -> Response:
+    """Check a whole draft placement list (at most 10,000, each employee once), applied together: for each
+    placement, in the order sent, what the single check would answer once every other placement of the list is
+    applied — allowed, refused with reason codes and order references (SEP-4), or the single check's problem.
+    One audit entry for the batch. 413 `too-many-placements`, 422 `duplicate-placement`."""
+    outcome = await separation_batch.check_batch(uow, client, command)
+    # Written as JSON by the service (`BatchOutcome.json`, the shape of BatchResult): not 10,000 models validated.
+    return Response(content=outcome.json(), media_type="application/json")
 
 
 @router.get("/separation/orders", response_model=OrderPage)

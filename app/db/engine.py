@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async
 from sqlalchemy.ext.asyncio import AsyncSession as AsyncSession
 from sqlalchemy.util import await_only
 
+from app.db import sqlite_driver
 from app.settings import Settings
 
 # per SQLite engine: the FIFO writer lock of this process, and how long a writer waits for it (the busy timeout)
@@ -28,10 +29,16 @@ def make_engine(
     foreign_keys: bool = True,
     connect_timeout: float = CONNECT_TIMEOUT_SECONDS,
     statement_timeout: float = STATEMENT_TIMEOUT_SECONDS,
+    begin_on_checkout: bool = False,
     **kwargs: Any,
 ) -> AsyncEngine:
     """`foreign_keys=False` only for migrations: SQLite alters a table by copying it, and the copy's DROP TABLE
     fails while other tables point at it (migrations check the keys afterwards instead).
+
+    `begin_on_checkout` (PostgreSQL with asyncpg; the service's engine, `engine_for`): a pooled connection is handed
+    out with its transaction already begun, and that BEGIN is the liveness check instead of the pre-ping (see
+    _begin_on_checkout). Only for engines whose connections are used through SQLAlchemy transactions (units of
+    work): a caller that takes the raw driver connection would find a transaction open that nobody commits.
 
     Nothing waits on the database for ever (reliability review, finding 3): a connection is made within
     `connect_timeout` seconds (a pooled one handed out within it too), a statement answers within
@@ -41,6 +48,8 @@ def make_engine(
         # The pool's reset on return is done by _configure_sqlite's "reset" listener (only when a transaction is
         # still open), not by an unconditional rollback.
         kwargs.setdefault("pool_reset_on_return", None)
+        # One trip to aiosqlite's thread per statement instead of SQLAlchemy's four (app/db/sqlite_driver.py).
+        kwargs.setdefault("module", sqlite_driver.dbapi())
         engine = create_async_engine(url, connect_args={"timeout": statement_timeout}, **kwargs)
         _configure_sqlite(engine, foreign_keys, statement_timeout)
         # SQLite has one writer at a time and its busy handler is not fair: under load a waiting writer can be
@@ -61,10 +70,34 @@ def make_engine(
         connect_args.setdefault("command_timeout", statement_timeout)
         kwargs["connect_args"] = connect_args
         kwargs.setdefault("pool_timeout", connect_timeout)
-    # pool_pre_ping stays: after a database restart a pooled connection is dead, and the ping replaces it before a
-    # request uses it. It costs about 0.15-0.2 ms per request here (docs/performance.md); a one-query ping of our
-    # own saved only ~0.04 ms of that.
+        if begin_on_checkout:
+            engine = create_async_engine(url, **kwargs)
+            _begin_on_checkout(engine)
+            return engine
+    # pool_pre_ping: after a database restart a pooled connection is dead, and the ping replaces it before it is
+    # used. asyncpg's ping is three round trips (BEGIN, ";", ROLLBACK) on every checkout; the service's engine uses
+    # _begin_on_checkout instead (docs/performance.md, "The app's own floor (issue 17)").
     return create_async_engine(url, pool_pre_ping=True, **kwargs)
+
+
+def _begin_on_checkout(engine: AsyncEngine) -> None:
+    """The pre-ping and the transaction's BEGIN in one round trip. SQLAlchemy's asyncpg adapter begins a transaction
+    lazily, with the first statement; here every connection the pool hands out sends its BEGIN at once, and a
+    connection that cannot (the server restarted, or ended it) is dropped and the checkout retried on a new one,
+    as the pre-ping would (DisconnectionError: SQLAlchemy's documented way for a checkout listener to do so). The
+    first statement then runs in that transaction, and a unit of work pays one round trip for BEGIN instead of
+    four (BEGIN, ";", ROLLBACK, BEGIN). A connection given back with the transaction still open is rolled back by
+    the pool's reset, as before; one set to autocommit rolls it back first (set_isolation_level)."""
+
+    @event.listens_for(engine.sync_engine, "checkout")
+    def _on_checkout(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+        try:
+            if dbapi_connection.autocommit:
+                dbapi_connection.ping()  # no transaction to begin: the adapter's one-statement ping
+            elif dbapi_connection._transaction is None:  # (the pool's reset rolls back what a user left open)
+                await_only(dbapi_connection._start_transaction())
+        except Exception as error:
+            raise exc.DisconnectionError(f"BEGIN on checkout failed: {type(error).__name__}") from error
 
 
 def engine_for(settings: Settings) -> AsyncEngine:
@@ -73,6 +106,7 @@ def engine_for(settings: Settings) -> AsyncEngine:
         settings.database_url,
         connect_timeout=settings.database_connect_timeout_seconds,
         statement_timeout=settings.database_statement_timeout_seconds,
+        begin_on_checkout=True,
     )
 
 

@@ -72,13 +72,19 @@ class UnitOfWork:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         try:
-            await self.session.rollback()
-            await self.session.close()
+            if self.session.in_transaction():
+                await self.session.rollback()
+                await self.session.close()
+            else:
+                # Committed, or never used (no statement, nothing added): nothing to undo and no connection to give
+                # back, so no call through SQLAlchemy's greenlet bridge (~30 µs each, on every request's way out).
+                self.session.sync_session.expunge_all()
         finally:
             self._give_back_turn()
 
     async def commit(self) -> None:
-        await self.session.commit()
+        if self.session.in_transaction():  # else nothing was read, added or written: nothing to commit
+            await self.session.commit()
         self._give_back_turn()  # the transaction has ended; a later statement begins another and waits its turn
 
     def _give_back_turn(self) -> None:

@@ -118,3 +118,41 @@ class VictimWishCreate(Strict):
 
     wants_to_move: bool
     note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] | None = None
+
+
+# --- the batch check (SEP-4): a draft placement list, applied together ------------------------------------------
+
+MAX_BATCH_PLACEMENTS = 10_000
+
+
+class PlacementBatch(Strict):
+    """SEP-4: a draft placement list, checked as if published together. Each employee at most once; at most
+    10,000 placements (more: 413 `too-many-placements`)."""
+
+    placements: list[PlacementCheck] = Field(min_length=1)
+
+
+class PlacementProblem(BaseModel):
+    """The problem the single check would answer for this placement (its `type`, `title`, `status`, `code`)."""
+
+    type: str
+    title: str
+    status: int
+    code: str
+
+
+class BatchAnswer(BaseModel):
+    """One placement's answer, in the order sent: allowed, refused (reason codes and order references only), or
+    the single check's problem (`allowed` null)."""
+
+    employee_number: str
+    allowed: bool | None
+    refusals: list[CheckRefusal]
+    problem: PlacementProblem | None = None
+
+
+class BatchResult(BaseModel):
+    results: list[BatchAnswer]
+    allowed: int = Field(description="How many placements are allowed.")
+    refused: int = Field(description="How many are refused (they would connect a separated pair).")
+    invalid: int = Field(description="How many the single check would answer with a problem (422).")

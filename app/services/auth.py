@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pyotp
 
@@ -270,11 +272,38 @@ async def client_token(uow: UnitOfWork, client_id: str, client_secret: str, scop
     return MachineToken(access_token=token, expires_in=int(ttl.total_seconds()), scope=scope_text)
 
 
+# Machine tokens whose signature, audience, issuer and required claims were verified, by (token, signing key): the
+# personnel system sends the same token with every request for its lifetime (`machine_token_minutes`), and PyJWT
+# takes ~70-90 µs to verify one (docs/performance.md, "The app's own floor"). Only what the token itself says is
+# remembered, and only until it expires (checked on every use): whether the client is still active and the token not
+# revoked is read from the database on every request, as before, so revocation and deactivation still take effect
+# from the next request on. Bounded: the oldest entry goes first.
+VERIFIED_MACHINE_TOKENS_MAX = 1024
+_verified_machine_tokens: dict[tuple[str, str], dict[str, Any]] = {}
+
+
+def _machine_claims(uow: UnitOfWork, token: str) -> dict[str, Any]:
+    """`read_jwt(..., MACHINE_AUDIENCE)`, verified once per token and signing key, its expiry checked every time."""
+    key = (token, uow.settings.jwt_secret)
+    claims = _verified_machine_tokens.get(key)
+    if claims is not None:
+        if time.time() < claims["exp"]:  # PyJWT's own rule: expired once exp <= now (no leeway)
+            return claims
+        del _verified_machine_tokens[key]
+    claims = read_jwt(uow.settings, token, MACHINE_AUDIENCE)  # InvalidToken: nothing is remembered
+    if not isinstance(claims.get("exp"), int):
+        return claims  # never seen from our issuer; verified again next time
+    if len(_verified_machine_tokens) >= VERIFIED_MACHINE_TOKENS_MAX:
+        del _verified_machine_tokens[next(iter(_verified_machine_tokens))]
+    _verified_machine_tokens[key] = claims
+    return claims
+
+
 def client_from_claims(uow: UnitOfWork, token: str) -> ClientActor:
     """The machine client a valid token names, WITHOUT looking it up: the caller must check in its own statement
     that the client is still active (the separation check does, in its last statement). Elsewhere use
     `client_from_token`."""
-    claims = read_jwt(uow.settings, token, MACHINE_AUDIENCE)
+    claims = _machine_claims(uow, token)
     try:
         kind = ClientKind(str(claims["kind"]))
     except (KeyError, ValueError) as exc:
@@ -285,7 +314,7 @@ def client_from_claims(uow: UnitOfWork, token: str) -> ClientActor:
 async def client_from_token(uow: UnitOfWork, token: str) -> ClientActor:
     # The separation check tests the same in its last statement (SeparationRepository.check_placement, with
     # client_from_claims): a new condition here must be added there too.
-    claims = read_jwt(uow.settings, token, MACHINE_AUDIENCE)
+    claims = _machine_claims(uow, token)
     client = await uow.staff.client_of_token(str(claims["sub"]), _jti(claims))
     if client is None or not client.active:
         raise InvalidToken()

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from app.db.models import AssignmentMember, Employee, PersonnelEvent
 from app.db.uow import UnitOfWork
@@ -28,12 +28,15 @@ from app.schemas.personnel import (
     TransferEvent,
 )
 from app.schemas.statistics import PersonnelStatus
-from app.services import audit, case_opened, clock, retaliation, separation
+from app.services import audit, case_opened, clock, collector, retaliation, separation
 from app.services.actors import ClientActor, StaffActor, SystemActor
 
 
 def _snapshot(command: DirectorySnapshot) -> Snapshot:
-    at = command.as_of
+    # The same instant, with the tzinfo the stored times carry: comparing times with different tzinfo objects asks
+    # both for their offsets, and a sync compares some 250,000 pairs (issue 17).
+    at = command.as_of.astimezone(UTC)
+    retired = EmployeeStatus.retired
     return Snapshot(
         as_of=at,
         organisations=[(o.id, directory.OrganisationFacts(o.name, OrgKind(o.kind))) for o in command.organisations],
@@ -41,15 +44,16 @@ def _snapshot(command: DirectorySnapshot) -> Snapshot:
         employees=[
             (
                 e.employee_number,
+                # organisation, unit, supervisor, status, retired_on, and the times of unit, supervisor, status
                 EmployeeFacts(
-                    organisation=e.organisation,
-                    unit=e.unit,
-                    supervisor=e.supervisor,
-                    status=e.status,
-                    retired_on=e.retired_on if e.status == EmployeeStatus.retired else None,
-                    unit_at=at,
-                    supervisor_at=at,
-                    status_at=at,
+                    e.organisation,
+                    e.unit,
+                    e.supervisor,
+                    e.status,
+                    e.retired_on if e.status == retired else None,
+                    at,
+                    at,
+                    at,
                 ),
             )
             for e in command.employees
@@ -76,20 +80,21 @@ async def sync_directory(
     `action`: what the audit log calls it (SCIM's upserts of a few rows are `personnel.scim_upserted`, so they never
     count as the last full sync)."""
     await uow.personnel.lock_directory()
-    stored, ids = await uow.personnel.load_directory()
-    snapshot = _snapshot(command)
-    plan = directory.plan_sync(stored, snapshot)
-    leaving: list[str] = []
-    if mode == SyncMode.full:
-        leaving, employed = directory.left_out(stored, snapshot)
-        directory.check_leavers(len(leaving), employed, confirm_removals)
-    await uow.personnel.write_sync(plan, ids)
-    await audit.record(uow, actor, action, target=command.as_of.isoformat())
-    await _record_left(uow, actor, command.as_of, leaving)
-    # SEP-5, SEP-6: every active order against the new directory; SEP-1: then the orders of cases that waited
-    # for one of the employees the directory did not know. (Change events never add employees.)
-    await separation.evaluate_all_orders(uow)
-    await case_opened.directory_learned(uow, plan.employees.created.keys())
+    with collector.paused():
+        stored, ids = await uow.personnel.load_directory()
+        snapshot = _snapshot(command)
+        plan = directory.plan_sync(stored, snapshot)
+        leaving: list[str] = []
+        if mode == SyncMode.full:
+            leaving, employed = directory.left_out(stored, snapshot)
+            directory.check_leavers(len(leaving), employed, confirm_removals)
+        await uow.personnel.write_sync(plan, ids)
+        await audit.record(uow, actor, action, target=command.as_of.isoformat())
+        await _record_left(uow, actor, command.as_of, leaving)
+        # SEP-5, SEP-6: every active order against the new directory; SEP-1: then the orders of cases that waited
+        # for one of the employees the directory did not know. (Change events never add employees.)
+        await separation.evaluate_all_orders(uow)
+        await case_opened.directory_learned(uow, plan.employees.created.keys())
     return SyncResult(
         as_of=command.as_of,
         mode=mode,

@@ -156,6 +156,9 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("GET", "/cases/{case_id}/next-steps"): entry(HEAD),
     # separation (SEP-4: the personnel system's minimal view; SEP-6: only a team lead of the case's team lifts)
     ("POST", "/separation/check"): entry(HR_SYSTEM, body=lambda w: {"employee_number": w.ids["respondent_number"]}),
+    ("POST", "/separation/check-batch"): entry(
+        HR_SYSTEM, body=lambda w: {"placements": [{"employee_number": w.ids["respondent_number"]}]}
+    ),
     ("GET", "/separation/orders"): entry(HR_SYSTEM),
     ("GET", "/cases/{case_id}/separation"): entry(HEAD),
     ("POST", "/cases/{case_id}/separation/orders/{order_id}/lift"): entry(body={"reason": REASON}),

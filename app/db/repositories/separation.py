@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Select, delete, func, literal, select, text, union
 from sqlalchemy.orm import aliased
@@ -174,6 +175,67 @@ class PlacementAnswer:
     cycle: bool
     client_active: bool
     refusals: list[Refusal]
+
+
+# --- the batch check (SEP-4, `app.services.separation_batch`) ---------------------------------------------------
+#
+# A draft placement list of up to 10,000 placements is checked set-based: a fixed number of statements over the
+# whole batch, each taking its keys as ONE bound parameter (a JSON array on SQLite, read with json_each; an array on
+# PostgreSQL, read with unnest), so that neither database's limit on bound parameters is reached and the statement
+# text does not depend on the batch's size. The answers are computed in memory by the service.
+
+_KEYS_SQLITE = "SELECT value FROM json_each(:{name})"
+_KEYS_PG = "SELECT unnest(CAST(:{name} AS {kind}[]))"
+_BATCH_EMPLOYEES = """
+    SELECT employee_number, id, status, unit_id, supervisor_id FROM employee WHERE employee_number IN ({numbers})
+"""
+_BATCH_UNITS = "SELECT external_id, id FROM org_unit WHERE external_id IN ({keys})"
+_BATCH_ASSIGNMENTS = "SELECT external_id, id FROM assignment WHERE external_id IN ({keys})"
+# Everyone below the starts (the starts included), each once.
+_BELOW = """
+    WITH RECURSIVE down(id) AS (
+        SELECT id FROM employee WHERE id IN ({ids})
+        UNION
+        SELECT e.id FROM down CROSS JOIN employee e WHERE e.supervisor_id = down.id
+    )
+    SELECT e.employee_number FROM down CROSS JOIN employee e WHERE e.id = down.id
+"""
+# Each start and everyone above it in the stored chain of command, with unit and supervisor. UNION (not UNION ALL)
+# visits each person once: finite whatever is stored, cycles included.
+_ANCESTRY = """
+    WITH RECURSIVE up(id) AS (
+        SELECT id FROM employee WHERE id IN ({ids})
+        UNION
+        SELECT e.supervisor_id FROM up CROSS JOIN employee e WHERE e.id = up.id AND e.supervisor_id IS NOT NULL
+    )
+    SELECT e.id, e.unit_id, e.supervisor_id FROM up CROSS JOIN employee e WHERE e.id = up.id
+"""
+_MEMBER_ASSIGNMENTS = """
+    SELECT employee_id, assignment_id FROM assignment_member WHERE employee_id IN ({ids}) AND member = :member
+"""
+_ALL_ACTIVE_ORDERS = "SELECT reference, victim_id, respondent_id, status FROM separation_order WHERE status = :active"
+# _ORDERS_NAMING with the MACs as one parameter.
+_ORDERS_BY_MACS = """
+    SELECT reference, victim_id, respondent_id, status FROM separation_order WHERE id IN (
+        SELECT id FROM separation_order WHERE victim_mac IN ({macs})
+        UNION SELECT id FROM separation_order WHERE respondent_mac IN ({macs})
+    )
+"""
+
+
+# An id as the batch look-ups give it, straight from the driver (no conversion for 50,000 rows): 32 hex digits on
+# SQLite, a UUID on PostgreSQL. `SeparationRepository.key` turns a uuid.UUID into one.
+DirectoryKey = str | uuid.UUID
+
+
+class DirectoryPerson(NamedTuple):
+    """An employee as the batch check reads them (by employee number). A tuple: the cyclic garbage collector stops
+    tracking tuples of plain values, and a batch reads 10,000s of these."""
+
+    id: DirectoryKey
+    status: EmployeeStatus
+    unit_id: DirectoryKey | None
+    supervisor_id: DirectoryKey | None
 
 
 class SeparationRepository(Repository):
@@ -504,3 +566,103 @@ class SeparationRepository(Repository):
             for employee_id, assignment_id in member_rows:
                 memberships.setdefault(employee_id, set()).add(assignment_id)
         return people, {k: frozenset(v) for k, v in memberships.items()}
+
+    # --- the batch check (SEP-4): see the note above `_BELOW` ---------------------------------------------------
+
+    def _keys(self, **names: str) -> dict[str, str]:
+        """Sets of keys, each bound as one parameter, for the templates' `{name}`: `json_each` on SQLite, `unnest`
+        of a typed array (`kind`: text or uuid) on PostgreSQL."""
+        template = _KEYS_PG if self._dialect == "postgresql" else _KEYS_SQLITE
+        return {name: template.format(name=name, kind=kind) for name, kind in names.items()}
+
+    def _keys_param(self, values: list[Any]) -> Any:
+        return values if self._dialect == "postgresql" else json.dumps(values)
+
+    def key(self, employee_id: uuid.UUID) -> DirectoryKey:
+        """An id as the batch look-ups give them (`DirectoryKey`), e.g. for an order's decrypted ids."""
+        return employee_id if self._dialect == "postgresql" else employee_id.hex
+
+    async def _all(self, template: str, kinds: dict[str, str], params: dict[str, Any]) -> list[Any]:
+        """Every row at once (`fetchall`: row by row, the async adapter's `fetchone` cost more than the query)."""
+        statement = text(template.format(**self._keys(**kinds)))
+        bound = {name: self._keys_param(value) if name in kinds else value for name, value in params.items()}
+        return list((await self.session.execute(statement, bound)).all())
+
+    async def batch_employees(self, numbers: Iterable[str]) -> dict[str, DirectoryPerson]:
+        """The employees with these numbers (the unknown ones are missing from the answer)."""
+        wanted = list(set(numbers))
+        if not wanted:
+            return {}
+        rows = await self._all(_BATCH_EMPLOYEES, {"numbers": "text"}, {"numbers": wanted})
+        return {r[0]: DirectoryPerson(r[1], EmployeeStatus(r[2]), r[3], r[4]) for r in rows}
+
+    async def batch_unit_ids(self, external_ids: Iterable[str]) -> dict[str, DirectoryKey]:
+        return await self._ids_by_external(_BATCH_UNITS, external_ids)
+
+    async def batch_assignment_ids(self, external_ids: Iterable[str]) -> dict[str, DirectoryKey]:
+        return await self._ids_by_external(_BATCH_ASSIGNMENTS, external_ids)
+
+    async def _ids_by_external(self, template: str, external_ids: Iterable[str]) -> dict[str, DirectoryKey]:
+        wanted = list(set(external_ids))
+        if not wanted:
+            return {}
+        return {r[0]: r[1] for r in await self._all(template, {"keys": "text"}, {"keys": wanted})}
+
+    async def numbers_below(self, employee_ids: Iterable[DirectoryKey]) -> set[str]:
+        """The employee numbers of the given employees and of everyone below them in the stored chain of command
+        (one recursive walk down from all of them; each person once)."""
+        wanted = list(set(employee_ids))
+        if not wanted:
+            return set()
+        return {r[0] for r in await self._all(_BELOW, {"ids": "uuid"}, {"ids": wanted})}
+
+    async def count_active_orders(self) -> int:
+        found = await self.session.scalar(
+            select(func.count()).select_from(SeparationOrder).where(SeparationOrder.status == OrderStatus.active)
+        )
+        return int(found or 0)
+
+    async def active_order_keys(self, macs: Iterable[str] | None) -> list[tuple[str, DirectoryKey, DirectoryKey]]:
+        """(reference, victim, respondent) of the active orders naming any of the MACs (two index look-ups by MAC,
+        as `_orders_naming`), or of every active order (`macs` None); the ids decrypted, as `DirectoryKey`s."""
+        columns = (
+            SeparationOrder.reference,
+            SeparationOrder.victim_id,
+            SeparationOrder.respondent_id,
+            SeparationOrder.status,
+        )
+        if macs is None:
+            statement = text(_ALL_ACTIVE_ORDERS)
+            params: dict[str, Any] = {"active": OrderStatus.active.value}
+        else:
+            wanted = list(set(macs))
+            if not wanted:
+                return []
+            statement = text(_ORDERS_BY_MACS.format(**self._keys(macs="text")))
+            params = {"macs": self._keys_param(wanted)}
+        rows = (await self.session.execute(statement.columns(*columns), params)).all()
+        return [(r[0], self.key(r[1]), self.key(r[2])) for r in rows if r[3] == OrderStatus.active]
+
+    async def ancestry(
+        self, employee_ids: Iterable[DirectoryKey]
+    ) -> dict[DirectoryKey, tuple[DirectoryKey | None, DirectoryKey | None]]:
+        """employee -> (unit, supervisor) for the given employees and everyone above them in the stored chain of
+        command: one recursive walk up from all of them."""
+        wanted = list(set(employee_ids))
+        if not wanted:
+            return {}
+        return {r[0]: (r[1], r[2]) for r in await self._all(_ANCESTRY, {"ids": "uuid"}, {"ids": wanted})}
+
+    async def member_assignments(
+        self, employee_ids: Iterable[DirectoryKey]
+    ) -> dict[DirectoryKey, frozenset[DirectoryKey]]:
+        """The assignments each of the employees is currently a member of."""
+        wanted = list(set(employee_ids))
+        if not wanted:
+            return {}
+        found: dict[DirectoryKey, set[DirectoryKey]] = {}
+        for employee_id, assignment_id in await self._all(
+            _MEMBER_ASSIGNMENTS, {"ids": "uuid"}, {"ids": wanted, "member": True}
+        ):
+            found.setdefault(employee_id, set()).add(assignment_id)
+        return {k: frozenset(v) for k, v in found.items()}
