@@ -48,6 +48,21 @@ DIRECTORY_LOCK = 0x57_69_74_68_55_44_69_72  # "WithUDir"
 T = TypeVar("T")
 
 
+# The employee's columns the full sync reads and writes, in one order (the stored directory's rows, the bulk load).
+EMPLOYEE_COLUMNS = (
+    "id",
+    "employee_number",
+    "organisation_id",
+    "unit_id",
+    "supervisor_id",
+    "status",
+    "retired_on",
+    "unit_effective_at",
+    "supervisor_effective_at",
+    "status_effective_at",
+)
+
+
 @dataclass
 class DirectoryIds:
     """The database ids of the personnel system's keys; new rows get theirs when they are written. Kept as text, as
@@ -141,19 +156,7 @@ class PersonnelRepository(Repository):
         )
         unit_key = {row[0]: row[1] for row in units}
 
-        employees = await self._raw(
-            Employee,
-            "id",
-            "employee_number",
-            "organisation_id",
-            "unit_id",
-            "supervisor_id",
-            "status",
-            "retired_on",
-            "unit_effective_at",
-            "supervisor_effective_at",
-            "status_effective_at",
-        )
+        employees = await self._raw(Employee, *EMPLOYEE_COLUMNS)
         person = {row[0]: row[1] for row in employees}
         people, facts = ids.employees, directory.employees
         for row_id, number, org_id, unit_id, sup_id, status, retired_on, unit_at, sup_at, status_at in employees:
@@ -254,18 +257,6 @@ class PersonnelRepository(Repository):
 
         org_columns = ("id", "external_id", "name", "kind")
         unit_columns = ("id", "external_id", "organisation_id", "parent_id", "name")
-        employee_columns = (
-            "id",
-            "employee_number",
-            "organisation_id",
-            "unit_id",
-            "supervisor_id",
-            "status",
-            "retired_on",
-            "unit_effective_at",
-            "supervisor_effective_at",
-            "status_effective_at",
-        )
         assignment_columns = ("id", "external_id", "organisation_id", "kind", "name")
         member_columns = ("assignment_id", "employee_id", "member", "effective_at")
 
@@ -276,14 +267,14 @@ class PersonnelRepository(Repository):
         # Generators: on PostgreSQL the rows are made while COPY sends the earlier ones and the server checks them.
         await self._insert(Organisation, org_columns, (org_row(k, o) for k, o in organisations.created.items()))
         await self._insert(OrgUnit, unit_columns, (unit_row(k, units.created[k]) for k in units_in_order))
-        await self._insert(Employee, employee_columns, (employee_row(n, employees.created[n]) for n in people_in_order))
+        await self._insert(Employee, EMPLOYEE_COLUMNS, (employee_row(n, employees.created[n]) for n in people_in_order))
         await self._insert(
             Assignment, assignment_columns, (assignment_row(k, a) for k, a in assignments.created.items())
         )
         await self._insert(AssignmentMember, member_columns, (member_row(p, m) for p, m in members.created.items()))
         await self._update(Organisation, org_columns, [org_row(k, o) for k, o in organisations.updated.items()])
         await self._update(OrgUnit, unit_columns, [unit_row(k, u) for k, u in units.updated.items()])
-        await self._update(Employee, employee_columns, [employee_row(n, e) for n, e in employees.updated.items()])
+        await self._update(Employee, EMPLOYEE_COLUMNS, [employee_row(n, e) for n, e in employees.updated.items()])
         await self._update(
             Assignment, assignment_columns, [assignment_row(k, a) for k, a in assignments.updated.items()]
         )
