@@ -85,3 +85,51 @@ def create_app() -> FastAPI:
         return {"status": "ok"}
 
     return app
+
+
+# --- the case queue's baseline (bench/case_queue.py) -------------------------------------------------------------
+
+QUEUE_DATABASE_URL_VARIABLE = "BENCH_QUEUE_DATABASE_URL"
+QUEUE_MASTER_KEY_VARIABLE = "BENCH_QUEUE_MASTER_KEY"  # base64: the recusal look-up's MACs need the server's key
+
+
+def create_queue_app() -> FastAPI:
+    """create_app() (its GET /health is the floor) and GET /raw-queue: the case queue's page answered by the
+    hand-written statements of bench/raw_queue.py on one plain driver connection to BENCH_QUEUE_DATABASE_URL (the
+    app's database). The query string is GET /api/v1/cases's, with the staff member given as parameters (user_id,
+    role, staff_team, employee_number: no token) and the keyset cursor (after_*); the answer also carries the
+    statements' own time (`query_ms`)."""
+    import time
+    from datetime import UTC, datetime
+
+    from fastapi import Request
+    from raw_queue import RawQueue
+
+    app = create_app()
+    state: dict[str, Any] = {}
+    inner = app.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(application: FastAPI) -> AsyncIterator[None]:
+        async with inner(application):
+            connection, is_sqlite = await _connect(os.environ[QUEUE_DATABASE_URL_VARIABLE])
+            master_key = base64.b64decode(os.environ[QUEUE_MASTER_KEY_VARIABLE])
+            state["queue"] = RawQueue(connection, is_sqlite, master_key)
+            state["lock"] = asyncio.Lock()  # one connection: one statement at a time
+            try:
+                yield
+            finally:
+                await connection.close()
+
+    app.router.lifespan_context = lifespan
+
+    async def raw_queue(request: Request) -> dict[str, Any]:
+        started = time.perf_counter()
+        async with state["lock"]:
+            answer = await state["queue"].page(dict(request.query_params), datetime.now(UTC).date())
+        answer["query_ms"] = (time.perf_counter() - started) * 1000
+        return answer
+
+    raw_queue.__annotations__["request"] = Request  # imported here, not in the module FastAPI resolves names in
+    app.get("/raw-queue")(raw_queue)
+    return app

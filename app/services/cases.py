@@ -11,7 +11,6 @@ from app.domain.case_decisions import proposed_next
 from app.domain.deadlines import check_feedback_flag, is_breached, meets_feedback
 from app.domain.enums import CaseStatus, DeadlineKind, IdentityMode, MessageAuthor, QueueSort, ReporterKind, Team
 from app.domain.errors import AccessDenied, CaseClosedForWriting, CaseContentDestroyed, NotFound
-from app.domain.escalation import is_live
 from app.domain.identity import in_assigned_team, pseudonym
 from app.domain.intake import identity_visible_to_case_team
 from app.domain.lifecycle import allowed_next, check_reaches_a_reporter, is_open_for_writing
@@ -28,7 +27,7 @@ from app.schemas.case import (
     LinkedCaseRead,
     ReportRead,
 )
-from app.schemas.inbox import MessageCreated
+from app.schemas.inbox import DeadlineRead, MessageCreated
 from app.services import audit, clock
 from app.services.actors import StaffActor
 from app.services.case_access import case_facts, staff_facts
@@ -125,19 +124,12 @@ async def list_cases(
         sort=sort,
         today=today,
     )
-    deadlines = await uow.cases.deadlines_for_cases([c.id for c in rows])
-    readable = await uow.cases.visible_among(await uow.cases.readable_ids(actor.facts), [c.id for c in rows])
-    awaiting_triage = await uow.separation.awaiting_triage(c.id for c in rows)  # SEP-1 (F11)
-    open_violations = await uow.separation.open_violations(c.id for c in rows)  # SEP-5
-    unread = await uow.cases.unread_among(actor.user_id, readable)  # CASE-4: the reporter wrote since you read
-    by_case: dict[uuid.UUID, list] = {}
-    for d in deadlines:
-        by_case.setdefault(d.case_id, []).append(d)
     items = []
-    for case in rows:
-        # CASE-2: a closed case's next deadline is only a duty that outlives it (is_live).
-        live = (d for d in by_case.get(case.id, []) if is_live(d.kind, d.met_on, case.status))
-        open_deadlines = sorted(live, key=lambda d: d.due_on)
+    for case in rows:  # everything shown was read with the page (CaseRepository.list_visible)
+        next_deadline = None
+        if case.next_kind is not None and case.next_due is not None:  # CASE-2: the next live deadline (is_live)
+            breached = is_breached(case.next_due, None, today)
+            next_deadline = DeadlineRead(kind=case.next_kind, due_on=case.next_due, met_on=None, breached=breached)
         items.append(
             CaseSummary(
                 id=case.id,
@@ -148,12 +140,13 @@ async def list_cases(
                 org_kind=case.org_kind,
                 opened_on=case.opened_on,
                 days_open=(today - case.opened_on).days,
-                next_deadline=deadline_read(open_deadlines[0]) if open_deadlines else None,
-                overdue=any(is_breached(d.due_on, d.met_on, today) for d in by_case.get(case.id, [])),
-                content_visible=case.id in readable,
-                separation_awaiting_triage=case.id in awaiting_triage,
-                open_violations=open_violations.get(case.id, 0),
-                unread_messages=case.id in unread,
+                next_deadline=next_deadline,
+                # CASE-2: is_breached for any of its deadlines — met late, or an unmet one past its due day
+                overdue=case.met_late or (case.next_due_on is not None and case.next_due_on < today),
+                content_visible=case.content_visible,  # F13
+                separation_awaiting_triage=case.awaiting_triage,  # SEP-1 (F11)
+                open_violations=case.open_violations,  # SEP-5
+                unread_messages=case.content_visible and case.unread,  # CASE-4: the reporter wrote since you read
             )
         )
     return CasePage(items=items, total=total, offset=offset, limit=limit)

@@ -1,8 +1,8 @@
 """CASE-2, ACC-1: the queue's pages (GET /api/v1/cases) are exactly those of sorting every visible case — by
 newest first, or by nearest open deadline (none last) — and cutting the page out, on SQLite and PostgreSQL, for
 every offset and page size, with and without the `overdue` filter. The repository reads the next-deadline order
-in parts along indexes (a walk near the top, a sort of every case's nearest deadline further down, then the cases
-without an open deadline); both ways are checked against the same reference."""
+in two parts along indexes (the cases with an open deadline by the earliest one, kept on the case by the database,
+then those without), each from either end; both ways are checked against the same reference."""
 
 from __future__ import annotations
 
@@ -101,19 +101,16 @@ def expected(rows: list[dict[str, Any]], sort: str, overdue: bool | None) -> lis
     return [r["reference"] for r in sorted(chosen, key=key)]
 
 
-@pytest.mark.parametrize(
-    "walk_limit", [case_repository.WALK_LIMIT, 0, 1, 3], ids=["walk", "sorted", "ends-1", "ends-3"]
-)
+@pytest.mark.parametrize("from_the_end", [True, False], ids=["from-either-end", "forward-only"])
 async def test_case_2_queue_pages_match_a_full_sort_for_every_offset(
-    client, uow_factory, monkeypatch, walk_limit: int
+    client, uow_factory, monkeypatch, from_the_end: bool
 ) -> None:
     """CASE-2: for sort=newest and sort=next_deadline, overdue unset/true/false, page sizes 1, 2, 3, 4 and 50,
     and every offset up to past the end, the page and its total are the reference's; overdue cases are flagged
-    (never hidden); the next deadline shown is the earliest open one. Every way the repository reads the
-    next-deadline order is taken: the walk from the top (WALK_LIMIT as shipped), the sort of every case's nearest
-    deadline (0), and the walk from either end with the sort in between (1, 3); pages past the middle are read
-    backwards."""
-    monkeypatch.setattr(case_repository, "WALK_LIMIT", walk_limit)
+    (never hidden); the next deadline shown is the earliest open one. Both ways the repository reads a page are
+    taken: pages past the middle of their part read backwards from the end (as shipped), and every page read
+    forwards."""
+    monkeypatch.setattr(case_repository, "READ_FROM_THE_END", from_the_end)
     handler_h, today = await queue_of_our_own(client, uow_factory)
     rows = await reference_queue(uow_factory, handler_h, client, today)
     by_reference = {r["reference"]: r for r in rows}

@@ -38,13 +38,24 @@ from app.domain.enums import (
 
 class Case(Base):
     __tablename__ = "case_file"
-    # The queue (app/db/repositories/case.py::list_visible) reads these two indexes alone, never the rows, which
-    # carry the encrypted columns. Newest first walks the first in order (a deep offset skips index entries only);
-    # a count, and the next-deadline order's look-up of a deadline's case, use the second, in case id order, so
-    # the per-case look-ups into case_deadline (also keyed by case_id first) stay local.
+    # The queue (app/db/repositories/case.py::list_visible) reads three indexes of the cases staff may see at all
+    # (partial: not sealed, CASE-8) alone, never the rows, which carry the encrypted columns, until its page: one
+    # per order, with the columns in the order's own directions, so that a page is a walk of its entries from either
+    # end (migration 0029) — newest first, and the next-deadline order (nearest next_due_on first, within a day
+    # newest first; the cases with none come after, newest first, from the same index) — declared after the class
+    # (descending columns); and a narrow one for counts. The queue names them to SQLite (INDEXED BY): without
+    # statistics its planner would take a one-column index on `status` for a handful of rows.
     __table_args__ = (
-        Index("ix_case_file_queue_cover", "opened_on", "arrival", "reference", "id", "sealed", "team", "status"),
-        Index("ix_case_file_id_cover", "id", "sealed", "team", "status", "opened_on", "reference"),
+        Index(
+            "ix_case_file_queue_count",
+            "team",
+            "status",
+            "met_late",
+            "next_due_on",
+            "sealed",  # always false here; listed so that SQLite reads the partial index alone
+            sqlite_where=text("sealed = 0"),
+            postgresql_where=text("sealed = false"),
+        ),
     )
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
     reference: Mapped[str] = mapped_column(String(20), unique=True)
@@ -75,8 +86,46 @@ class Case(Base):
     sealed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # DATA-1: the day the case's content was destroyed (app/services/retention.py); it answers as destroyed since.
     content_destroyed_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    # CASE-2, kept by the database itself (triggers on case_deadline, migration 0029), never written by the app: the
+    # earliest due day of the case's unmet deadlines (NULL: none; the queue's next-deadline order), and whether a
+    # deadline was met after its due day. A case is overdue (is_breached of any deadline) exactly when met_late, or
+    # next_due_on is before today. A migration that copies case_file or case_deadline on SQLite (a batch "move and
+    # copy") must drop those triggers first and create them again afterwards (SQLite refuses the rename otherwise).
+    next_due_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    met_late: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     version: Mapped[int] = mapped_column(Integer, default=1)
     __mapper_args__ = {"version_id_col": version}
+
+
+# The queue's two order indexes (see Case): descending columns, so declared with the columns themselves.
+Index(
+    "ix_case_file_queue_newest",
+    Case.opened_on.desc(),
+    Case.arrival.desc(),
+    Case.reference,
+    Case.id,
+    Case.team,
+    Case.status,
+    Case.met_late,
+    Case.next_due_on,
+    Case.sealed,
+    sqlite_where=text("sealed = 0"),
+    postgresql_where=text("sealed = false"),
+)
+Index(
+    "ix_case_file_queue_due",
+    Case.next_due_on,
+    Case.opened_on.desc(),
+    Case.arrival.desc(),
+    Case.reference,
+    Case.id,
+    Case.team,
+    Case.status,
+    Case.met_late,
+    Case.sealed,
+    sqlite_where=text("sealed = 0"),
+    postgresql_where=text("sealed = false"),
+)
 
 
 class CaseTransition(Base):
@@ -128,9 +177,8 @@ class CaseDeadline(Base):
     """CASE-2: every deadline is data on the case."""
 
     __tablename__ = "case_deadline"
-    # The queue's `overdue` filter and next-deadline order read deadlines from these indexes alone: a case's open
-    # (met_on IS NULL) ones by case, and every open one by due day (the next-deadline order walks it and stops
-    # after the page). `id` breaks ties between two open deadlines of a case due the same day.
+    # A case's deadlines by case (the triggers that keep case_file.next_due_on and met_late, migration 0029, read a
+    # case's earliest open one from it), and every open one by due day (the deadline scan, notifications).
     __table_args__ = (
         UniqueConstraint("case_id", "kind"),
         Index("ix_case_deadline_open_by_case", "case_id", "met_on", "due_on", "id"),

@@ -3,13 +3,34 @@ those marked 'Unscoped:', each saying who checks instead; every query that retur
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Collection
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, exists, false, func, literal, or_, select, union
+from sqlalchemy import (
+    ColumnElement,
+    CompoundSelect,
+    Select,
+    String,
+    Table,
+    Uuid,
+    and_,
+    bindparam,
+    exists,
+    false,
+    func,
+    literal,
+    or_,
+    select,
+    true,
+    union,
+    union_all,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased
 
 from app.db.links import employee_mac, employee_macs
@@ -29,8 +50,46 @@ from app.db.models import (
 )
 from app.db.repositories.base import Repository
 from app.domain.access import VERIFIED_STATUS, StaffFacts, works_cases
-from app.domain.enums import CaseOrigin, CaseStatus, MessageAuthor, OrderStatus, QueueSort, Role, Team
+from app.domain.enums import (
+    CaseOrigin,
+    CaseStatus,
+    Category,
+    DeadlineKind,
+    EmployeeStatus,
+    MessageAuthor,
+    OrderStatus,
+    OrgKind,
+    QueueSort,
+    Role,
+    Team,
+)
+from app.domain.escalation import ENDED_CASE_STATUSES, OUTLIVE_THE_CASE
 from app.domain.secondary_damage import THROUGH_INBOX
+
+
+@functools.cache
+def _circle() -> Select[tuple[str, EmployeeStatus]]:
+    """The employee numbers, with their status, of the staff member (`circle_number`), of their unit and of everyone
+    below them in the chain of command. Built once: every request runs it, and building it costs more than running
+    it."""
+    number = bindparam("circle_number", type_=String)
+    me = select(Employee.id).where(Employee.employee_number == number).scalar_subquery()
+    my_unit = select(Employee.unit_id).where(Employee.employee_number == number).scalar_subquery()
+    below = (
+        select(Employee.id.label("id"), literal(1).label("depth"))
+        .where(Employee.supervisor_id == me)
+        .cte("below", recursive=True)
+    )
+    below = below.union_all(
+        select(Employee.id, below.c.depth + 1)
+        .join(below, Employee.supervisor_id == below.c.id)
+        .where(below.c.depth < 500)
+    )
+    return union(  # type: ignore[return-value]
+        select(Employee.employee_number, Employee.status).where(Employee.employee_number == number),
+        select(Employee.employee_number, Employee.status).where(Employee.unit_id == my_unit),
+        select(Employee.employee_number, Employee.status).where(Employee.id.in_(select(below.c.id))),
+    )
 
 
 async def recused_case_ids(session: AsyncSession, employee_number: str) -> Select[tuple[object]]:
@@ -42,27 +101,19 @@ async def recused_case_ids(session: AsyncSession, employee_number: str) -> Selec
     join them to the directory. So one statement first reads from the directory the employee numbers of everyone
     whose being the respondent recuses the staff member (themselves, their unit, everyone below them); their MACs,
     computed here, are what the returned subquery looks up (two index look-ups)."""
-    me = select(Employee.id).where(Employee.employee_number == employee_number).scalar_subquery()
-    my_unit = select(Employee.unit_id).where(Employee.employee_number == employee_number).scalar_subquery()
-    below = (
-        select(Employee.id.label("id"), literal(1).label("depth"))
-        .where(Employee.supervisor_id == me)
-        .cte("below", recursive=True)
-    )
-    below = below.union_all(
-        select(Employee.id, below.c.depth + 1)
-        .join(below, Employee.supervisor_id == below.c.id)
-        .where(below.c.depth < 500)
-    )
-    circle = union(
-        select(Employee.employee_number).where(Employee.employee_number == employee_number),
-        select(Employee.employee_number).where(Employee.unit_id == my_unit),
-        select(Employee.employee_number).where(Employee.id.in_(select(below.c.id))),
-    )
-    numbers = list((await session.scalars(circle)).all())
+    return (await directory_circle(session, employee_number))[1]
+
+
+async def directory_circle(session: AsyncSession, employee_number: str) -> tuple[bool, Select[tuple[object]]]:
+    """F2 and CASE-3 from one statement: whether the employee number names an active employee of the directory
+    (in_directory), and the cases it is recused from (recused_case_ids)."""
+    connection = await session.connection()  # Core statements: no ORM entities to load
+    circle = (await connection.execute(_circle(), {"circle_number": employee_number})).all()
+    numbers = {number for number, _ in circle}
+    active = any(number == employee_number and status == VERIFIED_STATUS for number, status in circle)
     if employee_number not in numbers:  # not in the directory: a party or respondent of nothing
-        return select(Case.id).where(false())
-    return union(
+        return False, select(Case.id).where(false())
+    return active, union(
         select(ProtectedPerson.case_id).where(ProtectedPerson.employee_mac == employee_mac(employee_number)),
         select(Case.id).where(Case.respondent_mac.in_(employee_macs(numbers))),
     )
@@ -74,23 +125,35 @@ def in_directory(employee_number: str) -> ColumnElement[bool]:
     return exists().where(Employee.employee_number == employee_number, Employee.status == VERIFIED_STATUS)
 
 
-# The next-deadline order walks the open deadlines by due day for pages within this many cases of either end (the
-# cost grows with the distance), and sorts every case's nearest open deadline in between (a flat cost): see
-# _ids_by_next_deadline.
-WALK_LIMIT = 1_000
+def _binds(staff: StaffFacts) -> dict[str, Any]:
+    """The values of the queue statements' binds that name the staff member."""
+    return {QUEUE_USER: staff.user_id, QUEUE_TEAM: staff.team}
+
 
 # An order: (column, descending) pairs. The queue's default, newest first: by day, then by order of arrival within
 # the day (INT-1: never a time; the system's watch reviews, 0, after the day's reports); the reference makes it total.
+# The next-deadline order: the earliest due day of a case's unmet deadlines first (Case.next_due_on, kept by the
+# database: migration 0029), newest first within a day; the cases with none come after, newest first. Each order
+# walks its own index (ix_case_file_queue_newest, ix_case_file_queue_due) in the order's directions.
 Order = list[tuple[Any, bool]]
 NEWEST: Order = [(Case.opened_on, True), (Case.arrival, True), (Case.reference, False)]
+BY_NEXT_DUE: Order = [(Case.next_due_on, False), *NEWEST]
+
+# A page past the middle of its part is read from the other end, in the reverse order, and turned round: a walk along
+# an index never passes more than half the rows, and the last page costs what the first does. Off only in the tests
+# that check both ways give the same pages.
+READ_FROM_THE_END = True
 
 
-def _breached(today: date):  # type: ignore[no-untyped-def]
-    """CASE-2's is_breached as SQL: met late, or unmet and the due day has passed (the queue's `overdue` flag)."""
-    return or_(
-        and_(CaseDeadline.met_on.is_(None), CaseDeadline.due_on < today),
-        CaseDeadline.met_on > CaseDeadline.due_on,
-    )
+def overdue_case(today: date) -> ColumnElement[bool]:
+    """CASE-2's is_breached, for any of the case's deadlines, as SQL on the case's row: a deadline met late
+    (met_late), or an unmet one whose due day has passed (the earliest unmet one is before today)."""
+    return or_(Case.met_late == true(), Case.next_due_on < today)
+
+
+def not_overdue_case(today: date) -> ColumnElement[bool]:
+    """The others: no deadline met late, and no unmet one past its due day (or none unmet at all)."""
+    return and_(Case.met_late == false(), or_(Case.next_due_on.is_(None), Case.next_due_on >= today))
 
 
 def _with_open_violations() -> Select[tuple[uuid.UUID]]:
@@ -102,31 +165,181 @@ def _with_open_violations() -> Select[tuple[uuid.UUID]]:
     )
 
 
-def _first_open_deadlines(query: Select[tuple[Case]]) -> tuple[Select[tuple[Case]], Order]:
-    """The queue's cases joined to their first open deadline (earliest due day, then lowest id: exactly one per
-    case with an open deadline), and the next-deadline order over them."""
-    first = aliased(CaseDeadline)
-    earlier = aliased(CaseDeadline)
-    is_first_open = ~exists().where(
-        earlier.case_id == first.case_id,
-        earlier.met_on.is_(None),
-        or_(earlier.due_on < first.due_on, and_(earlier.due_on == first.due_on, earlier.id < first.id)),
+@dataclass(frozen=True)
+class QueueRow:
+    """A row of the queue's page: the case's own columns the queue shows; whether the staff member reads the case's
+    content (F13); its next live deadline (CASE-2's is_live: a closed case's only a duty that outlives it; the
+    earliest, then by kind), earliest unmet due day and met-late flag (overdue); its open separation violations
+    (SEP-5) and an order awaiting triage (SEP-1, F11); a message from the reporter the staff member has not seen
+    (CASE-4; shown only with the content)."""
+
+    id: uuid.UUID
+    reference: str
+    status: CaseStatus
+    team: Team
+    category: Category
+    org_kind: OrgKind | None
+    opened_on: date
+    content_visible: bool
+    next_kind: DeadlineKind | None
+    next_due: date | None
+    next_due_on: date | None
+    met_late: bool
+    open_violations: int
+    awaiting_triage: bool
+    unread: bool
+
+
+def _content_rule(user: Any, team: Any, leads_team: bool) -> list[ColumnElement[bool]]:
+    """F13 past the queue (not for the division head, who reads every case in it): either of these — the case has
+    no handler yet, `user` is one, or (`leads_team`) it is of `team`, the lead's own."""
+    handled = exists().where(CaseAssignment.case_id == Case.id)
+    mine = exists().where(CaseAssignment.case_id == Case.id, CaseAssignment.user_id == user)
+    return [~handled, mine] + ([Case.team == team] if leads_team else [])
+
+
+# The indexes each of the queue's statements reads, named to SQLite's planner (INDEXED BY): without statistics
+# (the app gathers none) it takes an equality on any one-column index for a handful of rows — `status` matches
+# 170,000 of a million — and sorts them, instead of walking an order's index or counting along the narrow one. A
+# statement driven by a small set of ids reads the cases by id. PostgreSQL plans with its statistics.
+NEWEST_INDEX = "ix_case_file_queue_newest"
+DUE_INDEX = "ix_case_file_queue_due"
+COUNT_INDEX = "ix_case_file_queue_count"
+BY_ID = "sqlite_autoindex_case_file_1"  # the primary key's (PRAGMA index_list(case_file): origin "pk")
+
+
+def _on(statement: Select[Any], index: str | None) -> Select[Any]:
+    """The statement, reading case_file by `index` on SQLite (None: the planner's choice)."""
+    return statement if index is None else statement.with_hint(Case.__table__, f"INDEXED BY {index}", "sqlite")
+
+
+@compiles(Table, "sqlite")
+def _table_with_sqlite_hint(table: Table, compiler: Any, **kw: Any) -> str:
+    """A table in a FROM clause, followed by a hint given for SQLite (Select.with_hint), which SQLAlchemy's SQLite
+    compiler leaves out (it renders hints for the dialects that have table hints in their syntax only)."""
+    text = compiler.visit_table(table, **kw)
+    hints = kw.get("fromhints")
+    if kw.get("asfrom") and hints and table in hints:
+        text += " " + hints[table]
+    return str(text)
+
+
+# The binds of the queue's statements that name the staff member (their values: _binds).
+QUEUE_USER = "queue_user"
+QUEUE_TEAM = "queue_team"
+
+
+@functools.cache
+def _shown(reads_everything: bool, leads_team: bool) -> list[Any]:
+    """QueueRow's columns, for the page's rows only (correlated look-ups by the case's id), for a staff member
+    (QUEUE_USER, of QUEUE_TEAM) who reads every case in their queue (the division head), leads their team, or
+    neither. Built once per kind: every request selects them, and building them costs more than running them."""
+    user = bindparam(QUEUE_USER, type_=Uuid)
+    readable: ColumnElement[bool] = true()
+    if not reads_everything:
+        team = bindparam(QUEUE_TEAM, type_=Case.__table__.c.team.type)
+        readable = or_(*_content_rule(user, team, leads_team))
+    live = aliased(CaseDeadline)
+    is_live = and_(
+        live.case_id == Case.id,
+        live.met_on.is_(None),
+        or_(Case.status.not_in(ENDED_CASE_STATUSES), live.kind.in_(OUTLIVE_THE_CASE)),
     )
-    joined = query.join(first, first.case_id == Case.id).where(first.met_on.is_(None), is_first_open)
-    return joined, [(first.due_on, False), *NEWEST]
+    next_kind = select(live.kind).where(is_live).order_by(live.due_on, live.kind).limit(1).scalar_subquery()
+    next_due = select(func.min(live.due_on)).where(is_live).scalar_subquery()
+    active = and_(SeparationOrder.case_id == Case.id, SeparationOrder.status == OrderStatus.active)
+    by_case = "INDEXED BY ix_separation_order_case_id"  # not every active order (status), for each row
+    violations = (
+        select(func.count())
+        .select_from(SeparationOrder)
+        .join(SeparationViolation, SeparationViolation.order_id == SeparationOrder.id)
+        .where(active, SeparationViolation.resolved_on.is_(None))
+        .with_hint(SeparationOrder.__table__, by_case, "sqlite")
+        .scalar_subquery()
+    )
+    awaiting = (
+        select(SeparationOrder.id)
+        .where(active, SeparationOrder.awaiting_triage.is_(True))
+        .with_hint(SeparationOrder.__table__, by_case, "sqlite")
+        .exists()
+    )
+    seen = (  # the staff member's marker on the message's case (CASE-4)
+        select(CaseReadMarker.message_seq)
+        .where(CaseReadMarker.case_id == CaseMessage.case_id, CaseReadMarker.user_id == user)
+        .scalar_subquery()
+    )
+    unread = exists().where(
+        CaseMessage.case_id == Case.id,
+        CaseMessage.author == MessageAuthor.reporter,
+        CaseMessage.seq > func.coalesce(seen, 0),
+    )
+    return [
+        Case.id,
+        Case.reference,
+        Case.status,
+        Case.team,
+        Case.category,
+        Case.org_kind,
+        Case.opened_on,
+        readable,
+        next_kind,
+        next_due,
+        Case.next_due_on,
+        Case.met_late,
+        violations,
+        awaiting,
+        unread,
+    ]
+
+
+# A set of case ids the queue tests a case against (assignments, recusal, open violations): a subquery, small in
+# practice; a statement that it drives reads the cases by id (BY_ID).
+IdSet = Select[Any] | CompoundSelect[Any]
+
+
+@dataclass
+class _Queue:
+    """The queue's predicates, kept apart so that the count can be split into index-friendly parts (see _count):
+    `base` on the case's own indexed columns; `team`, the staff member's own team, or'ed with `assigned` (their
+    assignments) for everyone but the division head; `within`, sets of case ids the case must be in (mine,
+    violations=true); `without`, sets it must not be in (CASE-3 recusal, violations=false)."""
+
+    base: list[ColumnElement[bool]]
+    team: Team | None
+    assigned: IdSet | None
+    within: list[IdSet]
+    without: list[IdSet]
+    binds: dict[str, Any] = field(default_factory=dict)  # _binds: the staff member's, for every statement
+    one_case: bool = False  # by reference: the unique index finds it, and no queue index is named
+
+    def on(self, index: str) -> str | None:
+        return None if self.one_case else index
+
+    def scope(self) -> list[ColumnElement[bool]]:
+        if self.assigned is None:
+            return []
+        return [or_(Case.team == self.team, Case.id.in_(self.assigned))]
+
+    def where(self) -> list[ColumnElement[bool]]:
+        """Every predicate, for a page: the walk along the order's index tests them entry by entry."""
+        inside = [Case.id.in_(ids) for ids in self.within]
+        return [*self.base, *self.scope(), *inside, *(Case.id.not_in(ids) for ids in self.without)]
 
 
 class CaseRepository(Repository):
     def __init__(self, session: AsyncSession) -> None:
         super().__init__(session)
-        # CASE-3: the recusal subquery per employee number, read once per unit of work (one request: "from the
-        # next request on" still holds).
-        self._recusals: dict[str, Select[tuple[object]]] = {}
+        # F2 and CASE-3: the directory match and the recusal subquery per employee number, read once per unit of
+        # work (one request: "from the next request on" still holds).
+        self._circles: dict[str, tuple[bool, Select[tuple[object]]]] = {}
+
+    async def _circle(self, employee_number: str) -> tuple[bool, Select[tuple[object]]]:
+        if employee_number not in self._circles:
+            self._circles[employee_number] = await directory_circle(self.session, employee_number)
+        return self._circles[employee_number]
 
     async def _recused(self, employee_number: str) -> Select[tuple[object]]:
-        if employee_number not in self._recusals:
-            self._recusals[employee_number] = await recused_case_ids(self.session, employee_number)
-        return self._recusals[employee_number]
+        return (await self._circle(employee_number))[1]
 
     async def _visible(self, staff: StaffFacts, *, sealed_too: bool = False) -> Select[tuple[Case]]:
         """ACC-1: the cases in the staff member's queue (the domain's can_see_case, as SQL). Fails closed (F2): no
@@ -151,10 +364,7 @@ class CaseRepository(Repository):
         query = await self._visible(staff)
         if staff.role == Role.division_head:
             return query
-        handled = exists().where(CaseAssignment.case_id == Case.id)
-        mine = exists().where(CaseAssignment.case_id == Case.id, CaseAssignment.user_id == staff.user_id)
-        allowed = [~handled, mine] + ([Case.team == staff.team] if staff.role == Role.team_lead else [])
-        return query.where(or_(*allowed))
+        return query.where(or_(*_content_rule(staff.user_id, staff.team, staff.role == Role.team_lead)))
 
     async def visible_case(self, staff: StaffFacts, case_id: uuid.UUID) -> Case | None:
         """The case if it is in the staff member's queue (its row only: reference, status, deadlines)."""
@@ -178,97 +388,129 @@ class CaseRepository(Repository):
         violations: bool | None = None,
         sort: QueueSort = QueueSort.newest,
         today: date | None = None,
-    ) -> tuple[list[Case], int]:
-        query = await self._visible(staff)
+    ) -> tuple[list[QueueRow], int]:
+        """The page of the staff member's queue (ACC-1, CASE-3, CASE-8 as in _visible) at `offset`, and its total.
+        Every statement reads the queue's indexes until the page's rows: a count, then one walk per part of the
+        order (two only for a next-deadline page across the end of the cases with an unmet deadline)."""
+        queue = await self._queue(staff, team, status, mine, reference, overdue, violations, today)
+        if queue is None:
+            return [], 0
+        if sort != QueueSort.next_deadline:
+            total, _ = await self._count(queue, with_due=False)
+            return await self._page(staff, queue, [], NEWEST, offset, limit, total), total
+        total, with_due = await self._count(queue, with_due=True)
+        rows: list[QueueRow] = []
+        if offset < with_due:  # the cases with an unmet deadline, nearest first
+            due = [Case.next_due_on.is_not(None)]
+            rows = await self._page(staff, queue, due, BY_NEXT_DUE, offset, min(limit, with_due - offset), with_due)
+        if len(rows) < limit and offset + limit > with_due:  # then those without, newest first
+            start, rest = max(0, offset - with_due), total - with_due
+            rows += await self._page(staff, queue, [Case.next_due_on.is_(None)], NEWEST, start, limit - len(rows), rest)
+        return rows, total
+
+    async def _queue(
+        self,
+        staff: StaffFacts,
+        team: Team | None,
+        status: CaseStatus | None,
+        mine: bool,
+        reference: str | None,
+        overdue: bool | None,
+        violations: bool | None,
+        today: date | None,
+    ) -> _Queue | None:
+        """The queue's predicates: _visible's (sealed, F2's directory match, CASE-3's recusal, the team or an
+        assignment), then the filters. None: the staff member has no queue (no case role, no employee number)."""
+        if not works_cases(staff.role) or not staff.employee_number:
+            return None
+        in_directory, recused = await self._circle(staff.employee_number)
+        if not in_directory:  # F2: no case without an active employee of the directory
+            return None
+        base: list[ColumnElement[bool]] = [Case.sealed == false()]
+        if team is not None:
+            base.append(Case.team == team)
+        if status is not None:
+            base.append(Case.status == status)
+        if reference is not None:
+            base.append(Case.reference == reference.strip().upper())
         if overdue is not None:
             assert today is not None
-            breached = exists().where(CaseDeadline.case_id == Case.id, _breached(today))
-            query = query.where(breached if overdue else ~breached)
-        if violations is not None:
-            flagged = Case.id.in_(_with_open_violations())
-            query = query.where(flagged if violations else ~flagged)
-        if team is not None:
-            query = query.where(Case.team == team)
-        if status is not None:
-            query = query.where(Case.status == status)
-        if reference is not None:
-            query = query.where(Case.reference == reference.strip().upper())
-        if mine:
-            assigned = select(CaseAssignment.case_id).where(CaseAssignment.user_id == staff.user_id)
-            query = query.where(Case.id.in_(assigned))
-        total = await self._count(query)
-        # The page's ids first (a deep offset skips index entries only), then its rows.
-        if sort == QueueSort.next_deadline:
-            ids = await self._ids_by_next_deadline(query, offset, limit, total)
+            base.append(overdue_case(today) if overdue else not_overdue_case(today))
+        everything = staff.role == Role.division_head
+        assigned = select(CaseAssignment.case_id).where(CaseAssignment.user_id == staff.user_id)
+        violating = _with_open_violations()
+        within = ([assigned] if mine else []) + ([violating] if violations else [])
+        without = [recused] + ([violating] if violations is False else [])
+        scope = None if everything else assigned
+        return _Queue(base, staff.team, scope, within, without, _binds(staff), one_case=reference is not None)
+
+    async def _count(self, queue: _Queue, *, with_due: bool) -> tuple[int, int]:
+        """The queue's total, and how many of its cases have an unmet deadline (with_due; else 0), in one statement.
+        Tests of a case id against a set are what a narrow index cannot answer, so the count is split into parts
+        that are each either a range of ix_case_file_queue_count or driven by a small set of ids: the cases of the
+        staff member's team, plus their assigned cases of other teams, minus those of both in a `without` set."""
+        parts: list[tuple[int, list[ColumnElement[bool]], str]]
+        if queue.within:  # a small set drives it: one part
+            parts = [(1, queue.where(), BY_ID)]
         else:
-            ids = await self._ids(query, NEWEST, offset, limit, total)
-        if not ids:
-            return [], total
-        rows = {c.id: c for c in (await self.session.scalars(select(Case).where(Case.id.in_(ids)))).all()}
-        return [rows[i] for i in ids if i in rows], total
+            if queue.assigned is None:
+                parts = [(1, queue.base, COUNT_INDEX)]
+            else:
+                other_teams = [Case.team != queue.team, Case.id.in_(queue.assigned)]
+                parts = [
+                    (1, [*queue.base, Case.team == queue.team], COUNT_INDEX),
+                    (1, [*queue.base, *other_teams], BY_ID),
+                ]
+            if queue.without:  # one set of them all (an OR of two IN tests is no join for PostgreSQL's planner)
+                members = [
+                    m for ids in queue.without for m in (ids.selects if isinstance(ids, CompoundSelect) else [ids])
+                ]
+                excluded = Case.id.in_(union(*members) if len(members) > 1 else members[0])
+                parts.append((-1, [*queue.base, *queue.scope(), excluded], BY_ID))
+        due = func.count(Case.next_due_on) if with_due else literal(0)
+        counts = [
+            _on(select(literal(sign), func.count(), due).select_from(Case).where(*where), queue.on(index))
+            for sign, where, index in parts
+        ]
+        statement = counts[0] if len(counts) == 1 else union_all(*counts)
+        total = with_open = 0
+        for sign, n, n_due in (await (await self.session.connection()).execute(statement, queue.binds)).all():
+            total, with_open = total + sign * n, with_open + sign * n_due
+        return total, with_open
 
-    async def _count(self, query: Select[tuple[Case]]) -> int:
-        counted = await self.session.scalar(
-            select(func.count()).select_from(query.with_only_columns(Case.id).subquery())
-        )
-        return int(counted or 0)
-
-    async def _ids(
-        self, query: Select[tuple[Case]], order: Order, offset: int, limit: int, total: int | None = None
-    ) -> list[uuid.UUID]:
-        """The ids of the page at `offset` in `order`. Past the middle of `total` rows (when known) the page is
-        read from the other end, in the reverse order, and turned round: a walk along an index then never passes
-        more than half the rows, and the last page costs what the first does."""
-        if total is not None and total // 2 < offset < total:
-            end = min(total, offset + limit)
+    async def _page(
+        self,
+        staff: StaffFacts,
+        queue: _Queue,
+        part: list[ColumnElement[bool]],
+        order: Order,
+        offset: int,
+        limit: int,
+        size: int | None,
+    ) -> list[QueueRow]:
+        """The rows at `offset` of the `part` of the queue in `order`, `size` rows in all (when known). Past the
+        middle the page is read from the other end (READ_FROM_THE_END)."""
+        if READ_FROM_THE_END and size is not None and size // 2 < offset < size:
+            end = min(size, offset + limit)
             backwards = [(column, not descending) for column, descending in order]
-            return (await self._ids(query, backwards, total - end, end - offset))[::-1]
-        ordered = query.with_only_columns(Case.id).order_by(*(c.desc() if d else c.asc() for c, d in order))
-        return list((await self.session.scalars(ordered.offset(offset).limit(limit))).all())
-
-    async def _ids_by_next_deadline(
-        self, query: Select[tuple[Case]], offset: int, limit: int, total: int
-    ) -> list[uuid.UUID]:
-        """CASE-2's next-deadline order: nearest open deadline first, then newest, then by reference; cases without
-        an open deadline last (newest first). Two parts, each read only as far as the page needs:
-
-        1. the cases with an open deadline, by their earliest open due day. Within WALK_LIMIT of either end of
-           this part, a walk along the open deadlines by due day (ix_case_deadline_open_by_due; backwards near the
-           end), each case at its first (earliest, then lowest id) open deadline only, that stops after the page.
-           In the middle, every case's earliest open due day at once (one pass over the same index) and a sort,
-           which costs the same at any depth. All give the same order;
-        2. the cases with no open deadline, newest first (from the other end past their middle).
-        """
-        has_open = exists().where(CaseDeadline.case_id == Case.id, CaseDeadline.met_on.is_(None))
-        without_open = query.where(~has_open)
-        walk, walk_order = _first_open_deadlines(query)
-        if offset < WALK_LIMIT:
-            ids = await self._ids(walk, walk_order, offset, limit)
-            if len(ids) == limit:
-                return ids
-            if ids or offset == 0:  # the page starts within (or right at the end of) the first part
-                return ids + await self._ids(without_open, NEWEST, 0, limit - len(ids))
-            with_open = await self._count(query.where(has_open))
-        else:
-            with_open = await self._count(query.where(has_open))
-            if offset < with_open:
-                if with_open - offset <= WALK_LIMIT:
-                    ids = await self._ids(walk, walk_order, offset, limit, with_open)
-                else:
-                    nearest = (
-                        select(CaseDeadline.case_id, func.min(CaseDeadline.due_on).label("due_on"))
-                        .where(CaseDeadline.met_on.is_(None))
-                        .group_by(CaseDeadline.case_id)
-                        .subquery("nearest")
-                    )
-                    sorted_all = query.join(nearest, nearest.c.case_id == Case.id)
-                    ids = await self._ids(sorted_all, [(nearest.c.due_on, False), *NEWEST], offset, limit)
-                if len(ids) == limit:
-                    return ids
-                return ids + await self._ids(without_open, NEWEST, 0, limit - len(ids))
-        # The page lies wholly past the first part: skip the rest of the offset among the others.
-        rest = max(0, total - with_open)
-        return await self._ids(without_open, NEWEST, max(0, offset - with_open), limit, rest)
+            return (await self._page(staff, queue, part, backwards, size - end, end - offset, None))[::-1]
+        walk = BY_ID if queue.within else (DUE_INDEX if part else NEWEST_INDEX)  # a part of the next-deadline order
+        ordered = [column.desc() if descending else column.asc() for column, descending in order]
+        ids = select(Case.id).where(*queue.where(), *part).order_by(*ordered).offset(offset).limit(limit)
+        page = _on(ids, queue.on(walk)).correlate(None)  # its own scan of case_file, not the outer one's row
+        # The page's ids first (the walk reads the index alone), then what is shown of those rows only.
+        statement = _on(
+            select(*_shown(staff.role == Role.division_head, staff.role == Role.team_lead))
+            .select_from(Case)
+            .where(Case.id.in_(page))
+            .order_by(*ordered),
+            BY_ID,
+        )
+        rows = (await (await self.session.connection()).execute(statement, _binds(staff))).all()
+        return [
+            QueueRow(*r[:7], bool(r[7]), r[8], r[9], r[10], bool(r[11]), int(r[12]), bool(r[13]), bool(r[14]))
+            for r in rows
+        ]
 
     async def case(self, case_id: uuid.UUID) -> Case | None:
         """Unscoped: only for the reporter's own case (reached through the receipt) and for services."""
@@ -360,12 +602,6 @@ class CaseRepository(Repository):
         )
         return list(rows.all())
 
-    async def deadlines_for_cases(self, case_ids: list[uuid.UUID]) -> list[CaseDeadline]:
-        if not case_ids:
-            return []
-        rows = await self.session.scalars(select(CaseDeadline).where(CaseDeadline.case_id.in_(case_ids)))
-        return list(rows.all())
-
     async def messages(self, case_id: uuid.UUID, *, include_internal: bool) -> list[CaseMessage]:
         query = select(CaseMessage).where(CaseMessage.case_id == case_id)
         if not include_internal:
@@ -391,24 +627,6 @@ class CaseRepository(Repository):
             self.session.add(CaseReadMarker(case_id=case_id, user_id=user_id, message_seq=last))
         else:
             marker.message_seq = max(marker.message_seq, last)
-
-    async def unread_among(self, user_id: uuid.UUID, case_ids: Collection[uuid.UUID]) -> set[uuid.UUID]:
-        """The cases among `case_ids` with a message from the reporter the staff member has not seen yet."""
-        seen = (
-            select(CaseReadMarker.message_seq)
-            .where(CaseReadMarker.case_id == CaseMessage.case_id, CaseReadMarker.user_id == user_id)
-            .scalar_subquery()
-        )
-        rows = await self.session.scalars(
-            select(CaseMessage.case_id)
-            .where(
-                CaseMessage.case_id.in_(list(case_ids)),
-                CaseMessage.author == MessageAuthor.reporter,
-                CaseMessage.seq > func.coalesce(seen, 0),
-            )
-            .distinct()
-        )
-        return set(rows.all())
 
     async def party_ids(self, case_id: uuid.UUID) -> list[uuid.UUID]:
         rows = await self.session.scalars(select(ProtectedPerson.employee_id).where(ProtectedPerson.case_id == case_id))
