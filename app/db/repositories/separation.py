@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from sqlalchemy import Select, delete, func, literal, select, text, union
+from sqlalchemy import Select, TextClause, delete, func, literal, select, text, union
 from sqlalchemy.orm import aliased
+from sqlalchemy.sql.selectable import TextualSelect
 
 from app.db.links import employee_mac, employee_macs
 from app.db.models import (
@@ -238,6 +240,32 @@ class DirectoryPerson(NamedTuple):
     supervisor_id: DirectoryKey | None
 
 
+# The check's two statements, one per shape (how many MACs, how many orders, which dialect), built once: parsing
+# `text()` for its parameters cost ~0.35 ms per check, more than running them (docs/performance.md, issue 17).
+@functools.lru_cache(maxsize=256)
+def _orders_naming_sql(macs: int) -> TextualSelect:
+    marks = ", ".join(f":m{i}" for i in range(macs))
+    return text(_ORDERS_NAMING.format(marks=marks)).columns(
+        SeparationOrder.reference, SeparationOrder.victim_id, SeparationOrder.respondent_id, SeparationOrder.status
+    )
+
+
+def _id_sql(dialect: str, name: str | None) -> str:
+    """A bound id (or NULL) typed as the employee table's ids, for rows built from parameters."""
+    value = f":{name}" if name else "NULL"
+    return f"CAST({value} AS uuid)" if dialect == "postgresql" else value
+
+
+@functools.lru_cache(maxsize=256)
+def _check_placement(dialect: str, orders: int) -> TextClause:
+    rows_sql = [
+        f"SELECT CAST(:r{i} AS VARCHAR(20)), {_id_sql(dialect, f'v{i}')}, {_id_sql(dialect, f'p{i}')}"
+        for i in range(orders)
+    ]
+    none = f"SELECT CAST(NULL AS VARCHAR(20)), {_id_sql(dialect, None)}, {_id_sql(dialect, None)} WHERE 1 = 0"
+    return text(_CHECK_PLACEMENT.format(orders=" UNION ALL ".join(rows_sql) or none))
+
+
 class SeparationRepository(Repository):
     @property
     def _dialect(self) -> str:
@@ -246,11 +274,6 @@ class SeparationRepository(Repository):
     def _id_param(self, value: uuid.UUID) -> object:
         # UUIDs are native on PostgreSQL and 32-hex strings on SQLite (SQLAlchemy's Uuid type).
         return value if self._dialect == "postgresql" else value.hex
-
-    def _id_sql(self, name: str | None) -> str:
-        """A bound id (or NULL) typed as the employee table's ids, for rows built from parameters."""
-        value = f":{name}" if name else "NULL"
-        return f"CAST({value} AS uuid)" if self._dialect == "postgresql" else value
 
     async def subtree_numbers(self, employee_number: str) -> list[str]:
         """The employee numbers of everyone below the employee in the chain of command, the employee first."""
@@ -261,11 +284,7 @@ class SeparationRepository(Repository):
         """(reference, victim id, respondent id) of the active orders naming any of the MACs: _orders_naming's
         index look-ups, the ids decrypted. Plain SQL with one placeholder per MAC: the check's hot path, where the
         ORM's compiling of the expanding IN cost more than the round trip itself (docs/performance.md)."""
-        marks = ", ".join(f":m{i}" for i in range(len(macs)))
-        statement = text(_ORDERS_NAMING.format(marks=marks)).columns(
-            SeparationOrder.reference, SeparationOrder.victim_id, SeparationOrder.respondent_id, SeparationOrder.status
-        )
-        rows = await self.session.execute(statement, {f"m{i}": mac for i, mac in enumerate(macs)})
+        rows = await self.session.execute(_orders_naming_sql(len(macs)), {f"m{i}": mac for i, mac in enumerate(macs)})
         return [(str(r[0]), r[1], r[2]) for r in rows if r[3] == OrderStatus.active]
 
     async def chain(self, employee_id: uuid.UUID) -> tuple[uuid.UUID, ...]:
@@ -317,17 +336,13 @@ class SeparationRepository(Repository):
             "member": True,
             "max_depth": MAX_DEPTH,
         }
-        rows_sql = []
         for i, (reference, victim_id, respondent_id) in enumerate(orders):
             params[f"r{i}"], params[f"v{i}"], params[f"p{i}"] = (
                 reference,
                 self._id_param(victim_id),
                 self._id_param(respondent_id),
             )
-            rows_sql.append(f"SELECT CAST(:r{i} AS VARCHAR(20)), {self._id_sql(f'v{i}')}, {self._id_sql(f'p{i}')}")
-        none = f"SELECT CAST(NULL AS VARCHAR(20)), {self._id_sql(None)}, {self._id_sql(None)} WHERE 1 = 0"
-        statement = text(_CHECK_PLACEMENT.format(orders=" UNION ALL ".join(rows_sql) or none))
-        rows = (await self.session.execute(statement, params)).all()
+        rows = (await self.session.execute(_check_placement(self._dialect, len(orders)), params)).all()
         facts = next(r for r in rows if r[0] is None)
         refusals = sorted({Refusal(str(r[0]), str(r[1])) for r in rows if r[0] is not None}, key=refusal_order)
         return PlacementAnswer(
