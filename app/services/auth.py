@@ -205,13 +205,12 @@ def _before_sign_out_everywhere(user: StaffUser, session: StaffSession, issued_a
 
 async def staff_from_token(uow: UnitOfWork, token: str) -> StaffActor:
     """The current staff member, read afresh on every request (role, team and sign-in may have changed)."""
-    claims = read_jwt(uow.settings, token, STAFF_AUDIENCE)
+    claims = _verified_claims(uow, token, STAFF_AUDIENCE)
     try:
         user_id, session_id = uuid.UUID(claims["sub"]), uuid.UUID(claims["sid"])
     except (KeyError, ValueError) as exc:
         raise InvalidToken() from exc
-    user = await uow.staff.user(user_id)
-    session = await uow.staff.staff_session(session_id)
+    user, session = await uow.staff.signed_in(user_id, session_id)
     if (
         user is None
         or not user.active
@@ -272,31 +271,36 @@ async def client_token(uow: UnitOfWork, client_id: str, client_secret: str, scop
     return MachineToken(access_token=token, expires_in=int(ttl.total_seconds()), scope=scope_text)
 
 
-# Machine tokens whose signature, audience, issuer and required claims were verified, by (token, signing key): the
-# personnel system sends the same token with every request for its lifetime (`machine_token_minutes`), and PyJWT
-# takes ~70-90 µs to verify one (docs/performance.md, "The app's own floor"). Only what the token itself says is
-# remembered, and only until it expires (checked on every use): whether the client is still active and the token not
-# revoked is read from the database on every request, as before, so revocation and deactivation still take effect
-# from the next request on. Bounded: the oldest entry goes first.
-VERIFIED_MACHINE_TOKENS_MAX = 1024
-_verified_machine_tokens: dict[tuple[str, str], dict[str, Any]] = {}
+# Tokens whose signature, audience, issuer and required claims were verified, by (token, signing key, audience): the
+# personnel system sends the same machine token with every request for its lifetime (`machine_token_minutes`), the
+# dashboard its staff access token, and PyJWT takes ~70-90 µs to verify one — a sixth of a signed-in request's own
+# time (docs/performance.md, "The app's own floor"). Only what the token itself says is remembered, and only until it
+# expires (checked on every use): whether the client or the staff member and their session are still active, and the
+# token not revoked, is read from the database on every request, as before, so revocation, sign-out and
+# deactivation still take effect from the next request on. Bounded: the oldest entry goes first.
+VERIFIED_TOKENS_MAX = 1024
+_verified_tokens: dict[tuple[str, str, str], dict[str, Any]] = {}
 
 
-def _machine_claims(uow: UnitOfWork, token: str) -> dict[str, Any]:
-    """`read_jwt(..., MACHINE_AUDIENCE)`, verified once per token and signing key, its expiry checked every time."""
-    key = (token, uow.settings.jwt_secret)
-    claims = _verified_machine_tokens.get(key)
+def _verified_claims(uow: UnitOfWork, token: str, audience: str) -> dict[str, Any]:
+    """`read_jwt(..., audience)`, verified once per token and signing key, its expiry checked every time."""
+    key = (token, uow.settings.jwt_secret, audience)
+    claims = _verified_tokens.get(key)
     if claims is not None:
         if time.time() < claims["exp"]:  # PyJWT's own rule: expired once exp <= now (no leeway)
             return claims
-        del _verified_machine_tokens[key]
-    claims = read_jwt(uow.settings, token, MACHINE_AUDIENCE)  # InvalidToken: nothing is remembered
+        del _verified_tokens[key]
+    claims = read_jwt(uow.settings, token, audience)  # InvalidToken: nothing is remembered
     if not isinstance(claims.get("exp"), int):
         return claims  # never seen from our issuer; verified again next time
-    if len(_verified_machine_tokens) >= VERIFIED_MACHINE_TOKENS_MAX:
-        del _verified_machine_tokens[next(iter(_verified_machine_tokens))]
-    _verified_machine_tokens[key] = claims
+    if len(_verified_tokens) >= VERIFIED_TOKENS_MAX:
+        del _verified_tokens[next(iter(_verified_tokens))]
+    _verified_tokens[key] = claims
     return claims
+
+
+def _machine_claims(uow: UnitOfWork, token: str) -> dict[str, Any]:
+    return _verified_claims(uow, token, MACHINE_AUDIENCE)
 
 
 def client_from_claims(uow: UnitOfWork, token: str) -> ClientActor:

@@ -25,10 +25,12 @@ from sqlalchemy import event, exc, text
 from sqlalchemy.engine import make_url
 
 from app.db.engine import make_engine
+from app.domain.enums import Role, Team
 from app.main import create_app
 from app.services import auth, clock
 from app.services.security import issue_jwt
 from tests.api.test_database_pool import postgresql_url
+from tests.builders import login, make_staff
 from tests.conftest import make_settings
 from tests.directory import machine_headers
 
@@ -126,7 +128,7 @@ async def test_sep_4_remembered_token_still_expires(app, client, uow_factory) ->
     )
     bearer = {"Authorization": f"Bearer {short}"}
     assert await _check_status(client, bearer) == 422  # accepted: the check ran (unknown employee)
-    assert (short, app.state.runtime.settings.jwt_secret) in auth._verified_machine_tokens
+    assert (short, app.state.runtime.settings.jwt_secret, auth.MACHINE_AUDIENCE) in auth._verified_tokens
     await asyncio.sleep(2.1)
     response = await client.post(CHECK_URL, json=UNKNOWN_PERSON, headers=bearer)
     assert response.status_code == 401 and response.json()["code"] == "invalid-token"
@@ -164,7 +166,7 @@ async def test_acc_1_a_token_remembered_under_one_signing_key_is_refused_under_a
 
 
 async def test_remembered_tokens_are_bounded_and_invalid_ones_never_remembered(app) -> None:
-    """At most VERIFIED_MACHINE_TOKENS_MAX tokens are remembered (the oldest goes first); a token that fails
+    """At most VERIFIED_TOKENS_MAX tokens are remembered (the oldest goes first); a token that fails
     verification is refused every time and never remembered."""
     settings = app.state.runtime.settings
     uow = _Uow(app)
@@ -172,18 +174,51 @@ async def test_remembered_tokens_are_bounded_and_invalid_ones_never_remembered(a
         issue_jwt(
             settings, auth.MACHINE_AUDIENCE, f"c{i}", clock.now(), timedelta(minutes=5), scope="", kind="hr_system"
         )
-        for i in range(auth.VERIFIED_MACHINE_TOKENS_MAX + 5)
+        for i in range(auth.VERIFIED_TOKENS_MAX + 5)
     ]
     for i, token in enumerate(tokens):
         assert auth._machine_claims(uow, token)["sub"] == f"c{i}"
-    assert len(auth._verified_machine_tokens) == auth.VERIFIED_MACHINE_TOKENS_MAX
-    assert (tokens[0], settings.jwt_secret) not in auth._verified_machine_tokens
-    assert (tokens[-1], settings.jwt_secret) in auth._verified_machine_tokens
+    assert len(auth._verified_tokens) == auth.VERIFIED_TOKENS_MAX
+    assert (tokens[0], settings.jwt_secret, auth.MACHINE_AUDIENCE) not in auth._verified_tokens
+    assert (tokens[-1], settings.jwt_secret, auth.MACHINE_AUDIENCE) in auth._verified_tokens
     forged = tokens[-1][:-2] + ("AA" if not tokens[-1].endswith("AA") else "BB")
     for _ in range(2):
         with pytest.raises(auth.InvalidToken):
             auth._machine_claims(uow, forged)
-    assert all(key[0] != forged for key in auth._verified_machine_tokens)
+    assert all(key[0] != forged for key in auth._verified_tokens)
+
+
+async def test_acc_1_a_remembered_staff_token_ends_with_sign_out_deactivation_and_expiry(
+    app, client, uow_factory
+) -> None:
+    """ACC-1: a staff access token whose signature was verified once is refused from the next request on after its
+    session is signed out, after "sign out everywhere", once the account is deactivated, and once it expires; and
+    it is never taken for a machine token (the audience is part of what is remembered)."""
+    me = "/api/v1/auth/me"
+    settings = app.state.runtime.settings
+    for ending in ("logout", "logout-all", "deactivated", "expired"):
+        staff = await make_staff(uow_factory, role=Role.team_lead, team=Team.intake_counselling)
+        headers = await login(client, staff)
+        token = headers["Authorization"].split()[1]
+        if ending == "expired":
+            claims = auth._verified_claims(_Uow(app), token, auth.STAFF_AUDIENCE)
+            token = issue_jwt(
+                settings, auth.STAFF_AUDIENCE, str(claims["sub"]), clock.now(), timedelta(seconds=2), sid=claims["sid"]
+            )
+            headers = {"Authorization": f"Bearer {token}"}
+        assert (await client.get(me, headers=headers)).status_code == 200
+        assert (token, settings.jwt_secret, auth.STAFF_AUDIENCE) in auth._verified_tokens
+        assert await _check_status(client, headers) == 401  # a staff token is no machine token
+        if ending in ("logout", "logout-all"):
+            assert (await client.post(f"/api/v1/auth/{ending}", headers=headers)).status_code == 204
+        elif ending == "deactivated":
+            async with uow_factory() as uow:
+                (await uow.staff.user(staff.id)).active = False
+                await uow.commit()
+        else:
+            await asyncio.sleep(2.1)
+        response = await client.get(me, headers=headers)
+        assert response.status_code == 401, ending
 
 
 class _Uow:
