@@ -22,10 +22,9 @@ the same run, interleaved. Goal (issue 17): 10,000 placements in at most 2x the 
         --database-url postgresql+asyncpg://postgres@127.0.0.1:5432/withu_bench_batch   # a fresh, empty database
     .venv/bin/python bench/check_batch.py --smoke        # 1,000 employees, 300 placements; exit 1 on a failure
 
-The server is bench/server.py's own (migrated, 127.0.0.1, a free port, stopped at the end), started with
-WITHU_MAX_BODY_BYTES at the batch's limit (`app.api.separation.CHECK_BATCH_BODY_BYTES`) in case the app's body
-limits do not give the batch's path its own. Exit 1 if a request failed or any answer differed from the baseline's;
-2 if the benchmark could not run.
+The server is bench/server.py's own (migrated, 127.0.0.1, a free port, stopped at the end), with the app's own body
+limits (the batch's path has its own, `app.api.separation.CHECK_BATCH_BODY_BYTES`). Exit 1 if a request failed or
+any answer differed from the baseline's; 2 if the benchmark could not run.
 """
 
 from __future__ import annotations
@@ -58,7 +57,7 @@ from separation_check import (
 )
 from server import exit_on_sigterm, own_server
 
-from app.api.separation import CHECK_BATCH_BODY_BYTES, CHECK_BATCH_PATH
+from app.api.separation import CHECK_BATCH_PATH
 from app.db.engine import make_engine
 
 GOAL_RATIO = 2.0
@@ -349,7 +348,7 @@ def main(argv: list[str] | None = None) -> int:
     rng = random.Random(args.seed)
     tag = f"b{secrets.token_hex(2)}"
     snapshot = build_directory(args.employees, args.units, args.assignments, prefix=f"{tag}-", seed=args.seed)
-    env = {"WITHU_RATE_TOKEN": "100000/minute", "WITHU_MAX_BODY_BYTES": str(CHECK_BATCH_BODY_BYTES)}
+    env = {"WITHU_RATE_TOKEN": "100000/minute"}
     try:
         with own_server(args.database_url, 1, args.start_timeout, env) as server:
             credentials = create_client(server)
