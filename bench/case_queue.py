@@ -60,7 +60,6 @@ import random
 import re
 import secrets
 import sqlite3
-import subprocess
 import sys
 import threading
 import time
@@ -68,13 +67,12 @@ import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 import httpx
 import pyotp
-from server import Server, exit_on_sigterm, free_port, own_server, run_cli, stop
+from server import BareApp, Server, exit_on_sigterm, own_server, run_cli
 from sqlalchemy import Boolean, Date, Table, Uuid, bindparam, insert, select, text
 from sqlalchemy import Enum as SAEnum
 from sqlalchemy.dialects.postgresql.asyncpg import dialect as postgresql_dialect
@@ -530,38 +528,14 @@ class Http:
         self.connection.close()
 
 
-class BareQueueServer:
-    """bench/bare_app.py's create_queue_app under uvicorn with `withu serve`'s options (1 worker, no access log, no
-    server header), on 127.0.0.1 and a free port. Stopped at the end, also on failure."""
-
-    def __init__(self, start_timeout: float, database_url: str, master_key: bytes) -> None:
-        self.port = free_port()
-        env = {
-            **os.environ,
-            "BENCH_QUEUE_DATABASE_URL": database_url,
-            "BENCH_QUEUE_MASTER_KEY": base64.b64encode(master_key).decode(),
-        }
-        code = (
-            "import uvicorn; uvicorn.run('bare_app:create_queue_app', factory=True, host='127.0.0.1', "
-            f"port={self.port}, workers=1, access_log=False, server_header=False, log_level='warning')"
-        )
-        self.process = subprocess.Popen(  # noqa: S603
-            [sys.executable, "-c", code], cwd=Path(__file__).parent, stdout=subprocess.DEVNULL, env=env
-        )
-        deadline = time.monotonic() + start_timeout
-        while True:
-            try:
-                if httpx.get(f"http://127.0.0.1:{self.port}/health", timeout=2.0).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                stop(self.process)
-                raise RuntimeError("the bare uvicorn server did not start")
-            time.sleep(0.2)
-
-    def close(self) -> None:
-        stop(self.process)
+def bare_queue_server(start_timeout: float, database_url: str, master_key: bytes) -> BareApp:
+    """bench/bare_app.py's create_queue_app (the baseline's GET /raw-queue and the bare GET /health) on the app's
+    database."""
+    env = {
+        "BENCH_QUEUE_DATABASE_URL": database_url,
+        "BENCH_QUEUE_MASTER_KEY": base64.b64encode(master_key).decode(),
+    }
+    return BareApp("create_queue_app", env, start_timeout)
 
 
 # --- the measurement ----------------------------------------------------------------------------------------------
@@ -631,7 +605,7 @@ class Run:
 
 def measure(
     server: Server,
-    bare: BareQueueServer,
+    bare: BareApp,
     tokens: dict[str, str],
     who: dict[str, dict[str, str]],
     run: Run,
@@ -727,7 +701,9 @@ def main(argv: list[str] | None = None) -> int:
                         before = {**v.params, "offset": str(int(v.params["offset"]) - 1), "limit": "1"}
                         reference = client.get("/api/v1/cases", params=before, headers=head_h).json()["items"][0]
                         v.cursor = asyncio.run(cursor_before(server.settings, reference["reference"]))
-            bare = BareQueueServer(args.start_timeout, server.settings.database_url, server.settings.load_master_key())
+            bare = bare_queue_server(
+                args.start_timeout, server.settings.database_url, server.settings.load_master_key()
+            )
             try:
                 measure(server, bare, tokens, who, run, args.requests, 3)
             finally:

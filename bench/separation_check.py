@@ -60,7 +60,6 @@ import random
 import secrets
 import sqlite3
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -75,7 +74,7 @@ from urllib.parse import urlsplit
 
 import httpx
 from raw_check import RawQuery
-from server import Server, exit_on_sigterm, free_port, own_server, run_cli, stop
+from server import BareApp, Server, exit_on_sigterm, own_server, run_cli
 from sqlalchemy import Column, ForeignKey, MetaData, Table, func, insert, select, text
 
 from app.db import encryption, links
@@ -637,36 +636,11 @@ class Http:
         self.connection.close()
 
 
-class BareServer:
-    """bench/bare_app.py under uvicorn with `withu serve`'s options, on 127.0.0.1 and a free port: the floor of
-    HTTP + uvicorn + FastAPI with no middleware or token, and RAW_CHECK over HTTP on `database_url` (the app's
-    database) with one plain driver connection. Stopped at the end, also on failure."""
-
-    def __init__(self, start_timeout: float, database_url: str, master_key: str) -> None:
-        self.port = free_port()
-        env = {**os.environ, "BENCH_RAW_DATABASE_URL": database_url, "BENCH_RAW_MASTER_KEY": master_key}
-        code = (
-            "import uvicorn; uvicorn.run('bare_app:create_app', factory=True, host='127.0.0.1', "
-            f"port={self.port}, workers=1, access_log=False, server_header=False, log_level='warning')"
-        )
-        self.process = subprocess.Popen(  # noqa: S603
-            [sys.executable, "-c", code], cwd=Path(__file__).parent, stdout=subprocess.DEVNULL, env=env
-        )
-        deadline = time.monotonic() + start_timeout
-        while True:
-            try:
-                with httpx.Client(timeout=2.0) as client:
-                    if client.get(f"http://127.0.0.1:{self.port}/health").status_code == 200:
-                        return
-            except httpx.TransportError:
-                pass
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                stop(self.process)
-                raise RuntimeError("the bare uvicorn server did not start")
-            time.sleep(0.2)
-
-    def close(self) -> None:
-        stop(self.process)
+def start_bare_server(start_timeout: float, database_url: str, master_key: str) -> BareApp:
+    """bench/bare_app.py's create_app: the floor of HTTP + uvicorn + FastAPI with no middleware or token, and
+    RAW_CHECK over HTTP on `database_url` (the app's database) with one plain driver connection."""
+    env = {"BENCH_RAW_DATABASE_URL": database_url, "BENCH_RAW_MASTER_KEY": master_key}
+    return BareApp("create_app", env, start_timeout)
 
 
 @dataclass
@@ -704,7 +678,7 @@ async def measure_checks(
     run = CheckRun(requested=len(checks) - warmup)
     http_client = Http(server.base_url, access_token, request_timeout)
     master_key = server.settings.load_master_key()
-    bare_server = BareServer(30.0, server.settings.database_url, base64.b64encode(master_key).decode())
+    bare_server = start_bare_server(30.0, server.settings.database_url, base64.b64encode(master_key).decode())
     bare_client = Http(f"http://127.0.0.1:{bare_server.port}", access_token, request_timeout)
     engine = make_engine(server.settings.database_url)  # the server's engine set-up and driver
     deadline = time.monotonic() + max_seconds

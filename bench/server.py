@@ -61,6 +61,39 @@ def wait_healthy(base_url: str, server: subprocess.Popen[bytes], timeout: float)
     raise RuntimeError(f"the server did not answer GET /api/v1/health with 200 within {timeout:.0f} s")
 
 
+class BareApp:
+    """A factory of bench/bare_app.py under uvicorn with `withu serve`'s options (1 worker, no access log, no server
+    header), on 127.0.0.1 and a free port, with `env` added to its environment; started once it answers GET /health,
+    stopped by `close` (the benchmarks call it at the end, also on failure)."""
+
+    def __init__(self, factory: str, env: Mapping[str, str], start_timeout: float) -> None:
+        self.port = free_port()
+        code = (
+            f"import uvicorn; uvicorn.run('bare_app:{factory}', factory=True, host='127.0.0.1', "
+            f"port={self.port}, workers=1, access_log=False, server_header=False, log_level='warning')"
+        )
+        self.process = subprocess.Popen(  # noqa: S603
+            [sys.executable, "-c", code],
+            cwd=Path(__file__).parent,
+            stdout=subprocess.DEVNULL,
+            env={**os.environ, **env},
+        )
+        deadline = time.monotonic() + start_timeout
+        while True:
+            try:
+                if httpx.get(f"http://127.0.0.1:{self.port}/health", timeout=2.0).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                stop(self.process)
+                raise RuntimeError("the bare uvicorn server did not start")
+            time.sleep(0.2)
+
+    def close(self) -> None:
+        stop(self.process)
+
+
 def stop(server: subprocess.Popen[bytes]) -> None:
     if server.poll() is not None:
         return
