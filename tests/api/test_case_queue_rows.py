@@ -105,7 +105,8 @@ async def test_sep_5_open_violations_are_counted_per_case_in_the_queue(client, u
 async def test_acc_1_case_3_queue_rows_equal_can_see_case_and_can_read_content(uow_factory) -> None:  # type: ignore[no-untyped-def]
     """ACC-1, CASE-3, CASE-8, F2, F13: the queue's own statements (the count split into parts, the page's walk and
     its content flag) list a case of a generated world to a staff member exactly when the domain's can_see_case
-    says so, with content_visible exactly can_read_content; `mine=true` lists it only to its handlers. Over every
+    says so, with content_visible exactly can_read_content; `mine=true` lists it only to its handlers; asked by
+    reference (one case) and for the whole queue. Over every
     staff member and case of four worlds (recused, sealed, not in the directory, other teams, handlers)."""
 
     checked = 0
@@ -128,4 +129,17 @@ async def test_acc_1_case_3_queue_rows_equal_can_see_case_and_can_read_content(u
                         if listed:
                             assert rows[0].content_visible == content, (seed, why)
                     checked += 1
+                # The whole queue (no reference: the count in parts, the walk along the newest-first index), with
+                # and without `mine`: the world's cases in it are exactly those the domain lists.
+                for mine in (False, True):
+                    expected = set()
+                    for case in world.cases:
+                        row, _, _ = specified(world, staff, case)
+                        if row and (not mine or staff.user_id in case.handler_ids):
+                            expected.add(case.id)
+                    rows, total = await uow.cases.list_visible(
+                        staff, team=None, status=None, mine=mine, reference=None, offset=0, limit=10_000
+                    )
+                    assert total == len(rows)
+                    assert {r.id for r in rows} & set(ids) == expected, (seed, staff.role, mine)
     assert checked >= 256

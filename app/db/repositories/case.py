@@ -6,13 +6,14 @@ from __future__ import annotations
 import functools
 import uuid
 from collections.abc import Collection
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
     CompoundSelect,
+    Integer,
     Select,
     String,
     Table,
@@ -107,16 +108,39 @@ async def recused_case_ids(session: AsyncSession, employee_number: str) -> Selec
 async def directory_circle(session: AsyncSession, employee_number: str) -> tuple[bool, Select[tuple[object]]]:
     """F2 and CASE-3 from one statement: whether the employee number names an active employee of the directory
     (in_directory), and the cases it is recused from (recused_case_ids)."""
+    active, numbers = await _circle_numbers(session, employee_number)
+    if not numbers:  # not in the directory: a party or respondent of nothing
+        return active, select(Case.id).where(false())
+    return active, _recused().params(_recusal_values(employee_number, numbers))
+
+
+async def _circle_numbers(session: AsyncSession, employee_number: str) -> tuple[bool, frozenset[str]]:
+    """Whether the employee number names an active employee of the directory, and the employee numbers of its
+    circle (_circle; empty when the directory does not know the number)."""
     connection = await session.connection()  # Core statements: no ORM entities to load
     circle = (await connection.execute(_circle(), {"circle_number": employee_number})).all()
-    numbers = {number for number, _ in circle}
+    numbers = frozenset(number for number, _ in circle)
     active = any(number == employee_number and status == VERIFIED_STATUS for number, status in circle)
-    if employee_number not in numbers:  # not in the directory: a party or respondent of nothing
-        return False, select(Case.id).where(false())
-    return active, union(
-        select(ProtectedPerson.case_id).where(ProtectedPerson.employee_mac == employee_mac(employee_number)),
-        select(Case.id).where(Case.respondent_mac.in_(employee_macs(numbers))),
+    return active, numbers if employee_number in numbers else frozenset()
+
+
+# The binds of the recusal statement (_recused): the staff member's own MAC as a party, and the MACs of everyone whose
+# being the respondent recuses them (an expanding parameter: the circle's size varies).
+QUEUE_PARTY_MAC = "queue_party_mac"
+QUEUE_RESPONDENT_MACS = "queue_respondent_macs"
+
+
+@functools.cache
+def _recused() -> CompoundSelect[Any]:
+    """CASE-3's recused cases, by the MACs of _recusal_values (two index look-ups). Built once."""
+    return union(
+        select(ProtectedPerson.case_id).where(ProtectedPerson.employee_mac == bindparam(QUEUE_PARTY_MAC, type_=String)),
+        select(Case.id).where(Case.respondent_mac.in_(bindparam(QUEUE_RESPONDENT_MACS, expanding=True))),
     )
+
+
+def _recusal_values(employee_number: str, numbers: Collection[str]) -> dict[str, Any]:
+    return {QUEUE_PARTY_MAC: employee_mac(employee_number), QUEUE_RESPONDENT_MACS: employee_macs(numbers)}
 
 
 def in_directory(employee_number: str) -> ColumnElement[bool]:
@@ -297,20 +321,44 @@ def _shown(reads_everything: bool, leads_team: bool) -> list[Any]:
 IdSet = Select[Any] | CompoundSelect[Any]
 
 
-@dataclass
+# The binds of the queue's filters and of its page (their values: CaseRepository._queue_values).
+QUEUE_TEAM_FILTER = "queue_team_filter"
+QUEUE_STATUS = "queue_status"
+QUEUE_REFERENCE = "queue_reference"
+QUEUE_TODAY = "queue_today"
+QUEUE_OFFSET = "queue_offset"
+QUEUE_LIMIT = "queue_limit"
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """What a queue request's statements depend on besides values: who asks (the division head reads every case,
+    a team lead their team's), which filters are given, and how overdue and violations filter. Every statement is
+    built once per shape, with every value bound: building SQLAlchemy expressions and their cache keys cost more
+    than running the statements of a small queue (docs/performance.md, "The case queue at 1,000,000 cases")."""
+
+    everything: bool
+    leads_team: bool
+    team: bool
+    status: bool
+    reference: bool
+    mine: bool
+    overdue: bool | None
+    violations: bool | None
+
+
+@dataclass(frozen=True)
 class _Queue:
     """The queue's predicates, kept apart so that the count can be split into index-friendly parts (see _count):
-    `base` on the case's own indexed columns; `team`, the staff member's own team, or'ed with `assigned` (their
+    `base` on the case's own indexed columns; the staff member's own team (QUEUE_TEAM), or'ed with `assigned` (their
     assignments) for everyone but the division head; `within`, sets of case ids the case must be in (mine,
     violations=true); `without`, sets it must not be in (CASE-3 recusal, violations=false)."""
 
-    base: list[ColumnElement[bool]]
-    team: Team | None
+    base: tuple[ColumnElement[bool], ...]
     assigned: IdSet | None
-    within: list[IdSet]
-    without: list[IdSet]
-    binds: dict[str, Any] = field(default_factory=dict)  # _binds: the staff member's, for every statement
-    one_case: bool = False  # by reference: the unique index finds it, and no queue index is named
+    within: tuple[IdSet, ...]
+    without: tuple[IdSet, ...]
+    one_case: bool  # by reference: the unique index finds it, and no queue index is named
 
     def on(self, index: str) -> str | None:
         return None if self.one_case else index
@@ -318,7 +366,7 @@ class _Queue:
     def scope(self) -> list[ColumnElement[bool]]:
         if self.assigned is None:
             return []
-        return [or_(Case.team == self.team, Case.id.in_(self.assigned))]
+        return [or_(Case.team == _staff_team(), Case.id.in_(self.assigned))]
 
     def where(self) -> list[ColumnElement[bool]]:
         """Every predicate, for a page: the walk along the order's index tests them entry by entry."""
@@ -326,20 +374,117 @@ class _Queue:
         return [*self.base, *self.scope(), *inside, *(Case.id.not_in(ids) for ids in self.without)]
 
 
+def _staff_team() -> Any:
+    return bindparam(QUEUE_TEAM, type_=Case.__table__.c.team.type)
+
+
+@functools.cache
+def _queue(shape: _Shape) -> _Queue:
+    """The queue's predicates for a shape: _visible's (sealed, CASE-3's recusal, the team or an assignment; F2's
+    directory match is the caller's), then the filters, every value bound."""
+    base: list[ColumnElement[bool]] = [Case.sealed == false()]
+    if shape.team:
+        base.append(Case.team == bindparam(QUEUE_TEAM_FILTER, type_=Case.__table__.c.team.type))
+    if shape.status:
+        base.append(Case.status == bindparam(QUEUE_STATUS, type_=Case.__table__.c.status.type))
+    if shape.reference:
+        base.append(Case.reference == bindparam(QUEUE_REFERENCE, type_=String))
+    if shape.overdue is not None:
+        today = bindparam(QUEUE_TODAY, type_=Case.__table__.c.opened_on.type)
+        base.append(overdue_case(today) if shape.overdue else not_overdue_case(today))
+    assigned = select(CaseAssignment.case_id).where(CaseAssignment.user_id == bindparam(QUEUE_USER, type_=Uuid))
+    violating = _with_open_violations()
+    within = ([assigned] if shape.mine else []) + ([violating] if shape.violations else [])
+    without = [_recused()] + ([violating] if shape.violations is False else [])
+    scope = None if shape.everything else assigned
+    return _Queue(tuple(base), scope, tuple(within), tuple(without), one_case=shape.reference)
+
+
+@functools.cache
+def _count_statement(shape: _Shape, with_due: bool) -> Any:
+    """The queue's total, and how many of its cases have an unmet deadline (with_due; else 0), in one statement.
+    Tests of a case id against a set are what a narrow index cannot answer, so the count is split into parts that
+    are each either a range of ix_case_file_queue_count or driven by a small set of ids: the cases of the staff
+    member's team, plus their assigned cases of other teams, minus those of both in a `without` set."""
+    queue = _queue(shape)
+    parts: list[tuple[int, list[ColumnElement[bool]], str]]
+    if queue.within:  # a small set drives it: one part
+        parts = [(1, queue.where(), BY_ID)]
+    else:
+        if queue.assigned is None:
+            parts = [(1, list(queue.base), COUNT_INDEX)]
+        else:
+            other_teams = [Case.team != _staff_team(), Case.id.in_(queue.assigned)]
+            parts = [
+                (1, [*queue.base, Case.team == _staff_team()], COUNT_INDEX),
+                (1, [*queue.base, *other_teams], BY_ID),
+            ]
+        # one set of them all (an OR of two IN tests is no join for PostgreSQL's planner)
+        members = [m for ids in queue.without for m in (ids.selects if isinstance(ids, CompoundSelect) else [ids])]
+        excluded = Case.id.in_(union(*members) if len(members) > 1 else members[0])
+        parts.append((-1, [*queue.base, *queue.scope(), excluded], BY_ID))
+    due = func.count(Case.next_due_on) if with_due else literal(0)
+    counts = [
+        _on(select(literal(sign), func.count(), due).select_from(Case).where(*where), queue.on(index))
+        for sign, where, index in parts
+    ]
+    return counts[0] if len(counts) == 1 else union_all(*counts)
+
+
+# The parts of the queue's orders a page is read from (_page_statement).
+WHOLE, WITH_DUE, WITHOUT_DUE = "whole", "with-due", "without-due"
+
+
+@functools.cache
+def _page_statement(shape: _Shape, part: str, backwards: bool) -> Any:
+    """The page (QUEUE_OFFSET, QUEUE_LIMIT) of `part` of the queue in its order (newest first; the cases with an
+    unmet deadline by the next-deadline order), read in reverse when `backwards`: the page's ids along the order's
+    index (its walk reads the index alone), then what is shown of those rows only."""
+    queue = _queue(shape)
+    if part == WITH_DUE:
+        where, order, walk = [Case.next_due_on.is_not(None)], BY_NEXT_DUE, DUE_INDEX
+    else:
+        where = [Case.next_due_on.is_(None)] if part == WITHOUT_DUE else []
+        order, walk = NEWEST, NEWEST_INDEX
+    if queue.within:
+        walk = BY_ID
+    if backwards:
+        order = [(column, not descending) for column, descending in order]
+    ordered = [column.desc() if descending else column.asc() for column, descending in order]
+    ids = (
+        select(Case.id)
+        .where(*queue.where(), *where)
+        .order_by(*ordered)
+        .offset(bindparam(QUEUE_OFFSET, type_=Integer))
+        .limit(bindparam(QUEUE_LIMIT, type_=Integer))
+    )
+    page = _on(ids, queue.on(walk)).correlate(None)  # its own scan of case_file, not the outer one's row
+    return _on(
+        select(*_shown(shape.everything, shape.leads_team))
+        .select_from(Case)
+        .where(Case.id.in_(page))
+        .order_by(*ordered),
+        BY_ID,
+    )
+
+
 class CaseRepository(Repository):
     def __init__(self, session: AsyncSession) -> None:
         super().__init__(session)
-        # F2 and CASE-3: the directory match and the recusal subquery per employee number, read once per unit of
-        # work (one request: "from the next request on" still holds).
-        self._circles: dict[str, tuple[bool, Select[tuple[object]]]] = {}
+        # F2 and CASE-3: the directory match and the circle's employee numbers per employee number, read once per
+        # unit of work (one request: "from the next request on" still holds).
+        self._circles: dict[str, tuple[bool, frozenset[str]]] = {}
 
-    async def _circle(self, employee_number: str) -> tuple[bool, Select[tuple[object]]]:
+    async def _circle(self, employee_number: str) -> tuple[bool, frozenset[str]]:
         if employee_number not in self._circles:
-            self._circles[employee_number] = await directory_circle(self.session, employee_number)
+            self._circles[employee_number] = await _circle_numbers(self.session, employee_number)
         return self._circles[employee_number]
 
     async def _recused(self, employee_number: str) -> Select[tuple[object]]:
-        return (await self._circle(employee_number))[1]
+        numbers = (await self._circle(employee_number))[1]
+        if not numbers:  # not in the directory: a party or respondent of nothing
+            return select(Case.id).where(false())
+        return _recused().params(_recusal_values(employee_number, numbers))  # type: ignore[return-value]
 
     async def _visible(self, staff: StaffFacts, *, sealed_too: bool = False) -> Select[tuple[Case]]:
         """ACC-1: the cases in the staff member's queue (the domain's can_see_case, as SQL). Fails closed (F2): no
@@ -392,125 +537,69 @@ class CaseRepository(Repository):
         """The page of the staff member's queue (ACC-1, CASE-3, CASE-8 as in _visible) at `offset`, and its total.
         Every statement reads the queue's indexes until the page's rows: a count, then one walk per part of the
         order (two only for a next-deadline page across the end of the cases with an unmet deadline)."""
-        queue = await self._queue(staff, team, status, mine, reference, overdue, violations, today)
-        if queue is None:
-            return [], 0
-        if sort != QueueSort.next_deadline:
-            total, _ = await self._count(queue, with_due=False)
-            return await self._page(staff, queue, [], NEWEST, offset, limit, total), total
-        total, with_due = await self._count(queue, with_due=True)
-        rows: list[QueueRow] = []
-        if offset < with_due:  # the cases with an unmet deadline, nearest first
-            due = [Case.next_due_on.is_not(None)]
-            rows = await self._page(staff, queue, due, BY_NEXT_DUE, offset, min(limit, with_due - offset), with_due)
-        if len(rows) < limit and offset + limit > with_due:  # then those without, newest first
-            start, rest = max(0, offset - with_due), total - with_due
-            rows += await self._page(staff, queue, [Case.next_due_on.is_(None)], NEWEST, start, limit - len(rows), rest)
-        return rows, total
-
-    async def _queue(
-        self,
-        staff: StaffFacts,
-        team: Team | None,
-        status: CaseStatus | None,
-        mine: bool,
-        reference: str | None,
-        overdue: bool | None,
-        violations: bool | None,
-        today: date | None,
-    ) -> _Queue | None:
-        """The queue's predicates: _visible's (sealed, F2's directory match, CASE-3's recusal, the team or an
-        assignment), then the filters. None: the staff member has no queue (no case role, no employee number)."""
         if not works_cases(staff.role) or not staff.employee_number:
-            return None
-        in_directory, recused = await self._circle(staff.employee_number)
+            return [], 0  # no case role, no employee number: no queue
+        in_directory, numbers = await self._circle(staff.employee_number)
         if not in_directory:  # F2: no case without an active employee of the directory
-            return None
-        base: list[ColumnElement[bool]] = [Case.sealed == false()]
-        if team is not None:
-            base.append(Case.team == team)
-        if status is not None:
-            base.append(Case.status == status)
-        if reference is not None:
-            base.append(Case.reference == reference.strip().upper())
+            return [], 0
+        shape = _Shape(
+            everything=staff.role == Role.division_head,
+            leads_team=staff.role == Role.team_lead,
+            team=team is not None,
+            status=status is not None,
+            reference=reference is not None,
+            mine=mine,
+            overdue=overdue,
+            violations=violations,
+        )
+        values = {
+            **_binds(staff),
+            **_recusal_values(staff.employee_number, numbers),
+            QUEUE_TEAM_FILTER: team,
+            QUEUE_STATUS: status,
+            QUEUE_REFERENCE: reference.strip().upper() if reference is not None else None,
+            QUEUE_TODAY: today,
+        }
         if overdue is not None:
             assert today is not None
-            base.append(overdue_case(today) if overdue else not_overdue_case(today))
-        everything = staff.role == Role.division_head
-        assigned = select(CaseAssignment.case_id).where(CaseAssignment.user_id == staff.user_id)
-        violating = _with_open_violations()
-        within = ([assigned] if mine else []) + ([violating] if violations else [])
-        without = [recused] + ([violating] if violations is False else [])
-        scope = None if everything else assigned
-        return _Queue(base, staff.team, scope, within, without, _binds(staff), one_case=reference is not None)
+        if sort != QueueSort.next_deadline:
+            total, _ = await self._count(shape, values, with_due=False)
+            return await self._page(shape, values, WHOLE, offset, limit, total), total
+        total, with_due = await self._count(shape, values, with_due=True)
+        rows: list[QueueRow] = []
+        if offset < with_due:  # the cases with an unmet deadline, nearest first
+            rows = await self._page(shape, values, WITH_DUE, offset, min(limit, with_due - offset), with_due)
+        if len(rows) < limit and offset + limit > with_due:  # then those without, newest first
+            start, rest = max(0, offset - with_due), total - with_due
+            rows += await self._page(shape, values, WITHOUT_DUE, start, limit - len(rows), rest)
+        return rows, total
 
-    async def _count(self, queue: _Queue, *, with_due: bool) -> tuple[int, int]:
-        """The queue's total, and how many of its cases have an unmet deadline (with_due; else 0), in one statement.
-        Tests of a case id against a set are what a narrow index cannot answer, so the count is split into parts
-        that are each either a range of ix_case_file_queue_count or driven by a small set of ids: the cases of the
-        staff member's team, plus their assigned cases of other teams, minus those of both in a `without` set."""
-        parts: list[tuple[int, list[ColumnElement[bool]], str]]
-        if queue.within:  # a small set drives it: one part
-            parts = [(1, queue.where(), BY_ID)]
-        else:
-            if queue.assigned is None:
-                parts = [(1, queue.base, COUNT_INDEX)]
-            else:
-                other_teams = [Case.team != queue.team, Case.id.in_(queue.assigned)]
-                parts = [
-                    (1, [*queue.base, Case.team == queue.team], COUNT_INDEX),
-                    (1, [*queue.base, *other_teams], BY_ID),
-                ]
-            if queue.without:  # one set of them all (an OR of two IN tests is no join for PostgreSQL's planner)
-                members = [
-                    m for ids in queue.without for m in (ids.selects if isinstance(ids, CompoundSelect) else [ids])
-                ]
-                excluded = Case.id.in_(union(*members) if len(members) > 1 else members[0])
-                parts.append((-1, [*queue.base, *queue.scope(), excluded], BY_ID))
-        due = func.count(Case.next_due_on) if with_due else literal(0)
-        counts = [
-            _on(select(literal(sign), func.count(), due).select_from(Case).where(*where), queue.on(index))
-            for sign, where, index in parts
-        ]
-        statement = counts[0] if len(counts) == 1 else union_all(*counts)
+    async def _count(self, shape: _Shape, values: dict[str, Any], *, with_due: bool) -> tuple[int, int]:
+        """The queue's total and how many of its cases have an unmet deadline (_count_statement)."""
+        statement = _count_statement(shape, with_due)
         total = with_open = 0
-        for sign, n, n_due in (await (await self.session.connection()).execute(statement, queue.binds)).all():
+        for sign, n, n_due in (await (await self.session.connection()).execute(statement, values)).all():
             total, with_open = total + sign * n, with_open + sign * n_due
         return total, with_open
 
     async def _page(
-        self,
-        staff: StaffFacts,
-        queue: _Queue,
-        part: list[ColumnElement[bool]],
-        order: Order,
-        offset: int,
-        limit: int,
-        size: int | None,
+        self, shape: _Shape, values: dict[str, Any], part: str, offset: int, limit: int, size: int
     ) -> list[QueueRow]:
-        """The rows at `offset` of the `part` of the queue in `order`, `size` rows in all (when known). Past the
-        middle the page is read from the other end (READ_FROM_THE_END)."""
-        if READ_FROM_THE_END and size is not None and size // 2 < offset < size:
+        """The rows at `offset` of the `part` of the queue, `size` rows in all. Past the middle the page is read from
+        the other end, in the reverse order, and turned round (READ_FROM_THE_END): a walk along an index then never
+        passes more than half the rows, and the last page costs what the first does."""
+        backwards = READ_FROM_THE_END and size // 2 < offset < size
+        if backwards:
             end = min(size, offset + limit)
-            backwards = [(column, not descending) for column, descending in order]
-            return (await self._page(staff, queue, part, backwards, size - end, end - offset, None))[::-1]
-        walk = BY_ID if queue.within else (DUE_INDEX if part else NEWEST_INDEX)  # a part of the next-deadline order
-        ordered = [column.desc() if descending else column.asc() for column, descending in order]
-        ids = select(Case.id).where(*queue.where(), *part).order_by(*ordered).offset(offset).limit(limit)
-        page = _on(ids, queue.on(walk)).correlate(None)  # its own scan of case_file, not the outer one's row
-        # The page's ids first (the walk reads the index alone), then what is shown of those rows only.
-        statement = _on(
-            select(*_shown(staff.role == Role.division_head, staff.role == Role.team_lead))
-            .select_from(Case)
-            .where(Case.id.in_(page))
-            .order_by(*ordered),
-            BY_ID,
-        )
-        rows = (await (await self.session.connection()).execute(statement, _binds(staff))).all()
-        return [
+            offset, limit = size - end, end - offset
+        statement = _page_statement(shape, part, backwards)
+        page = {**values, QUEUE_OFFSET: offset, QUEUE_LIMIT: limit}
+        rows = (await (await self.session.connection()).execute(statement, page)).all()
+        found = [
             QueueRow(*r[:7], bool(r[7]), r[8], r[9], r[10], bool(r[11]), int(r[12]), bool(r[13]), bool(r[14]))
             for r in rows
         ]
+        return found[::-1] if backwards else found
 
     async def case(self, case_id: uuid.UUID) -> Case | None:
         """Unscoped: only for the reporter's own case (reached through the receipt) and for services."""
