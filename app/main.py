@@ -54,6 +54,7 @@ from app.db.engine import engine_for, make_sessionmaker
 from app.db.key_check import verify_master_key
 from app.integrations import resolver
 from app.integrations.file_store import FileStore
+from app.services import collector
 from app.settings import Settings, get_settings
 
 API_DESCRIPTION = """WithU: report sexual harassment and assault in the Seoul city government, and handle every case.
@@ -85,6 +86,7 @@ def create_app(settings: Settings | None = None, *, resolve: resolver.Resolver |
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         await verify_master_key(engine)  # ACC-2: refuse to start under another key than the data's (finding 5)
         await asyncio.to_thread(check_evidence_store, settings)  # finding 2: no start without a writable store
+        collector.freeze_the_start()
         yield
         await engine.dispose()
 
