@@ -125,6 +125,12 @@ def is_breached(due_on: date, met_on: date | None, today: date) -> bool:
     return today > due_on
 
 
+def is_overdue(earliest_unmet: date | None, met_late: bool, today: date) -> bool:
+    """CASE-2: is_breached for any of a case's deadlines, from the two facts the case keeps (migration 0029): a
+    deadline was met late, or the earliest unmet one has passed its due day (then some unmet one has)."""
+    return met_late or (earliest_unmet is not None and is_breached(earliest_unmet, None, today))
+
+
 # CASE-2: the status changes that meet deadlines.
 MET_BY_STATUS = {"triaged": frozenset({DeadlineKind.triage}), "decided": frozenset({DeadlineKind.investigation})}
 

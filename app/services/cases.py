@@ -8,7 +8,7 @@ from app.db.models import Case, CaseDeadline, CaseMessage, Report
 from app.db.uow import UnitOfWork
 from app.domain.access import can_read_content, works_cases
 from app.domain.case_decisions import proposed_next
-from app.domain.deadlines import check_feedback_flag, is_breached, meets_feedback
+from app.domain.deadlines import check_feedback_flag, is_breached, is_overdue, meets_feedback
 from app.domain.enums import CaseStatus, DeadlineKind, IdentityMode, MessageAuthor, QueueSort, ReporterKind, Team
 from app.domain.errors import AccessDenied, CaseClosedForWriting, CaseContentDestroyed, NotFound
 from app.domain.identity import in_assigned_team, pseudonym
@@ -141,8 +141,7 @@ async def list_cases(
                 opened_on=case.opened_on,
                 days_open=(today - case.opened_on).days,
                 next_deadline=next_deadline,
-                # CASE-2: is_breached for any of its deadlines — met late, or an unmet one past its due day
-                overdue=case.met_late or (case.next_due_on is not None and case.next_due_on < today),
+                overdue=is_overdue(case.next_due_on, case.met_late, today),  # CASE-2
                 content_visible=case.content_visible,  # F13
                 separation_awaiting_triage=case.awaiting_triage,  # SEP-1 (F11)
                 open_violations=case.open_violations,  # SEP-5

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import uuid
 from datetime import date, timedelta
 
@@ -25,6 +26,7 @@ from app.domain.deadlines import (
     deadlines_at_receipt,
     deadlines_when_workplace_known,
     is_breached,
+    is_overdue,
     may_record,
     meets_feedback,
     prevention_plan_due,
@@ -332,3 +334,21 @@ def test_case_2_workplace_known_later_opens_the_public_body_duties(
     """CASE-2: when staff learn the workplace is a public body, the ministry is notified at once (unless the victim
     objected) and, after a substantiated finding, the plan is due 3 calendar months from the finding."""
     assert deadlines_when_workplace_known(TODAY, org_kind, objects, substantiated_on) == expected
+
+
+def test_case_2_a_case_is_overdue_exactly_when_one_of_its_deadlines_is_breached() -> None:
+    """CASE-2: is_overdue, from the earliest unmet due day and whether any deadline was met late (what the case keeps,
+    migration 0029), is `any(is_breached(...))` over the case's deadlines, for random sets of deadlines and days."""
+    rng = random.Random(17)
+    start = date(2026, 1, 1)
+    for _ in range(2_000):
+        deadlines = []
+        for _ in range(rng.randint(0, 5)):
+            due = start + timedelta(days=rng.randint(0, 60))
+            met = None if rng.random() < 0.5 else start + timedelta(days=rng.randint(0, 60))
+            deadlines.append((due, met))
+        today = start + timedelta(days=rng.randint(0, 60))
+        unmet = [due for due, met in deadlines if met is None]
+        met_late = any(met is not None and met > due for due, met in deadlines)
+        expected = any(is_breached(due, met, today) for due, met in deadlines)
+        assert is_overdue(min(unmet) if unmet else None, met_late, today) == expected

@@ -102,16 +102,7 @@ async def recused_case_ids(session: AsyncSession, employee_number: str) -> Selec
     join them to the directory. So one statement first reads from the directory the employee numbers of everyone
     whose being the respondent recuses the staff member (themselves, their unit, everyone below them); their MACs,
     computed here, are what the returned subquery looks up (two index look-ups)."""
-    return (await directory_circle(session, employee_number))[1]
-
-
-async def directory_circle(session: AsyncSession, employee_number: str) -> tuple[bool, Select[tuple[object]]]:
-    """F2 and CASE-3 from one statement: whether the employee number names an active employee of the directory
-    (in_directory), and the cases it is recused from (recused_case_ids)."""
-    active, numbers = await _circle_numbers(session, employee_number)
-    if not numbers:  # not in the directory: a party or respondent of nothing
-        return active, select(Case.id).where(false())
-    return active, _recused().params(_recusal_values(employee_number, numbers))
+    return _recused_for(employee_number, (await _circle_numbers(session, employee_number))[1])
 
 
 async def _circle_numbers(session: AsyncSession, employee_number: str) -> tuple[bool, frozenset[str]]:
@@ -141,6 +132,14 @@ def _recused() -> CompoundSelect[Any]:
 
 def _recusal_values(employee_number: str, numbers: Collection[str]) -> dict[str, Any]:
     return {QUEUE_PARTY_MAC: employee_mac(employee_number), QUEUE_RESPONDENT_MACS: employee_macs(numbers)}
+
+
+def _recused_for(employee_number: str, numbers: Collection[str]) -> Select[tuple[object]]:
+    """The cases the staff member with `employee_number` is recused from, given their circle's numbers (none: not in
+    the directory, a party or respondent of nothing)."""
+    if not numbers:
+        return select(Case.id).where(false())
+    return _recused().params(_recusal_values(employee_number, numbers))  # type: ignore[return-value]
 
 
 def in_directory(employee_number: str) -> ColumnElement[bool]:
@@ -481,10 +480,7 @@ class CaseRepository(Repository):
         return self._circles[employee_number]
 
     async def _recused(self, employee_number: str) -> Select[tuple[object]]:
-        numbers = (await self._circle(employee_number))[1]
-        if not numbers:  # not in the directory: a party or respondent of nothing
-            return select(Case.id).where(false())
-        return _recused().params(_recusal_values(employee_number, numbers))  # type: ignore[return-value]
+        return _recused_for(employee_number, (await self._circle(employee_number))[1])
 
     async def _visible(self, staff: StaffFacts, *, sealed_too: bool = False) -> Select[tuple[Case]]:
         """ACC-1: the cases in the staff member's queue (the domain's can_see_case, as SQL). Fails closed (F2): no

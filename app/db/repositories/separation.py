@@ -435,38 +435,6 @@ class SeparationRepository(Repository):
         rows = await self.session.scalars(select(SeparationOrder).where(SeparationOrder.status == OrderStatus.active))
         return list(rows.all())
 
-    async def awaiting_triage(self, case_ids: Iterable[uuid.UUID]) -> set[uuid.UUID]:
-        """SEP-1 (F11): which of the cases (already reached by the caller) have an active order awaiting triage."""
-        wanted = set(case_ids)
-        if not wanted:
-            return set()
-        rows = await self.session.scalars(
-            select(SeparationOrder.case_id).where(
-                SeparationOrder.case_id.in_(wanted),
-                SeparationOrder.status == OrderStatus.active,
-                SeparationOrder.awaiting_triage.is_(True),
-            )
-        )
-        return set(rows.all())
-
-    async def open_violations(self, case_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, int]:
-        """SEP-5: how many unresolved violations each of the cases (already reached by the caller) has on its
-        active orders."""
-        wanted = set(case_ids)
-        if not wanted:
-            return {}
-        rows = await self.session.execute(
-            select(SeparationOrder.case_id, func.count())
-            .join(SeparationViolation, SeparationViolation.order_id == SeparationOrder.id)
-            .where(
-                SeparationOrder.case_id.in_(wanted),
-                SeparationOrder.status == OrderStatus.active,
-                SeparationViolation.resolved_on.is_(None),
-            )
-            .group_by(SeparationOrder.case_id)
-        )
-        return {case_id: int(n) for case_id, n in rows.all()}
-
     async def violation(self, violation_id: uuid.UUID) -> SeparationViolation | None:
         return await self.session.get(SeparationViolation, violation_id)
 
