@@ -221,6 +221,35 @@ def cmd_migrate(args: argparse.Namespace, settings: Settings) -> None:
     if args.revision == "head":
         check_master_key(settings)  # a new database stores the key's check value now
     print(f"database migrated to {args.revision}")
+    if args.revision == "head":
+        move_to_case_keys(settings, args.batch_size)
+    if args.drop_pending:
+        from app.services import key_migration
+
+        dropped = run_in_uow(settings, key_migration.drop_pending)
+        print(f"dropped {dropped} copies of moved cases' keys kept under the master key")
+
+
+def move_to_case_keys(settings: Settings, batch_size: int) -> None:
+    """Issue 18: the content of cases from before per-case keys, moved to their own keys in batches (each batch
+    committed on its own: interrupted, the next run goes on where this one stopped)."""
+    from app.services import key_migration
+
+    async def step(uow: UnitOfWork) -> tuple[int, int, int]:
+        batch = await key_migration.migrate_batch(uow, batch_size)
+        await uow.commit()
+        key_migration.remove_old_files(uow, batch.old_files)
+        return batch.cases, batch.values, batch.files
+
+    moved = [0, 0, 0]
+    while True:
+        cases, values, files = run_in_uow(settings, step)
+        if cases == 0:
+            break
+        moved = [moved[0] + cases, moved[1] + values, moved[2] + files]
+        print(f"moved {moved[0]} cases to their own keys ({moved[1]} values, {moved[2]} evidence files) so far")
+    if moved[0]:
+        print(f"every case is under its own key ({moved[0]} moved now)")
 
 
 def cmd_backup(args: argparse.Namespace, settings: Settings) -> None:
@@ -249,6 +278,89 @@ def cmd_restore(args: argparse.Namespace, settings: Settings) -> None:
     )
 
 
+def cmd_recovery_init(args: argparse.Namespace, settings: Settings) -> None:
+    """Issue 18, point 5 (ACC-2): a new recovery key; each holder's share printed once (and, with --qr-dir, drawn
+    as a QR code, one SVG file per holder, readable by its owner only)."""
+    from app.db.recovery_shares import share_qr_svg
+    from app.services.recovery import create_key
+
+    holders, threshold = args.holder, args.threshold
+    qr_dir = Path(args.qr_dir) if args.qr_dir else None
+    if qr_dir is not None and qr_dir.exists() and (not qr_dir.is_dir() or any(qr_dir.iterdir())):
+        raise CommandError(f"--qr-dir {qr_dir} must be a new or empty folder.")  # checked before the key exists
+    made = run_in_uow(settings, lambda uow: create_key(uow, holders, threshold, replace=args.replace))
+    for old in made.retired:
+        print(
+            f"Retired recovery key {old} (cases keep its wraps; `withu recovery grant --key {old}` still opens them)."
+        )
+    print(f"Created recovery key {made.key_id}: any {made.threshold} of its {len(made.shares)} shares give it back.")
+    print("Each share is shown ONCE and stored nowhere: each holder copies theirs now (paper, not a file).")
+    for index, (holder, share) in enumerate(made.shares, start=1):
+        where = ""
+        if qr_dir is not None:
+            qr_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+            path = qr_dir / f"recovery-{made.key_id}-share-{index}.svg"
+            _write_private(path, share_qr_svg(share))
+            where = f"   (QR code: {path})"
+        print(f"\n  Share {index} for {holder}:{where}")
+        print(f"    {share}")
+    print(
+        "\nExisting cases get their wrap for this key the next time one of their readers opens them "
+        "(`withu recovery status` counts them); new cases get it at once."
+    )
+
+
+def _write_private(path: Path, text: str) -> None:
+    """A new file only its owner reads (0600); an existing one is never overwritten."""
+    import os
+
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        raise CommandError(f"{path} exists already: choose an empty --qr-dir.") from None
+    with os.fdopen(fd, "w", encoding="utf-8") as file:
+        file.write(text)
+
+
+def cmd_recovery_grant(args: argparse.Namespace, settings: Settings) -> None:
+    """Issue 18, point 5 (ACC-1, ACC-2): with enough shares (one a line on standard input, or asked at the terminal
+    without echo), each case's key is wrapped for the account --to, where it reads the case under ACC-1 now."""
+    from app.services.recovery import grant
+
+    shares = _shares()
+    outcomes = run_in_uow(settings, lambda uow: grant(uow, shares, args.case, args.to, args.key))
+    for outcome in outcomes:
+        print(outcome.message, file=sys.stdout if outcome.restored else sys.stderr)
+    if not all(outcome.restored for outcome in outcomes):
+        sys.exit(1)
+
+
+def _shares() -> list[str]:
+    """The shares, one a line (never echoed, never logged); at a terminal asked one by one until an empty line."""
+    if not sys.stdin.isatty():
+        return [line.strip() for line in sys.stdin if line.strip()]
+    shares = []
+    while True:
+        share = getpass.getpass(f"Share {len(shares) + 1} (an empty line when done): ").strip()
+        if not share:
+            return shares
+        shares.append(share)
+
+
+def cmd_recovery_status(args: argparse.Namespace, settings: Settings) -> None:
+    from app.services.recovery import status
+
+    state = run_in_uow(settings, status)
+    key = state.key
+    if key is None:
+        print("no active recovery key: create one with `withu recovery init`")
+    else:
+        print(f"recovery key {key.id}: {key.threshold} of {len(key.holders)} shares, created {key.created_on:%Y-%m-%d}")
+        print(f"holders: {', '.join(key.holders)}")
+    wrapped = f", {state.cases_wrapped} of them wrapped for it" if key is not None else ""
+    print(f"cases with their own key: {state.cases_with_key}{wrapped}")
+
+
 def check_master_key(settings: Settings) -> None:
     """ACC-2: stop (WrongMasterKey, exit 2) unless the configured master key is the database's (finding 5)."""
     from app.services.backup import verify_key
@@ -268,6 +380,15 @@ def parser() -> argparse.ArgumentParser:
 
     mig = sub.add_parser("migrate", help="apply database migrations")
     mig.add_argument("revision", nargs="?", default="head")
+    mig.add_argument(
+        "--batch-size", type=int, default=50, help="cases moved to their own keys per transaction (issue 18)"
+    )
+    mig.add_argument(
+        "--drop-pending",
+        action="store_true",
+        help="after moving: drop the copies of moved cases' keys kept under the master key for readers and reporters "
+        "who have not come back yet (issue 18; docs/security.md)",
+    )
     mig.set_defaults(run=cmd_migrate)
 
     user = sub.add_parser("user", help="staff accounts").add_subparsers(dest="user_command", required=True)
@@ -320,6 +441,24 @@ def parser() -> argparse.ArgumentParser:
     rs.add_argument("src", metavar="SRC_DIR")
     rs.add_argument("--force", action="store_true", help="restore over a database or evidence store that holds data")
     rs.set_defaults(run=cmd_restore)
+
+    rec = sub.add_parser("recovery", help="the split recovery key (issue 18)").add_subparsers(
+        dest="recovery_command", required=True
+    )
+    ri = rec.add_parser("init", help="create the recovery key; prints each holder's share once")
+    ri.add_argument("--holder", action="append", required=True, help="a share holder's name (once per holder)")
+    ri.add_argument("--threshold", type=int, required=True, help="how many shares give the key back")
+    ri.add_argument("--qr-dir", help="also write each share as a QR code (SVG, mode 0600) into this folder")
+    ri.add_argument("--replace", action="store_true", help="retire the active recovery key and create a new one")
+    ri.set_defaults(run=cmd_recovery_init)
+    rg = rec.add_parser("grant", help="with enough shares (standard input), give an account back its cases' keys")
+    rg.add_argument("--case", action="append", required=True, help="a case reference (once per case)")
+    rg.add_argument("--to", required=True, help="the e-mail of an account that reads the cases (ACC-1)")
+    rg.add_argument("--key", help="the recovery key's id, for a retired key (default: the active key)")
+    rg.set_defaults(run=cmd_recovery_grant)
+    rec.add_parser("status", help="the active recovery key and the cases wrapped for it").set_defaults(
+        run=cmd_recovery_status
+    )
 
     demo = sub.add_parser("demo", help="development only").add_subparsers(dest="demo_command", required=True)
     demo.add_parser("seed", help="create demo staff and print their logins").set_defaults(run=cmd_demo_seed)

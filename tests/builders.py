@@ -120,6 +120,14 @@ async def login_tokens(client: httpx.AsyncClient, staff: Staff, offset_steps: in
     return response.json()
 
 
+async def open_case(client: httpx.AsyncClient, headers: dict[str, str], case_id: str) -> dict[str, Any]:
+    """A reader who holds the case's key opens it (issue 18): the key is then wrapped for every reader who joined
+    since the case came in — who until then gets 409 `case-key-not-shared`."""
+    response = await client.get(f"/api/v1/cases/{case_id}", headers=headers)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
 # F5, SAN-2's four eyes: these statuses are proposed by a handler of the case and confirmed by a second person.
 DECISIONS = frozenset({"decided", "withdrawn"})
 MOVE_REASON = "Recorded by the case team after review."
@@ -142,6 +150,7 @@ async def move_case(
         return moved.json()
     me = (await client.get("/api/v1/auth/me", headers=headers)).json()
     proposer, confirmer = headers, await login(client, await make_staff(uow_factory, role=Role.division_head))
+    await open_case(client, headers, case_id)  # issue 18: the caller holds the key; the new division head now too
     handler_id = me["id"]
     if me["role"] == Role.division_head:
         team = Team((await client.get(url, headers=headers)).json()["team"])

@@ -15,9 +15,13 @@ import uuid
 from typing import Any
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from sqlalchemy import LargeBinary
+from sqlalchemy import LargeBinary, event
+from sqlalchemy.orm import Session
 from sqlalchemy.sql import operators
 from sqlalchemy.types import TypeDecorator
+
+from app.db import case_keys
+from app.db.case_keys import EMPTY
 
 VERSION = b"\x01"
 NONCE = 12
@@ -77,8 +81,8 @@ def cipher() -> Cipher:
     return _cipher
 
 
-class EncryptedText(TypeDecorator[str]):
-    """A text column stored as AES-GCM ciphertext (ACC-2)."""
+class _BoundToColumn(TypeDecorator[Any]):
+    """A column stored as ciphertext bound to its context (the column's name): moved elsewhere, it does not open."""
 
     impl = LargeBinary
     cache_ok = True
@@ -87,27 +91,34 @@ class EncryptedText(TypeDecorator[str]):
         super().__init__()
         self.context = context
 
+
+def _text_bytes(value: str) -> bytes:
+    return value.encode()
+
+
+def _json_bytes(value: Any) -> bytes:
+    return json.dumps(value, ensure_ascii=False).encode()
+
+
+class EncryptedText(_BoundToColumn):
+    """A text column stored as AES-GCM ciphertext under the master key (ACC-2)."""
+
+    cache_ok = True  # SQLAlchemy asks each class itself
+
     def process_bind_param(self, value: str | None, dialect: Any) -> bytes | None:
-        return None if value is None else cipher().encrypt(value.encode(), self.context)
+        return None if value is None else cipher().encrypt(_text_bytes(value), self.context)
 
     def process_result_value(self, value: bytes | None, dialect: Any) -> str | None:
         return None if value is None else cipher().decrypt(bytes(value), self.context).decode()
 
 
-class EncryptedJSON(TypeDecorator[Any]):
-    """A JSON value stored as AES-GCM ciphertext (ACC-2)."""
+class EncryptedJSON(_BoundToColumn):
+    """A JSON value stored as AES-GCM ciphertext under the master key (ACC-2)."""
 
-    impl = LargeBinary
-    cache_ok = True
-
-    def __init__(self, context: str) -> None:
-        super().__init__()
-        self.context = context
+    cache_ok = True  # SQLAlchemy asks each class itself
 
     def process_bind_param(self, value: Any, dialect: Any) -> bytes | None:
-        if value is None:
-            return None
-        return cipher().encrypt(json.dumps(value, ensure_ascii=False).encode(), self.context)
+        return None if value is None else cipher().encrypt(_json_bytes(value), self.context)
 
     def process_result_value(self, value: bytes | None, dialect: Any) -> Any:
         return None if value is None else json.loads(cipher().decrypt(bytes(value), self.context))
@@ -142,3 +153,180 @@ class EncryptedUuid(TypeDecorator[uuid.UUID]):
 
     def process_result_value(self, value: bytes | None, dialect: Any) -> uuid.UUID | None:
         return None if value is None else uuid.UUID(cipher().decrypt(bytes(value), self.context).decode())
+
+
+# Case content under the case's own key (issue 18, app.db.case_keys). A value is written through its case: the
+# flush (`tag_case_content`, on every session) marks each new or changed value of a model's `__case_content__`
+# columns with the case it belongs to and how it is sealed; the column type then encrypts it. A value read without
+# its case's key in the unit of work's keyring comes back as LOCKED, never as text.
+class Locked:
+    """Case content whose key this unit of work does not hold (a reader's request opens it first)."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "<locked case content>"
+
+
+LOCKED = Locked()
+
+
+class _ForCase:
+    """Marks a value with the function that seals it for its case."""
+
+    seal: Any
+
+
+class CaseStr(str, _ForCase):
+    pass
+
+
+class CaseDict(dict[str, Any], _ForCase):
+    pass
+
+
+def _sealer(session: Any, case_id: uuid.UUID) -> Any:
+    """How content of `case_id` is sealed in this unit of work: with the case's key when its reader opened it; sealed
+    to the case's public key otherwise; under the master key for a case from before per-case keys (until `withu keys
+    migrate` moves it)."""
+    from app.db.models.case import Case
+
+    ring = case_keys.keyring()
+    key = ring.get(case_id)
+    if key is not None:
+        return key.encrypt
+    if case_id not in ring.public_keys:
+        case = session.get(Case, case_id)
+        if case is None:
+            raise LookupError("case content for a case that does not exist")
+        if case.content_key is None and case in session.new:
+            raise RuntimeError("a new case's content is written before its key (app.services.case_keys.new_case)")
+        ring.public_keys[case_id] = case.content_key
+    return _seal_with(case_id, ring.public_keys[case_id])
+
+
+def _seal_with(case_id: uuid.UUID, public_key: bytes | None) -> Any:
+    key = case_keys.keyring().get(case_id)
+    if key is not None:
+        return key.encrypt
+    if public_key is None:
+        return cipher().encrypt
+    return lambda plaintext, context: case_keys.encrypt_for_case(case_id, public_key, plaintext, context)
+
+
+def tag_case_content(session: Any, flush_context: Any, instances: Any) -> None:
+    """Before every flush: each changed case-content value learns its case (see above)."""
+    from sqlalchemy import inspect
+
+    for obj in (*session.new, *session.dirty):
+        names = getattr(type(obj), "__case_content__", None)
+        if not names:
+            continue
+        state = inspect(obj)
+        for name in names:
+            added = state.attrs[name].history.added
+            if not added:
+                continue
+            value = added[0]
+            if not value or isinstance(value, _ForCase):  # None, "" and {} are stored as empty (DATA-1)
+                continue
+            tagged = CaseStr(value) if isinstance(value, str) else CaseDict(value)
+            tagged.seal = _sealer(session, obj.case_id)
+            setattr(obj, name, tagged)
+
+
+def _seal_case_value(value: Any, plaintext: bytes, context: str) -> bytes:
+    if isinstance(value, _ForCase):
+        return value.seal(plaintext, context)  # type: ignore[no-any-return]
+    raise TypeError("case content is written through an object of its case (app.db.encryption.tag_case_content)")
+
+
+def _open_case_value(blob: bytes, context: str) -> bytes | Locked:
+    if blob[:1] == VERSION:
+        return cipher().decrypt(blob, context)
+    case_id = case_keys.case_of(blob)
+    key = case_keys.keyring().get(case_id) if case_id else None
+    return LOCKED if key is None else key.decrypt(blob, context)
+
+
+class CaseFileCipher:
+    """The cipher of a case's evidence files (issue 18): sealed like the case's other content; opened only with the
+    case's key in the unit of work's keyring (KeyUnavailable otherwise)."""
+
+    def __init__(self, case_id: uuid.UUID, public_key: bytes | None) -> None:
+        self.case_id, self.public_key = case_id, public_key
+
+    def encrypt(self, plaintext: bytes, context: str) -> bytes:
+        return _seal_with(self.case_id, self.public_key)(plaintext, context)  # type: ignore[no-any-return]
+
+    def decrypt(self, blob: bytes, context: str) -> bytes:
+        plain = _open_case_value(blob, context)
+        if isinstance(plain, Locked):
+            raise case_keys.KeyUnavailable()
+        return plain
+
+
+class _CaseContent(_BoundToColumn):
+    """A value of a case's content under the case's own key (issue 18); its empty value is stored as empty."""
+
+    cache_ok = True  # SQLAlchemy asks each class itself
+
+    @staticmethod
+    def empty() -> Any:
+        raise NotImplementedError
+
+    @staticmethod
+    def to_bytes(value: Any) -> bytes:
+        raise NotImplementedError
+
+    @staticmethod
+    def from_bytes(plain: bytes) -> Any:
+        raise NotImplementedError
+
+    def process_bind_param(self, value: Any, dialect: Any) -> bytes | None:
+        if value is None:
+            return None
+        if value == self.empty():
+            return EMPTY
+        return _seal_case_value(value, self.to_bytes(value), self.context)
+
+    def process_result_value(self, value: bytes | None, dialect: Any) -> Any:
+        if value is None:
+            return None
+        blob = bytes(value)
+        if blob == EMPTY:
+            return self.empty()
+        plain = _open_case_value(blob, self.context)
+        return plain if isinstance(plain, Locked) else self.from_bytes(plain)
+
+
+class CaseText(_CaseContent):
+    """Text of a case's content under the case's own key (issue 18)."""
+
+    cache_ok = True  # SQLAlchemy asks each class itself
+
+    @staticmethod
+    def empty() -> str:
+        return ""
+
+    to_bytes = staticmethod(_text_bytes)
+
+    @staticmethod
+    def from_bytes(plain: bytes) -> str:
+        return plain.decode()
+
+
+class CaseJSON(_CaseContent):
+    """A JSON object of a case's content under the case's own key (issue 18)."""
+
+    cache_ok = True  # SQLAlchemy asks each class itself
+
+    @staticmethod
+    def empty() -> dict[str, Any]:
+        return {}
+
+    to_bytes = staticmethod(_json_bytes)
+    from_bytes = staticmethod(json.loads)
+
+
+event.listen(Session, "before_flush", tag_case_content)

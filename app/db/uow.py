@@ -6,11 +6,13 @@ from types import TracebackType
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from app.db.case_keys import Keyring, end_keyring, use_keyring
 from app.db.engine import WRITER_TURN, writer_turn
 from app.db.repositories.accounts import AccountRepository
 from app.db.repositories.ambassador import AmbassadorRepository
 from app.db.repositories.audit import AuditRepository
 from app.db.repositories.case import CaseRepository
+from app.db.repositories.case_keys import KeyRepository
 from app.db.repositories.contract import ContractRepository
 from app.db.repositories.decision_proposal import DecisionProposalRepository
 from app.db.repositories.education import EducationRepository
@@ -66,6 +68,10 @@ class UnitOfWork:
         self.scim = ScimRepository(self.session)
         self.retention = RetentionRepository(self.session)
         self.operations = OperationsRepository(self.session)
+        self.keys = KeyRepository(self.session)
+        # Issue 18: the case keys this unit of work's actor opens live here, in memory, until it ends.
+        self.keyring = Keyring()
+        self._keyring_token = use_keyring(self.keyring)
         return self
 
     async def __aexit__(
@@ -81,6 +87,7 @@ class UnitOfWork:
                 self.session.sync_session.expunge_all()
         finally:
             self._give_back_turn()
+            end_keyring(self._keyring_token)
 
     async def commit(self) -> None:
         if self.session.in_transaction():  # else nothing was read, added or written: nothing to commit

@@ -215,3 +215,21 @@ class LegalHoldAlreadySet(Conflict):
 class NoLegalHold(Conflict):
     code = "no-legal-hold"
     title = "No legal hold is set on this case."
+
+
+class CaseKeyNotShared(Conflict):
+    """Issue 18: the reader may read the case (ACC-1) but holds no wrap of its key yet."""
+
+    code = "case-key-not-shared"
+    title = (
+        "You may read this case, but its key has not been shared with you yet. It is shared the next time a "
+        "colleague who reads the case opens it or signs in; if nobody can, the recovery officers can restore access."
+    )
+    keeps_changes = True  # the reader's request for the key is kept
+
+
+class SignInForKeys(Unauthenticated):
+    """Issue 18: a staff sign-in that holds no key (begun before per-case keys, or its token lacks the secret)."""
+
+    code = "sign-in-again"
+    title = "Sign in again to open case content: this sign-in holds no key."

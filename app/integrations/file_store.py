@@ -1,7 +1,7 @@
 """The evidence file store: a directory of AES-GCM ciphertexts under random names (ACC-2).
 
-Each file is encrypted with its own data key (app.db.encryption's envelope scheme); its stored name is bound
-as associated data, so a ciphertext renamed to another file's name does not decrypt. Writes are atomic: the
+Each file is encrypted under its case's own key (issue 18, app.db.encryption.CaseFileCipher; files from before
+per-case keys: under their own data key, wrapped by the master key); its stored name is bound as associated data, so a ciphertext renamed to another file's name does not decrypt. Writes are atomic: the
 ciphertext goes to a temporary file, is flushed to disk, then linked under its final name, so a reader never
 sees half a file. The methods block (disk and CPU); async callers run them in a thread.
 """
@@ -14,14 +14,14 @@ import secrets
 import time
 from pathlib import Path
 
-from app.db.encryption import Cipher
+from app.db.encryption import CaseFileCipher, Cipher
 
 _NAME = re.compile(r"^[0-9a-f]{32}$")
 _TEMP_SUFFIX = ".tmp"
 
 
 class FileStore:
-    def __init__(self, root: Path, cipher: Cipher) -> None:
+    def __init__(self, root: Path, cipher: Cipher | CaseFileCipher) -> None:
         self.root = root
         self._cipher = cipher
 
@@ -46,6 +46,10 @@ class FileStore:
         finally:
             temp.unlink(missing_ok=True)
         _fsync_dir(final.parent)
+
+    def raw(self, name: str) -> bytes:
+        """The stored ciphertext as it is (which key it is under: its first byte)."""
+        return self._path(name).read_bytes()
 
     def get(self, name: str) -> bytes:
         return self._cipher.decrypt(self._path(name).read_bytes(), _context(name))

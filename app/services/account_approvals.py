@@ -20,7 +20,7 @@ from app.domain.accounts import require_role
 from app.domain.enums import AccountChangeKind, AccountChangeStatus, Role, Team
 from app.domain.errors import NotFound
 from app.schemas.admin import AccessRead, AccountChangeRead
-from app.services import audit, clock
+from app.services import audit, case_keys, clock
 from app.services.actors import StaffActor
 
 
@@ -116,6 +116,8 @@ async def decide(uow: UnitOfWork, actor: StaffActor, change_id: uuid.UUID, appro
         await check_recusals_kept(uow, before, after)
         apply_access(user, after)
         user.version += 1
+        if before.active and not after.active:
+            await case_keys.drop_all_wraps(uow, user)  # issue 18
     elif change.kind == AccountChangeKind.creation:
         await uow.accounts.drop_unused_links(user.id)
     change.status = AccountChangeStatus.approved if approve else AccountChangeStatus.declined

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from app.domain.access import StaffFacts
 from app.domain.enums import ClientKind, Role, Team
@@ -16,6 +16,10 @@ class StaffActor:
     team: Team | None
     session_id: uuid.UUID
     employee_number: str | None = None
+    # Issue 18: the sign-in's secret (from its token, never stored) and the private key sealed under it (from the
+    # sign-in's row): together they open the wraps of the cases this staff member reads.
+    key_secret: bytes | None = field(default=None, repr=False, compare=False)
+    sealed_key: bytes | None = field(default=None, repr=False, compare=False)
 
     @property
     def facts(self) -> StaffFacts:
@@ -32,6 +36,9 @@ class ReporterActor:
 
     report_id: uuid.UUID
     case_id: uuid.UUID
+    # Issue 18: the key derived from the receipt code (carried by the inbox token, never stored): it opens the
+    # reporter's own case and the cases linked to it through their inbox.
+    reporter_key: bytes | None = field(default=None, repr=False, compare=False)
 
     @property
     def audit_id(self) -> tuple[str, str | None]:

@@ -31,7 +31,7 @@ from app.schemas.admin import (
     UserRead,
     UserUpdate,
 )
-from app.services import audit, auth, clock, enrolment
+from app.services import audit, auth, case_keys, clock, enrolment
 from app.services.account_approvals import access_of, apply_access, check_recusals_kept, reads, withdraw
 from app.services.actors import StaffActor, SystemActor
 from app.services.passwords import check_new_password
@@ -72,6 +72,8 @@ async def _new_user(
     )
     uow.staff.add(user)
     await uow.session.flush()
+    if enrolled:  # issue 18: the key pair, under the password its owner signs in with
+        await case_keys.give_key_pair(uow, user, password)
     return user, secret
 
 
@@ -285,6 +287,7 @@ async def update_user(
         if before.active and not after.active:
             await uow.accounts.drop_unused_links(user.id)
             await auth.end_all_sessions(uow, user)
+            await case_keys.drop_all_wraps(uow, user)  # issue 18: a deactivated account reads no case any more
     if renamed or (after != before and not waits):
         user.version += 1
         await uow.session.flush()

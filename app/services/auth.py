@@ -32,7 +32,7 @@ from app.domain.sign_in import (
     session_ended,
 )
 from app.schemas.auth import LoginRequest, LoginTokens, MachineToken, MeRead, StaffTokens
-from app.services import audit, clock
+from app.services import audit, case_keys, clock
 from app.services.actors import ClientActor, StaffActor
 from app.services.security import (
     hash_secret,
@@ -88,6 +88,8 @@ async def login(uow: UnitOfWork, command: LoginRequest, client_key: str) -> Logi
         _count_failure(uow, user, row, client_key, after_failure(pair, now, login_lockout(uow)), now)
         await audit.record(uow, None, "auth.login_failed", target=str(user.id))
         raise LoginFailed()
+    # Issue 18: the private key, opened with the password (Argon2id) before anything is written, for this sign-in.
+    private_key = await case_keys.unlock_with_password(uow, user, command.password)
     if row is not None:
         await uow.staff.end_sign_in_delay(row)
     failed, last_failed_on = owner_notice(user.failed_logins, user.last_failed_login_at)
@@ -97,9 +99,11 @@ async def login(uow: UnitOfWork, command: LoginRequest, client_key: str) -> Logi
     session = StaffSession(user_id=user.id, created_at=now, last_used_at=now)
     uow.staff.add(session)
     await uow.session.flush()
+    key_secret = case_keys.seal_for_session(session, user, private_key)
+    await case_keys.share_requested(uow, user.id, private_key)  # issue 18: colleagues waiting for a case's key
     actor = _actor(user, session.id)
     await audit.record(uow, actor, "auth.login")
-    tokens = await _issue_tokens(uow, user, session)
+    tokens = await _issue_tokens(uow, user, session, key_secret)
     return LoginTokens(
         **tokens.model_dump(), failed_attempts_since_last_login=failed, last_failed_attempt_on=last_failed_on
     )
@@ -117,7 +121,11 @@ def _count_failure(
     row.failures, row.delayed_until, row.last_failed_at = pair.failures, pair.delayed_until, now
 
 
-async def _issue_tokens(uow: UnitOfWork, user: StaffUser, session: StaffSession) -> StaffTokens:
+async def _issue_tokens(
+    uow: UnitOfWork, user: StaffUser, session: StaffSession, key_secret: bytes | None
+) -> StaffTokens:
+    """An access token and a refresh token for the sign-in. Both carry the sign-in's key secret (issue 18), which
+    the server never stores: the refresh token as `<opaque>.<secret>`, of which only the opaque part is hashed."""
     now = clock.now()
     refresh = new_opaque_token()
     uow.staff.add(
@@ -128,15 +136,19 @@ async def _issue_tokens(uow: UnitOfWork, user: StaffUser, session: StaffSession)
         )
     )
     ttl = timedelta(minutes=uow.settings.access_token_minutes)
-    access = issue_jwt(uow.settings, STAFF_AUDIENCE, str(user.id), now, ttl, sid=str(session.id))
+    claims = {"ks": case_keys.encode_secret(key_secret)} if key_secret else {}
+    access = issue_jwt(uow.settings, STAFF_AUDIENCE, str(user.id), now, ttl, sid=str(session.id), **claims)
     await uow.session.flush()
+    if key_secret:
+        refresh = f"{refresh}.{claims['ks']}"
     return StaffTokens(access_token=access, refresh_token=refresh, expires_in=int(ttl.total_seconds()))
 
 
 async def refresh(uow: UnitOfWork, refresh_token: str) -> StaffTokens:
     """Rotate: a refresh token works once. Presenting a used one again revokes the whole sign-in (theft)."""
     now = clock.now()
-    row = await uow.staff.refresh_token(sha256_hex(refresh_token))
+    opaque, _, key_text = refresh_token.partition(".")
+    row = await uow.staff.refresh_token(sha256_hex(opaque))
     session = await uow.staff.staff_session(row.session_id) if row else None
     user = await uow.staff.user(session.user_id) if session else None
     if (
@@ -150,6 +162,7 @@ async def refresh(uow: UnitOfWork, refresh_token: str) -> StaffTokens:
         raise InvalidToken()
     if row.used_at is not None:
         session.revoked_at = now
+        session.sealed_private_key = None
         await audit.record(uow, _actor(user, session.id), "auth.refresh_reused")
         raise _KeepingInvalidToken()
     if row.expires_at <= now:
@@ -158,7 +171,7 @@ async def refresh(uow: UnitOfWork, refresh_token: str) -> StaffTokens:
         raise SessionExpired()
     row.used_at = now
     session.last_used_at = now
-    return await _issue_tokens(uow, user, session)
+    return await _issue_tokens(uow, user, session, case_keys.decode_secret(key_text))
 
 
 class _KeepingInvalidToken(InvalidToken):
@@ -172,6 +185,7 @@ async def logout(uow: UnitOfWork, actor: StaffActor) -> None:
     session = await uow.staff.staff_session(actor.session_id)
     if session is not None and session.revoked_at is None:
         session.revoked_at = clock.now()
+        session.sealed_private_key = None  # issue 18: the sign-in's copy of the private key goes with it
     await audit.record(uow, actor, "auth.logout")
 
 
@@ -225,16 +239,20 @@ async def staff_from_token(uow: UnitOfWork, token: str) -> StaffActor:
         raise SessionExpired()
     if record_use(session.last_used_at, now):
         session.last_used_at = now
-    return _actor(user, session.id)
+    return _actor(user, session.id, case_keys.decode_secret(claims.get("ks")), session.sealed_private_key)
 
 
-def _actor(user: StaffUser, session_id: uuid.UUID) -> StaffActor:
+def _actor(
+    user: StaffUser, session_id: uuid.UUID, key_secret: bytes | None = None, sealed_key: bytes | None = None
+) -> StaffActor:
     return StaffActor(
         user_id=user.id,
         role=Role(user.role),
         team=Team(user.team) if user.team else None,
         session_id=session_id,
         employee_number=user.employee_number,
+        key_secret=key_secret,
+        sealed_key=bytes(sealed_key) if sealed_key is not None else None,
     )
 
 

@@ -25,6 +25,7 @@ from app.schemas.case import CaseDeadlineRead, DeadlineDone, WorkplaceSet
 from app.services import audit, clock
 from app.services.actors import Actor, StaffActor
 from app.services.cases import case_deadline_read, load_visible_case
+from app.services.report_facts import stored_facts
 
 
 class DeadlineNotOpen(NotFound):
@@ -76,7 +77,7 @@ async def workplace_known(uow: UnitOfWork, actor: Actor, case: Case, kind: OrgKi
     substantiated already. Audited."""
     case.org_kind = kind
     objects = any(
-        victim_objects(r.reporter_kind, bool(r.details.get("objects_to_ministry_notification")))
+        victim_objects(r.reporter_kind, bool(stored_facts(r).get("objects_to_ministry_notification")))
         for r in await uow.cases.reports(case.id)
     )
     have = {d.kind for d in await uow.cases.deadlines(case.id)}

@@ -34,7 +34,7 @@ from app.schemas.decisions import (
     DecisionProposalRead,
     ProposalDecision,
 )
-from app.services import audit, clock
+from app.services import audit, case_keys, clock
 from app.services.actors import StaffActor
 from app.services.case_handling import apply_transition, require_version
 from app.services.cases import load_visible_case, require_case_role
@@ -152,6 +152,7 @@ async def _apply_category(uow: UnitOfWork, actor: StaffActor, case: Case, catego
         )
     )
     await uow.cases.flush()
+    await case_keys.share(uow, case)  # issue 18: the new team's readers get the key, the old team's wraps go
     await audit.record(uow, actor, "case.category_corrected", case_id=case.id, target=str(category))
 
 

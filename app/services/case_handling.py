@@ -15,7 +15,7 @@ from app.domain.errors import AccessDenied, PreconditionRequired, RuleViolation,
 from app.domain.lifecycle import check_transition, check_unassign, ends_case
 from app.domain.recusal import RecusedStaff, is_recused
 from app.schemas.case import CaseTransitionCreate, HandlerRead
-from app.services import ambassadors, audit, clock, sanctions
+from app.services import ambassadors, audit, case_keys, clock, sanctions
 from app.services.actors import StaffActor
 from app.services.case_access import recusal_facts
 from app.services.cases import load_visible_case
@@ -100,6 +100,7 @@ async def assign_handler(uow: UnitOfWork, actor: StaffActor, case_id: uuid.UUID,
     if await uow.cases.assign(case.id, user.id, clock.now()):
         await uow.cases.flush()
         await audit.record(uow, actor, "case.handler_assigned", case_id=case.id, target=str(user.id))
+        await case_keys.share(uow, case)  # issue 18: the handler's wrap; the other team members' go (F13)
     return HandlerRead(user_id=user.id, display_name=user.display_name, role=user.role)
 
 
@@ -130,3 +131,4 @@ async def unassign_handler(uow: UnitOfWork, actor: StaffActor, case_id: uuid.UUI
     if await uow.cases.unassign(case.id, user_id):
         await uow.cases.flush()
         await audit.record(uow, actor, "case.handler_unassigned", case_id=case.id, target=str(user_id))
+        await case_keys.share(uow, case)  # issue 18: the removed handler's wrap goes

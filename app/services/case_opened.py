@@ -15,16 +15,14 @@ from the stored report, so a case released from escrow runs exactly what a case 
 from __future__ import annotations
 
 import secrets
-import uuid
 from collections.abc import Iterable
 from datetime import date
 
-from app.db.encryption import cipher
 from app.db.models import Case, CaseDeadline, EscrowMatch, Report
 from app.db.uow import UnitOfWork
 from app.domain import receipt
 from app.domain.deadlines import deadlines_at_receipt, deadlines_for_review, victim_objects
-from app.domain.enums import AlertKind, DeadlineKind, EscrowMatchStatus, OrgKind
+from app.domain.enums import AlertKind, DeadlineKind, EscrowMatchStatus
 from app.domain.intake import ReportFacts
 from app.domain.matching import (
     SAME_RESPONDENT,
@@ -37,10 +35,10 @@ from app.domain.matching import (
     window_start,
 )
 from app.domain.secondary_damage import THROUGH_INBOX
-from app.domain.statistics import SupportKind
 from app.services import alerts, ambassadors, audit, clock, contracts, separation, statistics
 from app.services.actors import SystemActor
 from app.services.deadlines import deadline_policy
+from app.services.report_facts import report_facts, stored_facts
 
 MATCHING = SystemActor("matching")
 REFERENCE_CHARS = 10
@@ -112,7 +110,7 @@ async def _match_same_respondent(uow: UnitOfWork, case: Case, report: Report, *,
     others = await uow.cases.reports_naming(report.respondent_key, case.id)
     if escrow:
         since = window_start(today, uow.settings.escrow_window_days)
-        earlier = sum(1 for r, _ in others if r.details.get("escrow") and r.received_on >= since)
+        earlier = sum(1 for r, _ in others if stored_facts(r).get("escrow") and r.received_on >= since)
         if over_escrow_limit(escrow, earlier, uow.settings.escrow_reports_per_respondent):
             report.escrow_held_out = True
             await alerts.count(uow, AlertKind.escrow_limit, report.respondent_key, alert_at=1)
@@ -133,15 +131,10 @@ async def _match_same_respondent(uow: UnitOfWork, case: Case, report: Report, *,
 def _filing(report: Report, *, sealed: bool) -> Filing:
     """A report as matching sees it: the receipt it came with, keyed hashes of its reporter's employee number
     and e-mail (none when anonymous), whether it is in escrow and whether it is held out of matching."""
-    identity = report.identity or {}  # INT-2: an anonymous report stores none
-    keys = set()
-    if number := identity.get("employee_number"):
-        keys.add(cipher().lookup_mac("employee", str(number).upper()))
-    if email := identity.get("email"):
-        keys.add(cipher().lookup_mac("reporter-email", str(email).strip().lower()))
+    facts = stored_facts(report)
     return Filing(
-        receipt=str(report.details.get(THROUGH_INBOX) or report.id),
-        identity_keys=frozenset(keys),
+        receipt=str(facts.get(THROUGH_INBOX) or report.id),
+        identity_keys=frozenset(facts.get("identity_keys", ())),
         sealed=sealed,
         held_out=report.escrow_held_out,
     )
@@ -227,33 +220,3 @@ def _add_review_deadlines(uow: UnitOfWork, case: Case, *, acknowledged: bool) ->
         due += [d for d in deadlines_at_receipt(today, None, False, policy) if d.kind == DeadlineKind.feedback]
     for deadline in due:
         uow.cases.add(CaseDeadline(case_id=case.id, kind=deadline.kind, due_on=deadline.due_on))
-
-
-def report_facts(report: Report) -> ReportFacts:
-    """What the consequences read, from the stored report (`reports.submit_report` stores the body, less the
-    reporter, the narrative and the kinds, in `details`)."""
-    details = report.details
-    respondent = details.get("respondent") or {}
-    victim = details.get("victim") or {}
-    workplace = details.get("workplace") or {}
-    ambassador_id = respondent.get("ambassador_id")
-    return ReportFacts(
-        reporter_kind=report.reporter_kind,
-        identity_mode=report.identity_mode,
-        reporter_number=(report.identity or {}).get("employee_number"),
-        victim_number=victim.get("employee_number"),
-        respondent_number=respondent.get("employee_number"),
-        witness_numbers=_numbers(details.get("witnesses", ())),
-        helper_numbers=_numbers(details.get("helpers", ())),
-        ambassador_id=uuid.UUID(ambassador_id) if ambassador_id else None,
-        workplace_kind=OrgKind(workplace["kind"]) if workplace else None,
-        contract_number=workplace.get("contract_number"),
-        support_requested=tuple(SupportKind(k) for k in details.get("support_requested", ())),
-        escrow=details.get("escrow", False),
-        objects_to_ministry_notification=details.get("objects_to_ministry_notification", False),
-    )
-
-
-def _numbers(people: list[dict[str, str]]) -> tuple[str, ...]:
-    """The employee numbers of the people a report names (RET-1: witnesses, helpers)."""
-    return tuple(p["employee_number"] for p in people if p.get("employee_number"))

@@ -28,7 +28,7 @@ from app.schemas.case import (
     ReportRead,
 )
 from app.schemas.inbox import DeadlineRead, MessageCreated
-from app.services import audit, clock
+from app.services import audit, case_keys, clock
 from app.services.actors import StaffActor
 from app.services.case_access import case_facts, staff_facts
 from app.services.inbox import deadline_read
@@ -44,10 +44,12 @@ async def load_visible_case(uow: UnitOfWork, actor: StaffActor, case_id: uuid.UU
     """A case whose content the actor reads (ACC-1, CASE-3, F2, F13), or NotFound — for every role alike, so
     existence is never revealed. Asked twice from current data: the SQL form, then the domain's can_read_content."""
     case = await uow.cases.readable_case(actor.facts, case_id)
-    if case is None or not can_read_content(await staff_facts(uow, actor), await case_facts(uow, case)):
+    facts = await case_facts(uow, case) if case is not None else None
+    if case is None or facts is None or not can_read_content(await staff_facts(uow, actor), facts):
         raise NotFound()
     if case.content_destroyed_on is not None:  # DATA-1: destroyed, not missing (to those who could read it)
         raise CaseContentDestroyed()
+    await case_keys.open_for_staff(uow, actor, case, facts)  # issue 18: the case's key, from the reader's wrap
     return case
 
 

@@ -14,7 +14,7 @@ from app.domain.credentials import EnrolmentLinkInvalid, check_link_issuable, ch
 from app.domain.errors import AccessDenied, RuleViolation
 from app.schemas.admin import EnrolmentLinkRead
 from app.schemas.enrolment import EnrolmentComplete, EnrolmentOffer, PasswordChange
-from app.services import audit, auth, clock
+from app.services import audit, auth, case_keys, clock
 from app.services.actors import Actor, StaffActor
 from app.services.passwords import check_new_password
 from app.services.security import hash_secret, new_opaque_token, sha256_hex, verify_secret
@@ -112,6 +112,9 @@ async def complete(uow: UnitOfWork, command: EnrolmentComplete) -> None:
     if secret is None or step is None:
         raise TotpNotConfirmed()
     user.password_hash = await hash_secret(uow.settings, command.password)
+    # Issue 18: a new key pair under the owner's password (an account enrolled again lost its old private key with
+    # its password: the wraps for it go, and its readers' requests wrap the cases again, or the recovery officers).
+    await case_keys.give_key_pair(uow, user, command.password)
     user.totp_secret = secret
     user.last_totp_step = step
     user.enrolled_at = now
@@ -130,5 +133,6 @@ async def change_password(uow: UnitOfWork, actor: StaffActor, command: PasswordC
         raise CurrentPasswordWrong()
     check_new_password(command.new_password, email=user.email, display_name=user.display_name)
     user.password_hash = await hash_secret(uow.settings, command.new_password)
+    await case_keys.change_password(uow, user, command.current_password, command.new_password)  # issue 18
     await auth.end_all_sessions(uow, user)
     await audit.record(uow, actor, "user.password_changed", target=str(user.id))

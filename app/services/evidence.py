@@ -16,8 +16,8 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import TypeVar
 
-from app.db.encryption import cipher
-from app.db.models import EvidenceAccess, EvidenceFile
+from app.db.encryption import CaseFileCipher, cipher
+from app.db.models import Case, EvidenceAccess, EvidenceFile
 from app.db.uow import UnitOfWork
 from app.domain.errors import ContentTooLarge, EmptyFile, EvidenceStoreUnavailable, NotFound, UnsupportedMediaType
 from app.domain.evidence import Uploader, download_name, sniff
@@ -42,8 +42,11 @@ log = logging.getLogger("withu.evidence")
 T = TypeVar("T")
 
 
-def file_store(uow: UnitOfWork) -> FileStore:
-    return FileStore(uow.settings.evidence_dir, cipher())
+def file_store(uow: UnitOfWork, case: Case | None = None) -> FileStore:
+    """The evidence store; with a case, its files are sealed and opened under the case's own key (issue 18)."""
+    if case is None:
+        return FileStore(uow.settings.evidence_dir, cipher())
+    return FileStore(uow.settings.evidence_dir, CaseFileCipher(case.id, case.content_key))
 
 
 async def upload_case_evidence(
@@ -54,6 +57,7 @@ async def upload_case_evidence(
     now = clock.now()
     row = await _store(
         uow,
+        case,
         upload,
         EvidenceFile(
             case_id=case.id,
@@ -74,6 +78,7 @@ async def upload_reporter_evidence(uow: UnitOfWork, actor: ReporterActor, upload
     # INT-1: the reporter's upload carries its day only.
     row = await _store(
         uow,
+        case,
         upload,
         EvidenceFile(
             case_id=case.id, uploaded_by=Uploader.reporter, report_id=report.id, created_on=clock.now().date()
@@ -107,7 +112,7 @@ async def download_evidence(
     row = await uow.evidence.in_case(case.id, evidence_id)
     if row is None:
         raise NotFound()
-    content = await _in_store(file_store(uow).get, row.stored_name)
+    content = await _in_store(file_store(uow, case).get, row.stored_name)
     uow.evidence.add(
         EvidenceAccess(evidence_id=row.id, user_id=actor.user_id, reason=command.reason, accessed_at=clock.now())
     )
@@ -140,7 +145,7 @@ async def _in_store(call: Callable[..., T], *args: object) -> T:
         raise EvidenceStoreUnavailable() from exc
 
 
-async def _store(uow: UnitOfWork, upload: EvidenceUpload, row: EvidenceFile) -> EvidenceFile:
+async def _store(uow: UnitOfWork, case: Case, upload: EvidenceUpload, row: EvidenceFile) -> EvidenceFile:
     content = upload.content
     if not content:
         raise EmptyFile()
@@ -150,7 +155,7 @@ async def _store(uow: UnitOfWork, upload: EvidenceUpload, row: EvidenceFile) -> 
     if media is None:
         raise UnsupportedMediaType()
     cleaned = await evidence_isolation.clean(media, content, uow.settings)  # F9: in a child, a few at a time
-    store = file_store(uow)
+    store = file_store(uow, case)
     name = store.new_name()
     uow.evidence.on_rollback(lambda: store.remove(name))  # armed before the write: a failed write leaves nothing either
     await _in_store(store.put, name, cleaned)

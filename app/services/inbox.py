@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import timedelta
 
+from app.db.case_keys import reporter_key
 from app.db.models import Case, CaseDeadline, CaseMessage, Report
 from app.db.uow import UnitOfWork
 from app.domain import receipt
@@ -24,9 +25,10 @@ from app.schemas.inbox import (
     TokenRead,
 )
 from app.schemas.protection import InboxMeasureRead
-from app.services import acknowledgements, audit, clock
+from app.services import acknowledgements, audit, case_keys, clock
 from app.services.actors import ReporterActor
 from app.services.receipt_guesses import Guesser
+from app.services.report_facts import stored_facts
 from app.services.reporter_request import act_for_reporter
 from app.services.security import issue_jwt, read_jwt, verify_secret
 
@@ -59,7 +61,9 @@ async def open_session(uow: UnitOfWork, entered_code: str, guesser: Guesser) -> 
     report_id, case_id = found
     await _not_destroyed(uow, case_id)
     ttl = timedelta(minutes=uow.settings.inbox_token_minutes)
-    token = issue_jwt(uow.settings, AUDIENCE, str(report_id), now, ttl, case=str(case_id))
+    # Issue 18: the token carries the key of the receipt code (never the code): it opens the reporter's cases.
+    opens = case_keys.encode_secret(reporter_key(code))
+    token = issue_jwt(uow.settings, AUDIENCE, str(report_id), now, ttl, case=str(case_id), rk=opens)
     await audit.record(uow, ReporterActor(report_id, case_id), "inbox.opened", case_id=case_id)
     return TokenRead(access_token=token, expires_in=int(ttl.total_seconds()))
 
@@ -69,7 +73,11 @@ def reporter_from_token(uow: UnitOfWork, token: str) -> ReporterActor:
     claims = read_jwt(uow.settings, token, AUDIENCE)
     act_for_reporter(uow)
     try:
-        return ReporterActor(report_id=uuid.UUID(claims["sub"]), case_id=uuid.UUID(claims["case"]))
+        return ReporterActor(
+            report_id=uuid.UUID(claims["sub"]),
+            case_id=uuid.UUID(claims["case"]),
+            reporter_key=case_keys.decode_secret(claims.get("rk")),
+        )
     except (KeyError, ValueError) as exc:
         raise InvalidToken() from exc
 
@@ -81,6 +89,7 @@ async def _own_case(uow: UnitOfWork, actor: ReporterActor) -> tuple[Report, Case
         raise InvalidToken()
     if case.content_destroyed_on is not None:
         raise CaseContentDestroyed()
+    await case_keys.open_for_reporter(uow, actor)  # issue 18: their case's key, from their receipt code's
     return report, case
 
 
@@ -104,7 +113,7 @@ def deadline_read(row: CaseDeadline) -> DeadlineRead:
 async def shown_held(uow: UnitOfWork, report: Report, case: Case) -> bool:
     """CASE-8 (security review F4): whether the reporter sees their report held in escrow — from filing until the
     case team acts on it, whether or not it has been matched or released meanwhile (`matching.shown_as_held`)."""
-    if not report.details.get("escrow"):
+    if not stored_facts(report).get("escrow"):
         return False
     messages = await uow.cases.messages(case.id, include_internal=False)
     return shown_as_held(

@@ -4,9 +4,11 @@ from the case opening is listed in `app/services/case_opened.py`."""
 from __future__ import annotations
 
 import secrets
+import uuid
 from datetime import datetime
 from typing import Any
 
+from app.db.case_keys import reporter_key
 from app.db.encryption import cipher
 from app.db.models import Case, CaseMessage, Report
 from app.db.uow import UnitOfWork
@@ -19,9 +21,10 @@ from app.domain.matching import check_escrow
 from app.domain.routing import route_team
 from app.domain.secondary_damage import check_reference, links_to, normalize_reference
 from app.schemas.report import ReportCreate, ReportReceipt
-from app.services import audit, case_opened, clock
+from app.services import audit, case_keys, case_opened, clock
 from app.services.acknowledgements import ACKNOWLEDGEMENT, ESCROW_ACKNOWLEDGEMENT
 from app.services.idempotency import IdempotencyKey, remember, replay
+from app.services.report_facts import facts_to_store
 from app.services.reporter_request import act_for_reporter
 from app.services.security import hash_secret
 
@@ -40,11 +43,13 @@ async def submit_report(
         return stored  # INT-5: a retry gets the first answer
     case = await _open_case(uow, command, now)
     report = _file_report(uow, case, command, code, receipt_hash)
+    case_keys.share_with_reporter(uow, case, report.id, reporter_key(code))
     message = ESCROW_ACKNOWLEDGEMENT if command.escrow else ACKNOWLEDGEMENT
     _acknowledge(uow, case, message)
     await uow.cases.flush()
     await audit.record(uow, None, "report.submitted", case_id=case.id)
     await case_opened.by_report(uow, case, report)
+    await case_keys.share(uow, case)  # its readers, once its parties are known (CASE-3)
     response = _answer(code, case, message)
     if key is not None:
         await remember(uow, key, body, 201, response, now)
@@ -76,6 +81,7 @@ async def _open_case(uow: UnitOfWork, command: ReportCreate, now: datetime) -> C
     org_kind = command.workplace.kind if command.workplace else None
     original = await original_case(uow, command)  # SD-2: linked and handled by the original's team
     case = Case(
+        id=uuid.uuid4(),
         reference=await case_opened.new_case_reference(uow),
         status=INITIAL_STATUS,
         team=original.team if original else route_team(command.category, org_kind, uow.settings.routing),
@@ -87,6 +93,7 @@ async def _open_case(uow: UnitOfWork, command: ReportCreate, now: datetime) -> C
         parent_case_id=original.id if original else None,
         origin=CaseOrigin.secondary_damage_report if original else CaseOrigin.report,
     )
+    case_keys.new_case(uow, case)  # issue 18: its key, before the case or any of its content is written
     uow.cases.add(case)
     await uow.cases.flush()
     return case
@@ -95,15 +102,19 @@ async def _open_case(uow: UnitOfWork, command: ReportCreate, now: datetime) -> C
 def _file_report(uow: UnitOfWork, case: Case, command: ReportCreate, code: str, receipt_hash: str) -> Report:
     """The report row: found by the receipt code's locator, opened by its hash (INT-4)."""
     locator, _ = receipt.split(code)
+    details = _details(command)
+    identity = command.reporter.model_dump(mode="json", exclude_none=True) if command.reporter else None
     report = Report(
+        id=uuid.uuid4(),
         case_id=case.id,
         reporter_kind=command.reporter_kind,
         identity_mode=command.identity_mode,
         locator=locator,
         receipt_hash=receipt_hash,
         narrative=command.narrative,
-        identity=command.reporter.model_dump(mode="json", exclude_none=True) if command.reporter else None,
-        details=_details(command),
+        identity=identity,
+        details=details,
+        facts=facts_to_store(details, identity),
         respondent_key=_respondent_key(command),
         received_on=case.opened_on,
     )
@@ -147,7 +158,8 @@ async def original_case(uow: UnitOfWork, command: ReportCreate) -> Case | None:
 
 
 def _details(command: ReportCreate) -> dict[str, Any]:
-    """The body less the columns of its own; `case_opened.report_facts` reads the consequences' facts from it."""
+    """The body less the columns of its own (content: only the case's readers open it); what the server acts on is
+    stored apart (`report_facts.facts_to_store`)."""
     return command.model_dump(
         mode="json",
         exclude_none=True,

@@ -3,6 +3,7 @@ secondary-damage review linked to that case, for the same team — no one has to
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 
 from app.db.links import event_mac
@@ -11,7 +12,7 @@ from app.db.uow import UnitOfWork
 from app.domain.enums import CaseOrigin, Category, MeasureKind, MeasureStatus, ProtectedRole
 from app.domain.lifecycle import INITIAL_STATUS
 from app.domain.retaliation import OwnWish, assess, in_watch_period, own_wish
-from app.services import audit, case_opened, clock
+from app.services import audit, case_keys, case_opened, clock
 from app.services.actors import SystemActor
 
 
@@ -48,6 +49,7 @@ async def _open_review(uow: UnitOfWork, original: Case, event: PersonnelEvent, r
     now = clock.now()
     today = now.date()
     review = Case(
+        id=uuid.uuid4(),
         reference=await case_opened.new_case_reference(uow),
         status=INITIAL_STATUS,
         team=original.team,  # handled by the original case's team (SD-2)
@@ -58,6 +60,7 @@ async def _open_review(uow: UnitOfWork, original: Case, event: PersonnelEvent, r
         parent_case_id=original.id,
         origin=CaseOrigin.retaliation_watch,
     )
+    case_keys.new_case(uow, review)  # issue 18: its own key, wrapped for its readers below
     uow.cases.add(review)
     await uow.cases.flush()
     case_opened.by_watch(uow, review)
@@ -74,6 +77,7 @@ async def _open_review(uow: UnitOfWork, original: Case, event: PersonnelEvent, r
     await uow.session.flush()
     await audit.record(uow, SystemActor("retaliation-watch"), "retaliation.flagged", case_id=original.id)
     await audit.record(uow, SystemActor("retaliation-watch"), "case.opened_by_watch", case_id=review.id)
+    await case_keys.share(uow, review)
 
 
 async def _own_wish(uow: UnitOfWork, protections: list[ProtectedPerson]) -> OwnWish:

@@ -7,6 +7,7 @@ retaliation watch opens it by itself, `app/services/retaliation.py`.)"""
 from __future__ import annotations
 
 import secrets
+import uuid
 
 from app.db.encryption import cipher
 from app.db.links import employee_mac
@@ -18,9 +19,10 @@ from app.domain.errors import InvalidToken
 from app.domain.lifecycle import INITIAL_STATUS
 from app.domain.secondary_damage import THROUGH_INBOX, check_inbox_original
 from app.schemas.sanctions import SecondaryDamageCreate, SecondaryDamageReceipt
-from app.services import audit, case_opened, clock, inbox
+from app.services import audit, case_keys, case_opened, clock, inbox
 from app.services.acknowledgements import SECONDARY_DAMAGE_ACKNOWLEDGEMENT as ACKNOWLEDGEMENT
 from app.services.actors import ReporterActor
+from app.services.report_facts import facts_to_store
 from app.services.security import hash_secret
 
 
@@ -29,6 +31,7 @@ async def own_case(uow: UnitOfWork, actor: ReporterActor) -> tuple[Report, Case]
     case = await uow.cases.case(actor.case_id)
     if report is None or case is None or report.case_id != case.id:
         raise InvalidToken()
+    await case_keys.open_for_reporter(uow, actor)  # issue 18: their case's key, from their receipt code's
     return report, case
 
 
@@ -44,6 +47,7 @@ async def report_through_inbox(
     number = command.respondent.employee_number if command.respondent else None
     respondent = await uow.personnel.employee_by_number(number) if number else None
     case = Case(
+        id=uuid.uuid4(),
         reference=await case_opened.new_case_reference(uow),
         status=INITIAL_STATUS,
         team=original.team,
@@ -58,8 +62,11 @@ async def report_through_inbox(
         respondent_mac=employee_mac(respondent.employee_number) if respondent else None,
         respondent_employee_id=respondent.id if respondent else None,
     )
+    case_keys.new_case(uow, case)  # issue 18: its own key, opened in the inbox it was reported through
     uow.cases.add(case)
     await uow.cases.flush()
+    if actor.reporter_key is not None:
+        case_keys.share_with_reporter(uow, case, actor.report_id, actor.reporter_key)
     # Its own report row (the narrative, the reporter as in the original); its receipt code is never issued:
     # the reporter follows the case in the inbox they are in.
     unused_code = receipt.encode(secrets.token_bytes(receipt.ENTROPY_BYTES))
@@ -77,6 +84,7 @@ async def report_through_inbox(
         narrative=command.narrative,
         identity=report.identity,
         details=details,
+        facts=facts_to_store(details, report.identity),
         respondent_key=cipher().lookup_mac("employee", number.upper()) if number else None,
         received_on=today,
     )
@@ -90,4 +98,5 @@ async def report_through_inbox(
     await audit.record(uow, actor, "secondary_damage.reported", case_id=case.id)
     await audit.record(uow, actor, "secondary_damage.linked", case_id=original.id, target=case.reference)
     await case_opened.through_inbox(uow, case, sd_report)  # deadlines (CASE-2, INT-7), matching (CASE-8)
+    await case_keys.share(uow, case)  # its readers (ACC-1)
     return SecondaryDamageReceipt(case_reference=case.reference, status=case.status, message=ACKNOWLEDGEMENT)

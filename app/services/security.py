@@ -21,6 +21,8 @@ import jwt
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
+from app.db.case_keys import PasswordKdf
+from app.db.case_keys import password_key as derive_password_key
 from app.domain.errors import Busy, InvalidToken
 from app.settings import Settings
 
@@ -108,6 +110,14 @@ async def verify_secret(settings: Settings, stored_hash: str | None, secret: str
     """Constant work whether or not there is a stored hash, so misses and mismatches look alike. At most
     `argon2_concurrency` at once (argon2_slot)."""
     result: bool = await _in_argon2_thread(settings, _verify, settings, stored_hash, secret)
+    return result
+
+
+async def password_key(settings: Settings, password: str, salt: bytes) -> bytes:
+    """Issue 18: the key that seals a staff member's private key, Argon2id of the password with the account's key
+    salt and the server's Argon2 parameters, in the Argon2 threads (bounded like every hash: argon2_slot)."""
+    kdf = PasswordKdf(settings.argon2_time_cost, settings.argon2_memory_kib, settings.argon2_parallelism)
+    result: bytes = await _in_argon2_thread(settings, derive_password_key, password, salt, kdf)
     return result
 
 

@@ -278,6 +278,8 @@ MATRIX: dict[tuple[str, str], Entry] = {
     # (its token is the credential); a password change is every staff member's own
     ("GET", "/approvals/accounts"): entry(HEAD),
     ("POST", "/account-changes/{change_id}/decision"): entry(HEAD, body={"approve": False}),
+    # ACC-2, AUD-1 (issue 18): the recovery key and every use of it, for the division head alone
+    ("GET", "/recovery"): entry(HEAD),
     ("POST", "/enrolment/offer"): entry(PUBLIC, body={"token": "not-a-real-enrolment-token-0000"}),
     ("POST", "/enrolment"): entry(
         PUBLIC, body={"token": "not-a-real-enrolment-token-0000", "password": "x" * 20, "totp": "000000"}
@@ -410,6 +412,15 @@ async def world(app) -> AsyncIterator[World]:  # type: ignore[no-untyped-def]
     evidence_text = f"{CANARY}-EVIDENCE-{tag}: the messages he sent me."
     transport = httpx.ASGITransport(app=app, client=("203.0.113.7", 50000))
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        # The staff exist before the report comes in (issue 18: its key is wrapped at submission for those who read it
+        # then): the lead and the asker of its team, and one member of each role — the case-team roles in another
+        # team. Those who may not read the case hold no wrap of its key, and ACC-1 refuses them before any key matters.
+        lead = await make_staff(uow_factory, role=Role.team_lead, team=Team.intake_counselling)
+        asker = await make_staff(uow_factory, role=Role.intake, team=Team.intake_counselling)
+        members = {
+            role: await make_staff(uow_factory, role=role, team=OUTSIDE_TEAM if role in TEAM_ROLES else None)
+            for role in STAFF_ROLES
+        }
         # The target: a victim's confidential report naming a respondent; both are employees (SEP-1 opens an order).
         org = await make_org(
             uow_factory, units={"office": None}, people={"victim": ("office", None), "respondent": ("office", None)}
@@ -423,13 +434,11 @@ async def world(app) -> AsyncIterator[World]:  # type: ignore[no-untyped-def]
             narrative=narrative,
             category="sexual_harassment",
         )
-        lead = await make_staff(uow_factory, role=Role.team_lead, team=Team.intake_counselling)
         lead_h = await login(client, lead)
         case_id = await case_id_for(client, lead_h, receipt["case_reference"])
         case = f"{PREFIX}/cases/{case_id}"
 
         # Before the case has a handler its team triages it: a member asks to see the victim's identity (CASE-5).
-        asker = await make_staff(uow_factory, role=Role.intake, team=Team.intake_counselling)
         asker_h = await login(client, asker)
         disclosure = _created(
             await client.post(
@@ -496,8 +505,7 @@ async def world(app) -> AsyncIterator[World]:  # type: ignore[no-untyped-def]
             CONTRACTOR: contractor_h,
             TEAM_MEMBER: asker_h,  # since the lead took the case, the asker reads it no more (F13)
         }
-        for role in STAFF_ROLES:
-            member = await make_staff(uow_factory, role=role, team=OUTSIDE_TEAM if role in TEAM_ROLES else None)
+        for role, member in members.items():
             headers[f"staff:{role.value}"] = await login(client, member)
         session = {"kind": "yearly_prevention", "title": "Matrix prevention", "day": "2026-06-01"}
         education = _created(await client.post(f"{PREFIX}/education/sessions", json=session, headers=headers[HEAD]))
@@ -531,6 +539,8 @@ async def world(app) -> AsyncIterator[World]:  # type: ignore[no-untyped-def]
                 "contractor_client": _client_id(contractor_h),
                 "respondent_number": org.employees["respondent"],
                 "education_session": education["id"],
+                **{f"user {role.value}": str(member.id) for role, member in members.items()},
+                "user asker": str(asker.id),
             },
             reference=receipt["case_reference"],
             narrative=narrative,
@@ -610,6 +620,19 @@ async def test_acc_1_the_assigned_team_sees_the_canaries(world: World) -> None:
         headers=world.lead,
     )
     assert download.status_code == 200 and download.text == world.evidence_text
+
+
+async def test_acc_1_acc_2_only_the_readers_hold_the_target_cases_key(world: World, uow_factory) -> None:  # type: ignore[no-untyped-def]
+    """ACC-1, ACC-2 (issue 18): of the staff here, only those who read the target case hold a wrap of its key — its
+    lead (a handler) and the division head. The other team's members and the content-blind roles never got one,
+    and the member of its own team lost hers when the lead took the case (F13): their refusals below are ACC-1's,
+    and even a bypass of it would find no key."""
+    async with uow_factory() as uow:
+        holders = set(await uow.keys.wraps(uuid.UUID(world.ids["case"])))
+    staff = {f"staff:{world.ids[f'user {role.value}']}": role for role in STAFF_ROLES}
+    staff[f"staff:{world.ids['user asker']}"] = TEAM_MEMBER
+    assert f"staff:{world.ids['handler']}" in holders
+    assert {staff[h] for h in holders if h in staff} == {Role.division_head}
 
 
 @pytest.mark.parametrize(("method", "path", "principal"), UNAUTHORISED)

@@ -15,7 +15,7 @@ from app.domain.enums import Role, Team
 from app.schemas.ambassadors import ConvictionCreate
 from app.schemas.decisions import ProposalDecision
 from app.services import ambassadors, case_decisions
-from app.services.actors import StaffActor
+from app.services.auth import staff_from_token
 from tests.builders import case_id_for, login, make_report, make_staff, move_case
 
 REASON = "Recorded after the hearing of both sides."
@@ -129,7 +129,7 @@ async def test_amb_1_a_failure_inside_the_finding_transaction_leaves_neither(cli
     (F5): when the domain refuses a second cancellation later in that transaction, nothing of it is kept — the case
     is not decided, the proposal not confirmed, the designation not cancelled, no place shut, nothing audited."""
     lead, lead_h = await staff(client, uow_factory, Role.team_lead)
-    head, head_h = await staff(client, uow_factory, Role.division_head, None)
+    _, head_h = await staff(client, uow_factory, Role.division_head, None)
     amb = await ambassador_with_places(client, lead_h, places=2)
     case_id = await report_naming(client, lead_h, amb["id"])
     await move(client, lead_h, case_id, "triaged")
@@ -142,10 +142,9 @@ async def test_amb_1_a_failure_inside_the_finding_transaction_leaves_neither(cli
         headers={**lead_h, "If-Match": f'"{investigating["version"]}"'},
     )
     assert proposed.status_code == 201, proposed.text
-    actor = StaffActor(
-        user_id=head.id, role=head.role, team=head.team, session_id=uuid.uuid4(), employee_number=head.employee_number
-    )
     async with uow_factory() as uow:
+        # issue 18: the head's own sign-in, as a request builds it (its key secret opens the case's key)
+        actor = await staff_from_token(uow, head_h["Authorization"].split(" ", 1)[1])
         before, _ = await uow.audit.lock_tail(MAIN_CHAIN)
         await case_decisions.decide(
             uow,

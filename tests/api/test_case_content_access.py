@@ -81,17 +81,23 @@ async def test_case_3_f2_respondent_stays_recused_when_the_employee_number_is_re
 @pytest.mark.parametrize("role", [Role.intake, Role.investigator, Role.team_lead, Role.division_head])
 async def test_acc_1_f2_case_role_without_directory_match_sees_no_case(client, uow_factory, role: Role) -> None:
     """ACC-1 (F2): a case-team account created without an employee number, or with one the directory does not
-    know, has an empty queue and gets 404 on a case of its own team that its team reads."""
-    body = await make_report(client, narrative=f"{CANARY}: at the office party.")
+    know, has an empty queue and gets 404 on a case of its own team that its team reads. Every account is on staff
+    before the report comes in (issue 18): the verified one reads it, the unverified ones still see nothing."""
     team = Team.intake_counselling if role != Role.division_head else None
-    reader = await login(client, await make_staff(uow_factory, role=role, team=team))
+    verified = await make_staff(uow_factory, role=role, team=team)
+    unverified_accounts = [
+        await make_staff(uow_factory, role=role, team=team, employee_number=number, in_directory=False)
+        for number in (None, f"E-UNKNOWN-{uuid.uuid4().hex[:8]}")
+    ]
+    lead_staff = await make_staff(uow_factory, role=Role.team_lead, team=Team.intake_counselling)
+    body = await make_report(client, narrative=f"{CANARY}: at the office party.")
+    reader = await login(client, verified)
     case_id = await case_id_for(client, reader, body["case_reference"])  # verified: sees it
     assert (await client.get(f"/api/v1/cases/{case_id}", headers=reader)).status_code == 200
-    for number in (None, f"E-UNKNOWN-{uuid.uuid4().hex[:8]}"):
-        unverified = await make_staff(uow_factory, role=role, team=team, employee_number=number, in_directory=False)
+    lead = await login(client, lead_staff)
+    for unverified in unverified_accounts:
         await _sees_nothing(client, await login(client, unverified), case_id, body["case_reference"])
         # ... and nobody can assign such an account: whom it is recused from cannot be checked.
-        lead = await login(client, await make_staff(uow_factory, role=Role.team_lead, team=Team.intake_counselling))
         if role != Role.division_head:
             refused = await client.post(
                 f"/api/v1/cases/{case_id}/handlers", json={"user_id": str(unverified.id)}, headers=lead
@@ -139,7 +145,12 @@ async def test_acc_1_f13_after_assignment_only_handlers_lead_and_head_read_the_c
     """ACC-1, CASE-5 (F13): before a case is assigned the routed team reads it (triage). After: the handler, the
     team's lead and the division head read it; another member of the team keeps the queue row (reference, status,
     deadlines; `content_visible: false`) and gets 404 on every route of the case. The identity stays the assigned
-    team's (handlers and lead), not the division head's."""
+    team's (handlers and lead), not the division head's. All of them are on staff before the report comes in
+    (issue 18)."""
+    officer_staff = await make_staff(uow_factory, role=Role.intake, team=Team.intake_counselling)
+    lead_staff = await make_staff(uow_factory, role=Role.team_lead, team=Team.intake_counselling)
+    handler = await make_staff(uow_factory, role=Role.intake, team=Team.intake_counselling)
+    head_staff = await make_staff(uow_factory, role=Role.division_head)
     body = await make_report(
         client,
         reporter_kind="victim",
@@ -147,7 +158,7 @@ async def test_acc_1_f13_after_assignment_only_handlers_lead_and_head_read_the_c
         reporter={"name": f"{CANARY}-NAME", "email": "someone@example.org"},
         narrative=f"{CANARY}: he followed me home twice.",
     )
-    officer = await login(client, await make_staff(uow_factory, role=Role.intake, team=Team.intake_counselling))
+    officer = await login(client, officer_staff)
     case_id = await case_id_for(client, officer, body["case_reference"])
     case_url = f"/api/v1/cases/{case_id}"
     triage = await client.get(case_url, headers=officer)
@@ -155,12 +166,11 @@ async def test_acc_1_f13_after_assignment_only_handlers_lead_and_head_read_the_c
     queue = await client.get("/api/v1/cases", params={"reference": body["case_reference"]}, headers=officer)
     assert queue.json()["items"][0]["content_visible"] is True
 
-    lead = await login(client, await make_staff(uow_factory, role=Role.team_lead, team=Team.intake_counselling))
-    handler = await make_staff(uow_factory, role=Role.intake, team=Team.intake_counselling)
+    lead = await login(client, lead_staff)
     added = await client.post(f"{case_url}/handlers", json={"user_id": str(handler.id)}, headers=lead)
     assert added.status_code == 201
 
-    head = await login(client, await make_staff(uow_factory, role=Role.division_head))
+    head = await login(client, head_staff)
     for reader, identity in ((await login(client, handler), True), (lead, True), (head, False)):
         read = await client.get(case_url, headers=reader)
         assert read.status_code == 200 and read.json()["reports"][0]["narrative"].startswith(CANARY)
@@ -194,14 +204,16 @@ async def test_acc_1_f13_after_assignment_only_handlers_lead_and_head_read_the_c
 
 async def test_case_5_f13_division_head_cannot_assign_themselves(client, uow_factory) -> None:
     """CASE-5 (F13): the division head's request to assign themselves is refused (422 `self-assignment`, nothing
-    stored, the identity still hidden); a team lead assigns the division head, who then sees the identity."""
+    stored, the identity still hidden); a team lead assigns the division head, who then sees the identity. Both are
+    on staff before the report comes in (issue 18)."""
+    head_staff = await make_staff(uow_factory, role=Role.division_head)
+    lead_staff = await make_staff(uow_factory, role=Role.team_lead, team=Team.intake_counselling)
     body = await make_report(
         client,
         reporter_kind="victim",
         identity_mode="confidential",
         reporter={"name": f"{CANARY}-NAME", "email": "someone@example.org"},
     )
-    head_staff = await make_staff(uow_factory, role=Role.division_head)
     head = await login(client, head_staff)
     case_id = await case_id_for(client, head, body["case_reference"])
     case_url = f"/api/v1/cases/{case_id}"
@@ -211,7 +223,7 @@ async def test_case_5_f13_division_head_cannot_assign_themselves(client, uow_fac
     assert refused.json()["code"] == "self-assignment"
     case = (await client.get(case_url, headers=head)).json()
     assert case["handlers"] == [] and case["identity_visible"] is False
-    lead = await login(client, await make_staff(uow_factory, role=Role.team_lead, team=Team.intake_counselling))
+    lead = await login(client, lead_staff)
     assert (
         await client.post(f"{case_url}/handlers", json={"user_id": str(head_staff.id)}, headers=lead)
     ).status_code == 201

@@ -67,8 +67,9 @@ async def consequences(uow_factory, case_id: str, respondent: str) -> tuple[int,
 async def investigated_case(client, uow_factory):  # type: ignore[no-untyped-def]
     """The review's F5 set-up: a report naming an employee (E-MATE in the review) at an SMG unit, an HR webhook
     subscribed to `respondent.ineligible`, and the intake team: a lead, a future handler and an officer (`intake2`)
-    who moves the case to `investigating` (ordinary transitions stay open to the routed team). Nobody is
-    assigned yet."""
+    who moves the case to `investigating` (ordinary transitions stay open to the routed team), and the division
+    head. Nobody is assigned yet. All of them are on staff before the report comes in (issue 18: its key is wrapped
+    for its readers at submission)."""
     org = await make_org(uow_factory, units={"U": None, "V": None}, people={"mate": ("U", None), "victim": ("V", None)})
     hr = await machine_headers(client, uow_factory, "webhooks:manage")
     subscribed = await client.post(
@@ -77,20 +78,21 @@ async def investigated_case(client, uow_factory):  # type: ignore[no-untyped-def
         headers=hr,
     )
     assert subscribed.status_code == 201, subscribed.text
+    _, lead = await member(client, uow_factory, Role.team_lead)
+    handler_id, handler = await member(client, uow_factory, Role.intake)
+    _, intake2 = await member(client, uow_factory, Role.intake)
+    _, head = await member(client, uow_factory, Role.division_head, None)
     body = await make_report(
         client,
         respondent={"employee_number": org.employees["mate"]},
         victim={"employee_number": org.employees["victim"]},
         workplace={"kind": "smg"},
     )
-    _, lead = await member(client, uow_factory, Role.team_lead)
-    handler_id, handler = await member(client, uow_factory, Role.intake)
-    _, intake2 = await member(client, uow_factory, Role.intake)
     case_id = await case_id_for(client, lead, body["case_reference"])
     for to in ("triaged", "investigating"):
         moved = await transition(client, intake2, case_id, to)
         assert moved.status_code == 200, moved.text
-    return case_id, org.employees["mate"], lead, (handler_id, handler), intake2
+    return case_id, org.employees["mate"], lead, (handler_id, handler), intake2, head
 
 
 async def assign(client, lead, case_id: str, user_id: object) -> None:  # type: ignore[no-untyped-def]
@@ -105,7 +107,7 @@ async def test_f5_case_1_san_2_an_unassigned_officer_cannot_decide_and_a_handler
     (a direct transition: 422 decision-needs-second-person; a proposal: 403 not-a-handler). The handler's proposal
     changes nothing — no finding, no ineligibility, no `respondent.ineligible` row, no head measures — until a team
     lead confirms it; then the case is decided and the consequences run once."""
-    case_id, mate, lead, (handler_id, handler), intake2 = await investigated_case(client, uow_factory)
+    case_id, mate, lead, (handler_id, handler), intake2, _ = await investigated_case(client, uow_factory)
 
     direct = await transition(client, intake2, case_id, "decided", finding="substantiated")
     assert direct.status_code == 422 and direct.json()["code"] == "decision-needs-second-person"
@@ -161,10 +163,9 @@ async def test_f5_san_2_the_proposer_cannot_confirm_and_a_declined_proposal_chan
     """F5, SAN-2: a team lead who is a handler proposes; they cannot confirm it themselves (403
     proposer-cannot-confirm); declined by the division head it leaves the case as it was, and a new proposal
     (withdrawal) is then confirmed by them."""
-    case_id, mate, lead, _, _ = await investigated_case(client, uow_factory)
+    case_id, mate, lead, _, _, head = await investigated_case(client, uow_factory)
     lead_id = (await client.get("/api/v1/auth/me", headers=lead)).json()["id"]
     await assign(client, lead, case_id, lead_id)
-    _, head = await member(client, uow_factory, Role.division_head, None)
 
     proposal = (await propose(client, lead, case_id, "decided", finding="not_substantiated")).json()
     assert proposal["proposed_by_id"] == lead_id
@@ -188,7 +189,7 @@ async def test_f5_san_2_the_proposer_cannot_confirm_and_a_declined_proposal_chan
 async def test_case_1_a_proposal_follows_the_transition_table_and_the_version(client, uow_factory) -> None:
     """CASE-1: only `decided` and `withdrawn` are proposed (closing is an ordinary transition: 422 not-a-decision);
     a proposal is checked like a transition — `decided` needs a finding — and needs If-Match (428), current (412)."""
-    case_id, _, lead, (handler_id, handler), _ = await investigated_case(client, uow_factory)
+    case_id, _, lead, (handler_id, handler), _, _ = await investigated_case(client, uow_factory)
     await assign(client, lead, case_id, handler_id)
     no_finding = await propose(client, handler, case_id, "decided")
     assert no_finding.status_code == 422 and no_finding.json()["code"] == "finding-required"
@@ -210,8 +211,8 @@ async def test_case_1_a_proposal_follows_the_transition_table_and_the_version(cl
 async def test_case_1_the_builder_decides_through_two_people(client, uow_factory) -> None:
     """CASE-1, SAN-2: tests/builders.py `move_case` (used by every test that decides or withdraws a case) goes
     the way the rules want: a handler proposes, a second person confirms."""
-    body = await make_report(client)
     _, lead = await member(client, uow_factory, Role.team_lead)
+    body = await make_report(client)
     case_id = await case_id_for(client, lead, body["case_reference"])
     for to in ("triaged", "investigating"):
         assert (await move_case(client, uow_factory, lead, case_id, to))["status"] == to

@@ -14,9 +14,10 @@ from tests.directory import make_org
 REASON = "Checked the report; moving on."
 
 
-async def open_case(client, uow_factory, **report):  # type: ignore[no-untyped-def]
-    body = await make_report(client, **report)
+async def report_to_an_officer(client, uow_factory, **report):  # type: ignore[no-untyped-def]
+    """An intake officer who triages the report (issue 18: on staff before it comes in, so its key is theirs too)."""
     officer = await make_staff(uow_factory, role=Role.intake, team=Team.intake_counselling)
+    body = await make_report(client, **report)
     headers = await login(client, officer)
     return body, headers, await case_id_for(client, headers, body["case_reference"])
 
@@ -33,7 +34,7 @@ async def test_case_1_full_lifecycle_with_versions_and_deadlines(client, uow_fac
     """CASE-1, CASE-2: received → triaged → investigating → decided → closed; each step needs the current
     version (the decision is proposed and confirmed, F5); triage and investigation deadlines are met; the reporter
     follows the status; closed is read-only."""
-    body, headers, case_id = await open_case(client, uow_factory, workplace={"kind": "smg"})
+    body, headers, case_id = await report_to_an_officer(client, uow_factory, workplace={"kind": "smg"})
     read = await client.get(f"/api/v1/cases/{case_id}", headers=headers)
     assert read.headers["etag"] == '"1"'
     version = 1
@@ -61,7 +62,7 @@ async def test_case_1_full_lifecycle_with_versions_and_deadlines(client, uow_fac
 
 async def test_case_1_illegal_transition_names_the_allowed_ones(client, uow_factory) -> None:
     """CASE-1: a transition outside the table is 409 with the allowed ones; nothing changes."""
-    _, headers, case_id = await open_case(client, uow_factory)
+    _, headers, case_id = await report_to_an_officer(client, uow_factory)
     response = await move(client, headers, case_id, "closed", 1)
     assert response.status_code == 409
     assert response.json()["code"] == "illegal-transition"
@@ -71,7 +72,7 @@ async def test_case_1_illegal_transition_names_the_allowed_ones(client, uow_fact
 
 async def test_case_1_decided_needs_a_finding(client, uow_factory) -> None:
     """CASE-1: `decided` carries a finding; others carry none."""
-    _, headers, case_id = await open_case(client, uow_factory)
+    _, headers, case_id = await report_to_an_officer(client, uow_factory)
     assert (await move(client, headers, case_id, "triaged", 1, finding="substantiated")).status_code == 422
     v = (await move(client, headers, case_id, "triaged", 1)).json()["version"]
     v = (await move(client, headers, case_id, "investigating", v)).json()["version"]
@@ -81,7 +82,7 @@ async def test_case_1_decided_needs_a_finding(client, uow_factory) -> None:
 
 async def test_stale_and_missing_if_match(client, uow_factory) -> None:
     """A stale version is 412, a missing If-Match 428; nothing is written."""
-    _, headers, case_id = await open_case(client, uow_factory)
+    _, headers, case_id = await report_to_an_officer(client, uow_factory)
     assert (await move(client, headers, case_id, "triaged", 1)).status_code == 200
     stale = await move(client, headers, case_id, "investigating", 1)
     assert stale.status_code == 412 and stale.json()["code"] == "stale-version"
@@ -95,7 +96,7 @@ async def test_stale_and_missing_if_match(client, uow_factory) -> None:
 
 async def test_case_1_withdrawn_case_cannot_be_written_to(client, uow_factory) -> None:
     """CASE-1, CASE-4: a withdrawn case takes no messages to the reporter and no further transitions."""
-    body, headers, case_id = await open_case(client, uow_factory)
+    body, headers, case_id = await report_to_an_officer(client, uow_factory)
     withdrawn = await move_case(client, uow_factory, headers, case_id, "withdrawn")
     assert withdrawn["status"] == "withdrawn"
     refused = await client.post(f"/api/v1/cases/{case_id}/messages", json={"body": "hello"}, headers=headers)
@@ -109,17 +110,24 @@ async def test_case_3_team_lead_assigns_handlers_of_the_case_team(client, uow_fa
     """CASE-3: a team lead assigns handlers from the case's team; an investigator from another team becomes a
     handler only through the division head; assigned handlers see the case in 'mine'. A member of the team may not
     assign (403 while they triage the case; once it has a handler they no longer read it: 404, F13)."""
-    _, headers, case_id = await open_case(client, uow_factory)
-    lead = await login(client, await make_staff(uow_factory, role=Role.team_lead, team=Team.intake_counselling))
+    lead_staff = await make_staff(uow_factory, role=Role.team_lead, team=Team.intake_counselling)
     handler = await make_staff(uow_factory, role=Role.intake, team=Team.intake_counselling)
     outsider = await make_staff(uow_factory, role=Role.investigator, team=Team.investigation)
-    not_lead = await client.post(f"/api/v1/cases/{case_id}/handlers", json={"user_id": str(handler.id)}, headers=headers)
+    _, headers, case_id = await report_to_an_officer(client, uow_factory)
+    lead = await login(client, lead_staff)
+    not_lead = await client.post(
+        f"/api/v1/cases/{case_id}/handlers", json={"user_id": str(handler.id)}, headers=headers
+    )
     assert not_lead.status_code == 403
     added = await client.post(f"/api/v1/cases/{case_id}/handlers", json={"user_id": str(handler.id)}, headers=lead)
     assert added.status_code == 201 and added.json()["user_id"] == str(handler.id)
-    wrong_team = await client.post(f"/api/v1/cases/{case_id}/handlers", json={"user_id": str(outsider.id)}, headers=lead)
+    wrong_team = await client.post(
+        f"/api/v1/cases/{case_id}/handlers", json={"user_id": str(outsider.id)}, headers=lead
+    )
     assert wrong_team.status_code == 422
-    not_lead = await client.post(f"/api/v1/cases/{case_id}/handlers", json={"user_id": str(handler.id)}, headers=headers)
+    not_lead = await client.post(
+        f"/api/v1/cases/{case_id}/handlers", json={"user_id": str(handler.id)}, headers=headers
+    )
     assert not_lead.status_code == 404
     unknown = await client.post(f"/api/v1/cases/{case_id}/handlers", json={"user_id": str(uuid.uuid4())}, headers=lead)
     assert unknown.status_code == 422
@@ -129,6 +137,9 @@ async def test_case_3_team_lead_assigns_handlers_of_the_case_team(client, uow_fa
     assert [h["user_id"] for h in case["handlers"]] == [str(handler.id)]
     assert (await client.delete(f"/api/v1/cases/{case_id}/handlers/{handler.id}", headers=lead)).status_code == 204
     assert (await client.get(f"/api/v1/cases/{case_id}", headers=lead)).json()["handlers"] == []
+
+
+RECUSED = ("resp", "resp_colleague", "resp_boss", "director", "witness")
 
 
 async def _staff_linked(uow_factory, number: str, role: Role = Role.intake):  # type: ignore[no-untyped-def]
@@ -151,22 +162,25 @@ async def test_case_3_recused_staff_never_see_or_get_the_case(client, uow_factor
             "unrelated": ("other", None),
         },
     )
+    recused = {n: await _staff_linked(uow_factory, org.employees[n]) for n in RECUSED}
+    fine = await _staff_linked(uow_factory, org.employees["unrelated"])
+    lead_staff = await make_staff(uow_factory, role=Role.team_lead, team=Team.intake_counselling)
     body = await make_report(
         client,
         respondent={"employee_number": org.employees["resp"]},
         witnesses=[{"employee_number": org.employees["witness"]}],
     )
-    lead = await login(client, await make_staff(uow_factory, role=Role.team_lead, team=Team.intake_counselling))
+    lead = await login(client, lead_staff)
     case_id = await case_id_for(client, lead, body["case_reference"])
-    for name in ("resp", "resp_colleague", "resp_boss", "director", "witness"):
-        staff = await _staff_linked(uow_factory, org.employees[name])
+    for name, staff in recused.items():
         headers = await login(client, staff)
         assert (await client.get(f"/api/v1/cases/{case_id}", headers=headers)).status_code == 404, name
-        queue = (await client.get("/api/v1/cases", params={"reference": body["case_reference"]}, headers=headers)).json()
+        queue = (
+            await client.get("/api/v1/cases", params={"reference": body["case_reference"]}, headers=headers)
+        ).json()
         assert queue["total"] == 0, name
         refused = await client.post(f"/api/v1/cases/{case_id}/handlers", json={"user_id": str(staff.id)}, headers=lead)
         assert refused.status_code == 422 and refused.json()["code"] == "recused", name
-    fine = await _staff_linked(uow_factory, org.employees["unrelated"])
     fine_h = await login(client, fine)
     assert (await client.get(f"/api/v1/cases/{case_id}", headers=fine_h)).status_code == 200
     # Whom the lead may assign: the unrelated colleague yes, none of the recused, nobody from another team.
@@ -175,7 +189,7 @@ async def test_case_3_recused_staff_never_see_or_get_the_case(client, uow_factor
     assert assignable.status_code == 200
     offered = {p["user_id"] for p in assignable.json()}
     assert str(fine.id) in offered and str(outsider.id) not in offered
-    recused_numbers = {org.employees[n] for n in ("resp", "resp_colleague", "resp_boss", "director", "witness")}
+    recused_numbers = {org.employees[n] for n in RECUSED}
     async with uow_factory() as uow:
         for person in await uow.staff.users_by_ids([uuid.UUID(i) for i in offered]):
             assert person.employee_number not in recused_numbers
@@ -189,8 +203,8 @@ async def test_case_3_recusal_follows_personnel_changes_from_the_next_request(cl
     org = await make_org(
         uow_factory, units={"a": None, "b": None}, people={"resp": ("a", None), "officer": ("b", None)}
     )
-    body = await make_report(client, respondent={"employee_number": org.employees["resp"]})
     staff = await _staff_linked(uow_factory, org.employees["officer"])
+    body = await make_report(client, respondent={"employee_number": org.employees["resp"]})
     headers = await login(client, staff)
     case_id = await case_id_for(client, headers, body["case_reference"])
     assert (await client.get(f"/api/v1/cases/{case_id}", headers=headers)).status_code == 200
@@ -210,10 +224,11 @@ async def test_case_3_recusal_follows_personnel_changes_from_the_next_request(cl
 async def test_case_3_an_investigated_case_keeps_an_assigned_handler(client, uow_factory) -> None:
     """CASE-3: a case has assigned handlers. Once it is under investigation its last handler can be replaced but not
     removed (409 last-handler, nothing changes); with a second handler assigned, the first one can go."""
-    _, _, case_id = await open_case(client, uow_factory)
-    lead_h = await login(client, await make_staff(uow_factory, role=Role.team_lead, team=Team.intake_counselling))
+    lead = await make_staff(uow_factory, role=Role.team_lead, team=Team.intake_counselling)
     first = await make_staff(uow_factory, role=Role.investigator, team=Team.intake_counselling)
     second = await make_staff(uow_factory, role=Role.investigator, team=Team.intake_counselling)
+    _, _, case_id = await report_to_an_officer(client, uow_factory)
+    lead_h = await login(client, lead)
     url = f"/api/v1/cases/{case_id}/handlers"
     assert (await client.post(url, json={"user_id": str(first.id)}, headers=lead_h)).status_code == 201
     for to in ("triaged", "investigating"):

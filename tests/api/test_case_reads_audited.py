@@ -74,6 +74,9 @@ async def prepared_case(client, uow_factory) -> Prepared:  # type: ignore[no-unt
     org = await make_org(uow_factory, units={"U": None, "V": None}, people={"resp": ("U", None), "victim": ("V", None)})
     lead_staff = await make_staff(uow_factory, role=Role.team_lead, team=Team.intake_counselling)
     lead = await login(client, lead_staff)
+    # Issue 18: the case's readers exist before its report comes in, so its key is wrapped for them at submission.
+    handler_staff = await make_staff(uow_factory, role=Role.intake, team=Team.intake_counselling)
+    head = await login(client, await make_staff(uow_factory, role=Role.division_head))
     contractor = await make_contractor(client, uow_factory)
     contract = await register(client, lead, contractor)
     body = await make_report(
@@ -92,10 +95,8 @@ async def prepared_case(client, uow_factory) -> Prepared:  # type: ignore[no-unt
         return response.json()
 
     await ok(await client.post(f"{url}/handlers", json={"user_id": str(lead_staff.id)}, headers=lead))
-    handler_staff = await make_staff(uow_factory, role=Role.intake, team=Team.intake_counselling)
     await ok(await client.post(f"{url}/handlers", json={"user_id": str(handler_staff.id)}, headers=lead))
     handler = await login(client, handler_staff)
-    head = await login(client, await make_staff(uow_factory, role=Role.division_head))
     await ok(await client.post(f"{url}/messages", json={"body": "We have started."}, headers=lead))
     await ok(
         await client.post(
@@ -151,10 +152,10 @@ async def test_aud_1_every_approvals_inbox_audits_each_case_it_shows(client, app
     routes = approval_routes(app)
     assert {"/api/v1/approvals/sanctions", "/api/v1/approvals/decision-proposals"} <= set(routes)
     prepared = await prepared_case(client, uow_factory)
+    handler = await make_staff(uow_factory, role=Role.intake, team=Team.intake_counselling)  # a reader at submission
     waiting = await make_report(client)
     lead = prepared.lead
     other_id = await case_id_for(client, lead, waiting["case_reference"])
-    handler = await make_staff(uow_factory, role=Role.intake, team=Team.intake_counselling)
     assigned = await client.post(f"/api/v1/cases/{other_id}/handlers", json={"user_id": str(handler.id)}, headers=lead)
     assert assigned.status_code == 201, assigned.text
     handler_h = await login(client, handler)

@@ -26,9 +26,10 @@ CANARY = "CANARY-AUDIT"
 
 
 async def _team_case(client, uow_factory):  # type: ignore[no-untyped-def]
-    """An intake-team case with a reporter message, a handler's reply and an internal note."""
-    report = await make_report(client, narrative=f"{CANARY}: my manager touched me at the dinner.")
+    """An intake-team case with a reporter message, a handler's reply and an internal note. Its lead exists before the
+    report comes in (issue 18: the case's key is wrapped for its readers at submission)."""
     lead = await make_staff(uow_factory, role=Role.team_lead, team=Team.intake_counselling)
+    report = await make_report(client, narrative=f"{CANARY}: my manager touched me at the dinner.")
     lead_h = await login(client, lead)
     case_id = await case_id_for(client, lead_h, report["case_reference"])
     inbox = await inbox_headers(client, report["receipt_code"])
@@ -164,8 +165,8 @@ async def test_aud_1_case_3_timeline_for_the_case_team_only(client, uow_factory)
     never by any id, with a summary code; the read is audited. Another team and the recused get 404 (as for
     the case itself); roles outside the case team 403; anonymous 401."""
     org = await make_org(uow_factory, units={"u": None}, people={"resp": ("u", None)})
+    lead = await make_staff(uow_factory, role=Role.team_lead, team=Team.intake_counselling)  # a reader at submission
     report = await make_report(client, respondent={"employee_number": org.employees["resp"]})
-    lead = await make_staff(uow_factory, role=Role.team_lead, team=Team.intake_counselling)
     lead_h = await login(client, lead)
     case_id = await case_id_for(client, lead_h, report["case_reference"])
     assert (await client.get(f"/api/v1/cases/{case_id}", headers=lead_h)).status_code == 200

@@ -18,16 +18,17 @@ from PIL import Image
 from sqlalchemy import select
 
 from app.api.middleware import BodyLimit
-from app.db.encryption import cipher
-from app.db.models import AuditEntry, EvidenceAccess, EvidenceFile
+from app.db.case_keys import KeyUnavailable
+from app.db.encryption import LOCKED, CaseFileCipher, cipher
+from app.db.models import AuditEntry, Case, EvidenceAccess, EvidenceFile
 from app.domain.enums import Role, Team
 from app.domain.errors import ContentTooLarge, EmptyFile
 from app.integrations.file_store import FileStore
 from app.main import create_app
 from app.schemas.evidence import EvidenceUpload
 from app.services import audit as audit_service
+from app.services import auth as auth_service
 from app.services import evidence as evidence_service
-from app.services.actors import StaffActor
 from tests.api.test_privacy import _all_stored_values
 from tests.builders import case_id_for, inbox_headers, login, make_report, make_staff, move_case
 from tests.conftest import database_url, make_settings, sqlite_file_bytes
@@ -47,9 +48,10 @@ CONTENT_BLIND = [Role.hr_officer, Role.auditor, Role.sysadmin]
 
 @pytest.fixture
 async def intake_case(client, uow_factory):  # type: ignore[no-untyped-def]
-    """A fresh report in the intake team's queue, and a signed-in intake officer."""
-    body = await make_report(client)
+    """A fresh report in the intake team's queue, and a signed-in intake officer (there before the report came in:
+    issue 18, the case's key is wrapped for its readers at submission)."""
     officer = await make_staff(uow_factory, role=Role.intake, team=Team.intake_counselling)
+    body = await make_report(client)
     headers = await login(client, officer)
     return body, officer, headers, await case_id_for(client, headers, body["case_reference"])
 
@@ -286,11 +288,12 @@ async def test_file_above_the_limit_inside_a_small_body_is_413(uow_factory, inta
 
 
 async def test_service_refuses_empty_and_oversized_content_itself(uow_factory, intake_case, app) -> None:
-    """The use case checks the size too, whoever calls it (the HTTP edge is not the only caller)."""
-    _, officer, _, case_id = intake_case
-    actor = StaffActor(officer.id, Role.intake, Team.intake_counselling, uuid.uuid4(), officer.employee_number)
+    """The use case checks the size too, whoever calls it (the HTTP edge is not the only caller). The caller is the
+    officer's own sign-in (issue 18: only a reader who holds the case's key reaches its files)."""
+    _, _, headers, case_id = intake_case
     limit = app.state.runtime.settings.max_evidence_bytes
     async with uow_factory() as uow:
+        actor = await auth_service.staff_from_token(uow, headers["Authorization"].removeprefix("Bearer "))
         with pytest.raises(EmptyFile):
             await evidence_service.upload_case_evidence(uow, actor, uuid.UUID(case_id), EvidenceUpload(b""))
         with pytest.raises(ContentTooLarge):
@@ -319,6 +322,7 @@ async def test_upload_form_errors(client, intake_case) -> None:
 async def test_case_4_reporter_uploads_through_the_inbox(client, uow_factory) -> None:
     """CASE-4, INT-1: the reporter uploads with the inbox token; the reporter lists only their own files; the
     case team sees the file as the reporter's, with its day only; the audit entry has no actor id and no time."""
+    officer = await make_staff(uow_factory, role=Role.intake, team=Team.intake_counselling)
     body = await make_report(client)
     reporter = await inbox_headers(client, body["receipt_code"])
     tag = uuid.uuid4().hex[:10]
@@ -328,7 +332,6 @@ async def test_case_4_reporter_uploads_through_the_inbox(client, uow_factory) ->
     assert created["media_type"] == "image/jpeg" and "created_at" not in created
     assert set(created) == {"id", "media_type", "size", "description", "created_on"}
 
-    officer = await make_staff(uow_factory, role=Role.intake, team=Team.intake_counselling)
     headers = await login(client, officer)
     case_id = await case_id_for(client, headers, body["case_reference"])
     staff_file = await upload(client, headers, b"case team note", case_id=case_id, filename="n.txt")
@@ -358,10 +361,10 @@ async def test_case_4_reporter_uploads_through_the_inbox(client, uow_factory) ->
 async def test_case_4_reporter_cannot_upload_after_the_case_ends(client, app, uow_factory, ending: str) -> None:
     """CASE-4, bad input: after `withdrawn` or `closed` the reporter's upload is 409 case-closed, nothing is
     stored; the reporter still lists their files. The case team may still add files (e.g. later findings)."""
+    officer = await make_staff(uow_factory, role=Role.intake, team=Team.intake_counselling)
     body = await make_report(client)
     reporter = await inbox_headers(client, body["receipt_code"])
     assert (await upload(client, reporter, b"first note")).status_code == 201
-    officer = await make_staff(uow_factory, role=Role.intake, team=Team.intake_counselling)
     headers = await login(client, officer)
     case_id = await case_id_for(client, headers, body["case_reference"])
     steps = (
@@ -455,8 +458,9 @@ async def test_evidence_endpoints_need_a_token(client, intake_case) -> None:
 
 async def test_acc_2_no_canary_in_the_database_the_file_store_or_the_logs(client, app, uow_factory, caplog) -> None:
     """ACC-2: a canary inside an uploaded text file, in its description and in a download reason appears in no
-    column, in no file under the evidence directory, in no log line; the stored file decrypts only under its
-    own name."""
+    column, in no file under the evidence directory, in no log line. Issue 18: the stored file is sealed under its
+    case's own key — the server's master key does not open it, nor does the server without a reader of the case —
+    while the case team reads it through the API."""
     tag = uuid.uuid4().hex[:12]
     canaries = {
         "file": f"CANARYFILE{tag}",
@@ -465,12 +469,12 @@ async def test_acc_2_no_canary_in_the_database_the_file_store_or_the_logs(client
         "staff_file": f"CANARYSTAFFFILE{tag}",
     }
     caplog.set_level(logging.DEBUG)
+    officer = await make_staff(uow_factory, role=Role.intake, team=Team.intake_counselling)
     body = await make_report(client)
     reporter = await inbox_headers(client, body["receipt_code"])
     plaintext = f"He wrote: {canaries['file']}\n".encode()
     created = await upload(client, reporter, plaintext, filename="n.txt", description=canaries["description"])
     assert created.status_code == 201
-    officer = await make_staff(uow_factory, role=Role.intake, team=Team.intake_counselling)
     headers = await login(client, officer)
     case_id = await case_id_for(client, headers, body["case_reference"])
     staff_upload = await upload(client, headers, canaries["staff_file"].encode(), case_id=case_id)
@@ -502,9 +506,19 @@ async def test_acc_2_no_canary_in_the_database_the_file_store_or_the_logs(client
         name = row.stored_name
     path = evidence_dir(app) / name[:2] / name
     assert path in files and oct(path.stat().st_mode & 0o777) == "0o600"
-    assert cipher().decrypt(path.read_bytes(), f"evidence:{name}") == plaintext
-    with pytest.raises(Exception):  # noqa: B017 - any failure: the ciphertext is bound to its name
-        cipher().decrypt(path.read_bytes(), f"evidence:{'0' * 32}")
+    sealed = path.read_bytes()
+    assert sealed[1:17] == uuid.UUID(case_id).bytes  # it names its case, whose key alone opens it
+    with pytest.raises(ValueError, match="unknown ciphertext version"):
+        FileStore(evidence_dir(app), cipher()).get(name)  # the master key opens no case's file
+    async with uow_factory() as uow:  # the server alone, as the worker: no reader's sign-in, so no case key
+        case = await uow.session.get(Case, uuid.UUID(case_id))
+        assert case is not None and case.content_key is not None
+        with pytest.raises(KeyUnavailable):
+            FileStore(evidence_dir(app), CaseFileCipher(case.id, case.content_key)).get(name)
+        row = await uow.session.get(EvidenceFile, uuid.UUID(created.json()["id"]))
+        assert row is not None and row.description is LOCKED  # its description, likewise
+    again = await download(client, headers, case_id, created.json()["id"], canaries["reason"])
+    assert again.status_code == 200 and again.content == plaintext
 
 
 async def test_failed_transaction_removes_the_file(client, app, intake_case, uow_factory, monkeypatch) -> None:

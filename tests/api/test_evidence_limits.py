@@ -172,8 +172,8 @@ async def test_f9_uploads_from_one_address_are_limited_across_inboxes() -> None:
 async def test_f9_staff_uploads_are_limited_per_account(uow_factory) -> None:  # type: ignore[no-untyped-def]
     """F9, INT-6: the case team's uploads count against the account (`rate_upload_sender`) and the address."""
     async with separate_app(rate_upload_sender="2/minute") as (_, c):
-        body = await make_report(c)
-        officer = await make_staff(uow_factory, role=Role.intake, team=Team.intake_counselling)
+        officer = await make_staff(uow_factory, role=Role.intake, team=Team.intake_counselling)  # issue 18: a reader
+        body = await make_report(c)  # at submission, so the case's key is wrapped for the officer
         headers = await login(c, officer)
         case_id = await case_id_for(c, headers, body["case_reference"])
         for _ in range(2):

@@ -43,10 +43,11 @@ async def test_case_4_inbox_shows_status_deadlines_and_conversation(client) -> N
 
 async def test_case_4_reporter_never_sees_internal_notes_and_sees_replies(client, uow_factory) -> None:
     """CASE-4: the team's reply reaches the inbox; internal notes never do. CASE-2: a reply marked as feedback on
-    the outcome meets the feedback deadline."""
+    the outcome meets the feedback deadline. (The officer is on staff before the report comes in, so its key is
+    wrapped for them: issue 18.)"""
+    officer = await make_staff(uow_factory, role=Role.intake, team=Team.intake_counselling)
     body = await make_report(client)
     reporter = await inbox_headers(client, body["receipt_code"])
-    officer = await make_staff(uow_factory, role=Role.intake, team=Team.intake_counselling)
     staff = await login(client, officer)
     page = (await client.get("/api/v1/cases", headers=staff, params={"reference": body["case_reference"]})).json()
     case_id = page["items"][0]["id"]
@@ -115,10 +116,10 @@ async def test_inbox_message_validation(client, uow_factory) -> None:
 async def test_case_4_after_closing_no_reporter_write_is_accepted(client, uow_factory) -> None:
     """CASE-4 (defect 17): after `closed` the reporter reads but writes nothing — no message, no answer to a
     measure, no opinion on discipline, no file (409 case-closed each, nothing changes); reporting secondary
-    damage stays open (SD-2, RET-1)."""
+    damage stays open (SD-2, RET-1). (The team lead is on staff before the report comes in: issue 18.)"""
+    lead = await login(client, await make_staff(uow_factory, role=Role.team_lead, team=Team.intake_counselling))
     body = await make_report(client, reporter_kind="victim", identity_mode="confidential", reporter={"name": "V"})
     reporter = await inbox_headers(client, body["receipt_code"])
-    lead = await login(client, await make_staff(uow_factory, role=Role.team_lead, team=Team.intake_counselling))
     page = (await client.get("/api/v1/cases", headers=lead, params={"reference": body["case_reference"]})).json()
     case_id = page["items"][0]["id"]
     offered = await client.post(f"/api/v1/cases/{case_id}/measures", json={"kind": "paid_leave"}, headers=lead)

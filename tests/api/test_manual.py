@@ -32,9 +32,11 @@ def manual_ids(status: CaseStatus, finding: Finding | None = None) -> list[str]:
 
 @pytest.fixture
 async def intake_case(client, uow_factory):  # type: ignore[no-untyped-def]
-    """A fresh report (no workplace given) in the intake team's queue, and a signed-in intake officer."""
+    """A fresh report (no workplace given) in the intake team's queue, and a signed-in intake officer (on staff
+    before the report comes in, so its key is wrapped for them: issue 18)."""
+    officer = await make_staff(uow_factory, role=Role.intake, team=Team.intake_counselling)
     body = await make_report(client)
-    headers = await login(client, await make_staff(uow_factory, role=Role.intake, team=Team.intake_counselling))
+    headers = await login(client, officer)
     return headers, await case_id_for(client, headers, body["case_reference"])
 
 
@@ -187,8 +189,8 @@ async def test_con_1_man_2_next_steps_say_the_configured_days(client, uow_factor
 async def test_man_2_next_steps_follow_the_status_and_finding(client, uow_factory) -> None:
     """MAN-2: after each transition the steps are the new status's; `decided / substantiated` adds the finding's
     steps (sanction after the victim's opinion, head-of-unit measures, prevention plan for a public body)."""
-    body = await make_report(client, workplace={"kind": "affiliated"})
     headers = await login(client, await make_staff(uow_factory, role=Role.intake, team=Team.intake_counselling))
+    body = await make_report(client, workplace={"kind": "affiliated"})
     case_id = await case_id_for(client, headers, body["case_reference"])
     for to, extra, expected in [
         ("triaged", {}, manual_ids(CaseStatus.triaged)),

@@ -79,6 +79,9 @@ async def test_int_1_metrics_and_logs_name_no_person_no_case_and_no_content(sett
     root.setLevel(logging.INFO)
     try:
         async with _app(metrics_token=TOKEN) as (c, application):
+            # issue 18: the division head reads every case, and exists before the report comes in
+            head = await make_staff(lambda: _uow(application), role=Role.division_head)
+            head_headers = await login(c, head)
             forwarded = {"X-Forwarded-For": ADDRESS}
             body = report_body(identity_mode="confidential", reporter_kind="victim", narrative=NARRATIVE)
             body["reporter"] = {"name": NAME}
@@ -88,8 +91,6 @@ async def test_int_1_metrics_and_logs_name_no_person_no_case_and_no_content(sett
             assert (await c.post("/api/v1/inbox/session", json={"receipt_code": code}, headers=forwarded)).is_success
             wrong = await c.post("/api/v1/inbox/session", json={"receipt_code": WRONG_CODE}, headers=forwarded)
             assert wrong.status_code == 401
-            head = await make_staff(lambda: _uow(application), role=Role.division_head)
-            head_headers = await login(c, head)
             case_id = await case_id_for(c, head_headers, reference)
             read = await c.get(f"/api/v1/cases/{case_id}", headers=head_headers)
             assert read.status_code == 200 and NARRATIVE in read.text  # the canary did go through the service

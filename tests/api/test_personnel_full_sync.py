@@ -29,12 +29,12 @@ async def org_with_order(client: httpx.AsyncClient, uow_factory: Any) -> tuple[O
         units={"A": None, "B": None},
         people={name: ("A" if i % 2 == 0 else "B", None) for i, name in enumerate(PEOPLE)},
     )
-    body = await make_report(
+    lead = await login(client, await make_staff(uow_factory, role=Role.team_lead, team=Team.intake_counselling))
+    body = await make_report(  # issue 18: after the team lead, who reads the case and so holds its key
         client,
         victim={"employee_number": org.employees["victim"]},
         respondent={"employee_number": org.employees["resp"]},
     )
-    lead = await login(client, await make_staff(uow_factory, role=Role.team_lead, team=Team.intake_counselling))
     return org, lead, await case_id_for(client, lead, body["case_reference"])
 
 

@@ -7,9 +7,10 @@ import logging
 import uuid
 
 import httpx
-from sqlalchemy import text
+from sqlalchemy import select, text
 
-from app.db.models import Base
+from app.db.encryption import LOCKED
+from app.db.models import Base, CaseMessage, Report
 from app.domain import receipt
 from app.domain.enums import Role, Team
 from tests.builders import case_id_for, inbox_headers, login, make_staff
@@ -34,7 +35,9 @@ async def _all_stored_values(uow_factory) -> list[str]:  # type: ignore[no-untyp
 
 
 async def test_acc_2_int_1_int_4_canaries_never_stored_or_logged_in_plain_text(app, uow_factory, caplog) -> None:
-    """ACC-2, INT-1, INT-4: narrative, reporter identity, messages, receipt code and IP appear in no sink."""
+    """ACC-2, INT-1, INT-4: narrative, reporter identity, messages, receipt code and IP appear in no sink. Issue 18:
+    the server's own keys do not read the case's content either — a unit of work without a reader's sign-in loads it
+    as LOCKED — while the team lead, who reads the case, reads it through the API."""
     tag = uuid.uuid4().hex[:12]
     canaries = {
         "narrative": f"CANARYNARRATIVE{tag} he cornered me in the stairwell",
@@ -45,6 +48,7 @@ async def test_acc_2_int_1_int_4_canaries_never_stored_or_logged_in_plain_text(a
         "reply": f"CANARYREPLY{tag}",
     }
     caplog.set_level(logging.DEBUG)
+    lead = await make_staff(uow_factory, role=Role.team_lead, team=Team.intake_counselling)
     transport = httpx.ASGITransport(app=app, client=(CLIENT_IP, 41000))
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
         submitted = await client.post(
@@ -62,7 +66,7 @@ async def test_acc_2_int_1_int_4_canaries_never_stored_or_logged_in_plain_text(a
         code = submitted.json()["receipt_code"]
         reporter = await inbox_headers(client, code)
         await client.post("/api/v1/inbox/messages", json={"body": canaries["message"]}, headers=reporter)
-        staff = await login(client, await make_staff(uow_factory, role=Role.team_lead, team=Team.intake_counselling))
+        staff = await login(client, lead)
         case_id = await case_id_for(client, staff, submitted.json()["case_reference"])
         case = (await client.get(f"/api/v1/cases/{case_id}", headers=staff)).json()
         assert case["reports"][0]["reporter"]["name"] == canaries["name"]  # readable to the team, through the API
@@ -83,6 +87,15 @@ async def test_acc_2_int_1_int_4_canaries_never_stored_or_logged_in_plain_text(a
         raw = sqlite_file_bytes()
         for secret in secrets_to_find:
             assert secret.encode() not in raw, f"found in the SQLite file: {secret[:20]}…"
+
+    async with uow_factory() as uow:  # the server alone, as the worker: the master key opens no case content
+        reports = (await uow.session.scalars(select(Report).where(Report.case_id == uuid.UUID(case_id)))).all()
+        messages = (
+            await uow.session.scalars(select(CaseMessage).where(CaseMessage.case_id == uuid.UUID(case_id)))
+        ).all()
+        assert len(reports) == 1 and len(messages) >= 2  # the reporter's, the team's (and any automatic notice)
+        assert reports[0].narrative is LOCKED and reports[0].identity is LOCKED and reports[0].details is LOCKED
+        assert all(m.body is LOCKED for m in messages)
 
     logged = "\n".join(r.getMessage() for r in caplog.records)
     assert "POST /api/v1/reports 201" in logged  # the access log did run

@@ -25,9 +25,10 @@ async def victim_report(client) -> dict:  # type: ignore[no-untyped-def]
 async def test_case_5_identity_only_for_the_assigned_team_and_after_approval(client, uow_factory) -> None:
     """CASE-5: a team member outside the assigned team sees a pseudonym; asks with a reason; a second person
     approves with the victim's consent recorded; then sees the identity. Every step is audited."""
-    body = await victim_report(client)
+    # issue 18: the readers exist when the report comes in, so its key is wrapped for them
     asker, asker_h = await staff(client, uow_factory, Role.intake)
     lead, lead_h = await staff(client, uow_factory, Role.team_lead)
+    body = await victim_report(client)
     case_id = await case_id_for(client, lead_h, body["case_reference"])
 
     assigned_view = (await client.get(f"/api/v1/cases/{case_id}", headers=lead_h)).json()
@@ -83,9 +84,10 @@ async def test_case_5_identity_only_for_the_assigned_team_and_after_approval(cli
 
 async def test_case_5_a_lead_cannot_approve_their_own_request(client, uow_factory) -> None:
     """CASE-5: four eyes — the division head asks, a team lead decides; the head cannot decide it."""
-    body = await victim_report(client)
+    # issue 18: the readers exist when the report comes in, so its key is wrapped for them
     head, head_h = await staff(client, uow_factory, Role.division_head, None)
     _, lead_h = await staff(client, uow_factory, Role.team_lead)
+    body = await victim_report(client)
     case_id = await case_id_for(client, head_h, body["case_reference"])
     request = await client.post(
         f"/api/v1/cases/{case_id}/disclosures", json={"reason": "Oversight review of the case file."}, headers=head_h
@@ -107,8 +109,9 @@ async def test_case_5_a_lead_cannot_approve_their_own_request(client, uow_factor
 
 async def test_case_5_assigned_team_does_not_ask(client, uow_factory) -> None:
     """CASE-5: the assigned team already sees the identity; asking is refused."""
-    body = await victim_report(client)
+    # issue 18: the readers exist when the report comes in, so its key is wrapped for them
     _, lead_h = await staff(client, uow_factory, Role.team_lead)
+    body = await victim_report(client)
     case_id = await case_id_for(client, lead_h, body["case_reference"])
     response = await client.post(
         f"/api/v1/cases/{case_id}/disclosures", json={"reason": "Just checking the identity."}, headers=lead_h
@@ -118,8 +121,9 @@ async def test_case_5_assigned_team_does_not_ask(client, uow_factory) -> None:
 
 async def test_case_7_measures_only_with_the_victims_wish(client, uow_factory) -> None:
     """CASE-7: offered → the victim answers in the inbox → applied; never applied without acceptance."""
-    body = await victim_report(client)
+    # issue 18: the readers exist when the report comes in, so its key is wrapped for them
     _, lead_h = await staff(client, uow_factory, Role.team_lead)
+    body = await victim_report(client)
     case_id = await case_id_for(client, lead_h, body["case_reference"])
     offer = await client.post(
         f"/api/v1/cases/{case_id}/measures", json={"kind": "paid_leave", "note": "two weeks"}, headers=lead_h
@@ -146,8 +150,9 @@ async def test_case_7_measures_only_with_the_victims_wish(client, uow_factory) -
 
 async def test_case_7_a_declined_measure_is_never_applied_and_witnesses_do_not_answer(client, uow_factory) -> None:
     """CASE-7: the victim declines (recorded by the team) → apply refused; a witness's inbox cannot answer."""
-    body = await make_report(client)  # an anonymous witness
+    # issue 18: the readers exist when the report comes in, so its key is wrapped for them
     _, lead_h = await staff(client, uow_factory, Role.team_lead)
+    body = await make_report(client)  # an anonymous witness
     case_id = await case_id_for(client, lead_h, body["case_reference"])
     measure_id = (
         await client.post(f"/api/v1/cases/{case_id}/measures", json={"kind": "workplace_change"}, headers=lead_h)
@@ -168,9 +173,10 @@ async def test_case_7_a_declined_measure_is_never_applied_and_witnesses_do_not_a
 async def test_case_8_reports_naming_the_same_respondent_are_linked(client, uow_factory) -> None:
     """CASE-8: two reports naming one employee number are linked for the case team."""
     number = f"E-REPEAT-{uuid.uuid4().hex[:6]}"
+    # issue 18: the readers exist when the report comes in, so its key is wrapped for them
+    _, lead_h = await staff(client, uow_factory, Role.team_lead)
     first = await make_report(client, respondent={"employee_number": number})
     second = await make_report(client, respondent={"employee_number": number})
-    _, lead_h = await staff(client, uow_factory, Role.team_lead)
     second_id = await case_id_for(client, lead_h, second["case_reference"])
     linked = (await client.get(f"/api/v1/cases/{second_id}", headers=lead_h)).json()["linked_cases"]
     assert [(c["reference"], c["reason"]) for c in linked] == [(first["case_reference"], "same_respondent")]
@@ -181,6 +187,8 @@ async def test_case_8_escrow_stays_sealed_until_a_second_report(client, uow_fact
     then both are released to the team and linked (two identified reporters: at once; an anonymous one waits for
     the team, tests/api/test_escrow.py). The reporter's inbox shows it held until the team acts (F4)."""
     number = f"E-ESCROW-{uuid.uuid4().hex[:6]}"
+    # issue 18: the readers exist when the report comes in, so its key is wrapped for them
+    _, head_h = await staff(client, uow_factory, Role.division_head, None)
     no_number = await client.post(
         "/api/v1/reports",
         json={
@@ -199,7 +207,6 @@ async def test_case_8_escrow_stays_sealed_until_a_second_report(client, uow_fact
         escrow=True,
         respondent={"employee_number": number},
     )
-    _, head_h = await staff(client, uow_factory, Role.division_head, None)
     hidden = (await client.get("/api/v1/cases", params={"reference": sealed["case_reference"]}, headers=head_h)).json()
     assert hidden["total"] == 0
     reporter = await inbox_headers(client, sealed["receipt_code"])

@@ -100,9 +100,10 @@ async def test_int_1_f6_every_entry_written_in_a_reporter_request_carries_its_da
 async def test_int_1_f6_the_case_timeline_shows_no_time_and_no_seq_of_a_reporter(client, uow_factory, org) -> None:
     """INT-1, F6 (the review's reproduction): in the case timeline, `report.submitted` and the
     `separation.order_opened` of the same request both say midnight; no entry carries a sequence number; the
-    reporter's entries of a day come first, ordered by action — never between the staff's exactly timed ones."""
-    report = await make_report(client, **victim_report(org))
+    reporter's entries of a day come first, ordered by action — never between the staff's exactly timed ones. (The
+    team lead is on staff before the report comes in, so its key is wrapped for them: issue 18.)"""
     lead_h = await login(client, await make_staff(uow_factory, role=Role.team_lead, team=Team.intake_counselling))
+    report = await make_report(client, **victim_report(org))
     case_id = await case_id_for(client, lead_h, report["case_reference"])
     assert (await client.get(f"/api/v1/cases/{case_id}", headers=lead_h)).status_code == 200
     inbox = await inbox_headers(client, report["receipt_code"])
@@ -129,9 +130,11 @@ async def test_int_1_f6_the_auditor_cannot_bracket_a_report_between_exactly_time
     """INT-1, F6: the auditor's search shows each entry's chain and number, but what a reporter's request wrote is
     numbered in the reporter chain: the main chain runs on from the staff entry before the report to the one
     after it without a gap, and the report's entries are listed after every exactly timed entry of their day
-    (newest first), never between two of them."""
+    (newest first), never between two of them. (The team lead signs in before the report comes in, so its key is
+    wrapped for them — issue 18 — and before the main chain's head is read.)"""
     auditor = await make_staff(uow_factory, role=Role.auditor)
     headers = await login(client, auditor)
+    lead_h = await login(client, await make_staff(uow_factory, role=Role.team_lead, team=Team.intake_counselling))
     # The main chain's head, read from the table: the search's newest-first order by time would put entries that
     # other tests stamped with a fixed future clock first.
     async with uow_factory() as uow:
@@ -146,7 +149,6 @@ async def test_int_1_f6_the_auditor_cannot_bracket_a_report_between_exactly_time
                 .order_by(AuditEntry.seq)
             )
         ).all()
-    lead_h = await login(client, await make_staff(uow_factory, role=Role.team_lead, team=Team.intake_counselling))
     case_id = await case_id_for(client, lead_h, report["case_reference"])
 
     # Only the auditor's first search was chained in the main chain in between: nothing of the report.

@@ -7,9 +7,11 @@ import uuid
 
 from sqlalchemy import func, select
 
+from app.db.encryption import LOCKED
 from app.db.models import AuditEntry, Case, CaseDeadline, CaseMessage, Report
 from app.domain import receipt
-from tests.builders import inbox_headers, make_report, report_body
+from app.domain.enums import Role, Team
+from tests.builders import inbox_headers, login, make_report, make_staff, report_body
 
 
 async def _count(uow_factory, model) -> int:  # type: ignore[no-untyped-def]
@@ -53,7 +55,10 @@ async def test_int_4_receipt_code_shape_and_stored_hash(client, uow_factory) -> 
 
 
 async def test_int_2_named_report_keeps_identity_for_case_team(client, uow_factory) -> None:
-    """INT-2: a named victim's identity is stored (encrypted) for the case team."""
+    """INT-2, ACC-2: a named victim's identity is stored encrypted under the case's own key (issue 18): the server
+    alone cannot read it (LOCKED in a bare unit of work); the case team — its lead, on staff when the report came
+    in — reads it through the API."""
+    lead = await make_staff(uow_factory, role=Role.team_lead, team=Team.intake_counselling)
     body = await make_report(
         client,
         reporter_kind="victim",
@@ -63,7 +68,12 @@ async def test_int_2_named_report_keeps_identity_for_case_team(client, uow_facto
     async with uow_factory() as uow:
         case = await uow.session.scalar(select(Case).where(Case.reference == body["case_reference"]))
         report = await uow.session.scalar(select(Report).where(Report.case_id == case.id))
-        assert report.identity == {"name": "Hong Gildong", "email": "h@example.org"}
+        assert report.identity is LOCKED and report.narrative is LOCKED
+        case_id = case.id
+    read = await client.get(f"/api/v1/cases/{case_id}", headers=await login(client, lead))
+    assert read.status_code == 200, read.text
+    reporter = read.json()["reports"][0]["reporter"]
+    assert (reporter["name"], reporter["email"]) == ("Hong Gildong", "h@example.org")
 
 
 async def test_int_2_anonymous_report_refuses_identity(client, uow_factory) -> None:
@@ -91,7 +101,9 @@ async def test_int_2_victim_reporter_does_not_name_another_victim(client) -> Non
 
 
 async def test_int_3_optional_details_are_kept(client, uow_factory) -> None:
-    """INT-3: when, where, who, witnesses, workplace, category and wishes are kept with the report."""
+    """INT-3: when, where, who, witnesses, workplace, category and wishes are kept with the report — the details
+    under the case's own key (issue 18: LOCKED to the server alone), read by the intake officer through the API."""
+    officer = await make_staff(uow_factory, role=Role.intake, team=Team.intake_counselling)
     body = await make_report(
         client,
         occurred_on="2026-11-20",
@@ -107,9 +119,16 @@ async def test_int_3_optional_details_are_kept(client, uow_factory) -> None:
         case = await uow.session.scalar(select(Case).where(Case.reference == body["case_reference"]))
         report = await uow.session.scalar(select(Report).where(Report.case_id == case.id))
         assert case.category == "stalking" and case.org_kind == "affiliated"
-        assert report.details["location"] == "3rd floor meeting room"
-        assert report.details["witnesses"] == [{"name": "A. Witness"}]
-        assert report.respondent_key is not None and "E-1234" not in report.respondent_key  # a keyed MAC, never the number
+        assert report.details is LOCKED
+        # A keyed MAC, never the number.
+        assert report.respondent_key is not None and "E-1234" not in report.respondent_key
+        case_id = case.id
+    read = await client.get(f"/api/v1/cases/{case_id}", headers=await login(client, officer))
+    assert read.status_code == 200, read.text
+    details = read.json()["reports"][0]["details"]
+    assert details["occurred_on"] == "2026-11-20" and details["location"] == "3rd floor meeting room"
+    assert details["witnesses"] == [{"name": "A. Witness"}] and details["wishes"] == "I want it to stop."
+    assert details["workplace"] == {"kind": "affiliated", "name": "Seoul Arts Center"}
 
 
 async def test_int_3_narrative_bounds(client, uow_factory) -> None:

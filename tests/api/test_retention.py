@@ -7,21 +7,27 @@ import uuid
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+import pytest
+from sqlalchemy import LargeBinary, select, type_coerce
 
-from app.db.encryption import cipher
+from app.db.encryption import LOCKED, cipher
 from app.db.models import (
     AuditEntry,
     Base,
     Case,
+    CaseKeyWrap,
+    CaseMessage,
     EnrolmentLink,
+    EvidenceFile,
     IdempotencyRecord,
     OutboxMessage,
+    Report,
     StaffSession,
 )
 from app.domain.enums import OutboxStatus, Role, Team
 from app.integrations.file_store import FileStore
 from app.services import audit, clock, retention
+from tests.api.test_privacy import _all_stored_values
 from tests.api.test_sanctions import propose, subscribe, world
 from tests.builders import case_id_for, inbox_headers, login, make_report, make_staff, move_case
 from tests.conftest import database_url, sqlite_file_bytes
@@ -53,8 +59,9 @@ async def destroyed_on(uow_factory, case_id: str) -> date | None:  # type: ignor
         return case.content_destroyed_on
 
 
-async def decrypted_values(uow_factory) -> str:  # type: ignore[no-untyped-def]
-    """Every value of every row of every model, decrypted (what anyone holding the master key could read)."""
+async def server_readable_values(uow_factory) -> str:  # type: ignore[no-untyped-def]
+    """Every value of every row of every model as the server alone reads it — the master key, no reader's sign-in
+    (the worker): issue 18, case content loads as LOCKED, never as text."""
     values: list[str] = []
     async with uow_factory() as uow:
         for mapper in Base.registry.mappers:
@@ -63,11 +70,34 @@ async def decrypted_values(uow_factory) -> str:  # type: ignore[no-untyped-def]
     return "\n".join(values)
 
 
+async def sealed_content(uow_factory, case_id: str) -> list[bytes]:  # type: ignore[no-untyped-def]
+    """The case's content as stored (ciphertexts, not opened): its reports' narrative, identity and details, its
+    messages, its files' descriptions, and the wraps of its key."""
+    case = uuid.UUID(case_id)
+    columns = (
+        (Report.__table__.c.narrative, Report.case_id),
+        (Report.__table__.c.identity, Report.case_id),
+        (Report.__table__.c.details, Report.case_id),
+        (CaseMessage.__table__.c.body, CaseMessage.case_id),
+        (EvidenceFile.__table__.c.description, EvidenceFile.case_id),
+        (CaseKeyWrap.sealed, CaseKeyWrap.case_id),
+    )
+    blobs: list[bytes] = []
+    async with uow_factory() as uow:
+        for column, owner in columns:
+            raw = (await uow.session.scalars(select(type_coerce(column, LargeBinary)).where(owner == case))).all()
+            blobs.extend(bytes(b) for b in raw if b is not None and len(b) > 1)  # not the one-byte empty value
+    return blobs
+
+
 async def test_data_1_worker_destroys_the_content_of_a_case_closed_past_its_period(client, uow_factory, app) -> None:  # type: ignore[no-untyped-def]
-    """DATA-1: narrative, identity, messages and evidence (rows and files) go; the case answers 410 to staff and to
-    the receipt code; statistics and the audit chain stay and verify; the destruction is audited."""
+    """DATA-1: narrative, identity, messages and evidence (rows and files) go — every ciphertext of the case's content
+    and every wrap of its key leave the database (issue 18: the server never could read them; the division head did,
+    through the API); the case answers 410 to staff and to the receipt code; statistics and the audit chain stay
+    and verify; the destruction is audited."""
     tag = uuid.uuid4().hex[:12]
     canaries = [f"CANARYNARRATIVE{tag}", f"CANARYNAME{tag}", f"CANARYMESSAGE{tag}", f"CANARYREPLY{tag}"]
+    head_user = await make_staff(uow_factory, role=Role.division_head)  # a reader when the report comes in
     submitted = await make_report(
         client,
         reporter_kind="victim",
@@ -84,7 +114,6 @@ async def test_data_1_worker_destroys_the_content_of_a_case_closed_past_its_peri
         "/api/v1/inbox/evidence", headers=reporter, files={"file": ("note.txt", TINY_TEXT, "text/plain")}
     )
     assert uploaded.status_code == 201, uploaded.text
-    head_user = await make_staff(uow_factory, role=Role.division_head)
     head = await login(client, head_user)
     case_id = await case_id_for(client, head, submitted["case_reference"])
     assert (await client.post(f"/api/v1/cases/{case_id}/messages", json={"body": canaries[3]}, headers=head)).is_success
@@ -97,21 +126,38 @@ async def test_data_1_worker_destroys_the_content_of_a_case_closed_past_its_peri
     today = clock.now().date()
     window = {"from": today.replace(day=1).isoformat(), "to": today.isoformat()}
     stats_before = (await client.get("/api/v1/statistics/cases", params=window, headers=head)).json()
-    assert canaries[0] in await decrypted_values(uow_factory)  # the search finds the content while it is there
+    read = (await client.get(f"/api/v1/cases/{case_id}", headers=head)).json()  # a reader reads the content
+    assert canaries[0] in read["reports"][0]["narrative"]
+    server_view = await server_readable_values(uow_factory)
+    assert not any(canary in server_view for canary in canaries)  # the server alone cannot
+    async with uow_factory() as uow:
+        reports = (await uow.session.scalars(select(Report).where(Report.case_id == uuid.UUID(case_id)))).all()
+        assert [r.narrative for r in reports] == [LOCKED]  # there, and sealed under the case's own key
+    sealed = await sealed_content(uow_factory, case_id)
+    assert len(sealed) >= 6  # narrative, identity, details, two messages, wraps (the head's, the reporter's)
+    with pytest.raises(ValueError, match="unknown ciphertext version"):
+        store.get(stored_names[0])  # the master key opens no case's file either
 
     result = await run_job(uow_factory)
 
     assert result.destroyed >= 1
     assert await destroyed_on(uow_factory, case_id) == today
-    everything = await decrypted_values(uow_factory)
+    everything = await server_readable_values(uow_factory)
     for canary in canaries:
         assert canary not in everything, f"still stored: {canary[:20]}"
+    assert await sealed_content(uow_factory, case_id) == []  # the messages and the wraps are gone, the rest empty
+    raw_values = "\n".join(await _all_stored_values(uow_factory))
+    for blob in sealed:
+        assert blob.decode("latin-1") not in raw_values, "a ciphertext of the destroyed content is still stored"
     if database_url().startswith("sqlite"):
         raw = sqlite_file_bytes()
         assert all(canary.encode() not in raw for canary in canaries)
     assert not any(store.exists(name) for name in stored_names)  # the files went after the commit
     async with uow_factory() as uow:
         assert await uow.evidence.for_case(uuid.UUID(case_id)) == []
+        reports = (await uow.session.scalars(select(Report).where(Report.case_id == uuid.UUID(case_id)))).all()
+        assert [(r.narrative, r.identity) for r in reports] == [("", None)]  # emptied, not merely locked
+        assert await uow.keys.wraps(uuid.UUID(case_id)) == {}  # nobody, no recovery officer, opens its key again
         entries = (await uow.session.scalars(select(AuditEntry).where(AuditEntry.case_id == uuid.UUID(case_id)))).all()
         assert "case.content_destroyed" in {e.action for e in entries}
         report = await audit.verify(uow)
@@ -142,8 +188,8 @@ async def test_data_1_worker_destroys_the_content_of_a_case_closed_past_its_peri
 
 async def test_data_1_a_case_inside_its_period_is_kept(client, uow_factory) -> None:  # type: ignore[no-untyped-def]
     """DATA-1: a case closed today keeps its content (the period and the RET-1 watch run from its closing)."""
+    head = await login(client, await make_staff(uow_factory, role=Role.division_head))  # a reader from submission
     submitted = await make_report(client)
-    head = await login(client, await make_staff(uow_factory, role=Role.division_head))
     case_id = await case_id_for(client, head, submitted["case_reference"])
     await move_case(client, uow_factory, head, case_id, "withdrawn", reason="The reporter withdrew the report.")
     await run_job(uow_factory)
@@ -193,9 +239,9 @@ async def test_data_1_a_pending_sanction_keeps_the_content(client, uow_factory) 
 async def test_data_1_a_legal_hold_keeps_the_content_until_lifted(client, uow_factory) -> None:  # type: ignore[no-untyped-def]
     """DATA-1: the division head's legal hold (with a reason, audited) keeps the content; lifted, it goes. Only the
     division head sets or lifts one."""
-    submitted = await make_report(client)
-    head = await login(client, await make_staff(uow_factory, role=Role.division_head))
+    head = await login(client, await make_staff(uow_factory, role=Role.division_head))  # readers from submission
     lead = await login(client, await make_staff(uow_factory, role=Role.team_lead, team=Team.intake_counselling))
+    submitted = await make_report(client)
     case_id = await case_id_for(client, head, submitted["case_reference"])
     url = f"/api/v1/cases/{case_id}/legal-hold"
     reason = {"reason": "Court case 2026-가합-1234 asks us to keep it."}

@@ -83,10 +83,10 @@ async def world(
         }
     else:
         report |= {"victim": {"employee_number": org.employees["victim"]}}
-    body = await make_report(client, **report)
-    handler_id, handler = await staff_headers(client, uow_factory, Role.intake)
+    handler_id, handler = await staff_headers(client, uow_factory, Role.intake)  # issue 18: readers exist first
     _, lead = await staff_headers(client, uow_factory, Role.team_lead)
     _, division = await staff_headers(client, uow_factory, Role.division_head, None)
+    body = await make_report(client, **report)
     case_id = await case_id_for(client, lead, body["case_reference"])
     assigned = await client.post(f"/api/v1/cases/{case_id}/handlers", json={"user_id": str(handler_id)}, headers=lead)
     assert assigned.status_code == 201, assigned.text
@@ -232,8 +232,8 @@ async def test_san_1_san_2_san_3_bad_proposals_write_nothing(client, uow_factory
 
 async def test_san_2_only_a_substantiated_case_is_sanctioned(client, uow_factory) -> None:
     """SAN-2: an open case, or one decided as not substantiated, takes no sanction (422)."""
-    open_case = await world(client, uow_factory, finding=None)
-    response = await propose(client, open_case.handler, open_case.case_id, level="reprimand")
+    undecided = await world(client, uow_factory, finding=None)
+    response = await propose(client, undecided.handler, undecided.case_id, level="reprimand")
     assert response.status_code == 422 and response.json()["code"] == "case-not-substantiated"
     unfounded = await world(client, uow_factory, finding="not_substantiated")
     response = await propose(client, unfounded.handler, unfounded.case_id, level="reprimand")
@@ -244,9 +244,9 @@ async def test_san_2_a_respondent_outside_the_directory_is_named_by_a_label(clie
     """SAN-2: a respondent who is not an employee in the directory is recorded by an encrypted label; no
     webhook goes to the personnel system for them."""
     subscription = await subscribe(client, uow_factory, "sanction.decided")
-    body = await make_report(client, respondent={"description": "a visiting lecturer"})
-    _, handler = await staff_headers(client, uow_factory, Role.intake)
+    _, handler = await staff_headers(client, uow_factory, Role.intake)  # issue 18: the readers exist first
     _, lead = await staff_headers(client, uow_factory, Role.team_lead)
+    body = await make_report(client, respondent={"description": "a visiting lecturer"})
     case_id = await case_id_for(client, lead, body["case_reference"])
     await decide(client, uow_factory, handler, case_id)  # the handler is assigned, proposes; a second person confirms
     missing = await propose(client, handler, case_id, level="reprimand")
@@ -342,10 +342,10 @@ async def test_sd_3_a_secondary_damage_case_without_an_original_still_has_the_su
     """SD-3: secondary damage reported without a (known) reference: never lighter than suspension, nothing to
     wait for."""
     org = await make_org(uow_factory, units={"U": None}, people={"resp": ("U", None)})
-    body = await make_report(client, category="secondary_damage", respondent={"employee_number": org.employees["resp"]})
-    _, inv_lead = await staff_headers(client, uow_factory, Role.team_lead, Team.investigation)
-    case_id = await case_id_for(client, inv_lead, body["case_reference"])
+    _, inv_lead = await staff_headers(client, uow_factory, Role.team_lead, Team.investigation)  # issue 18: first
     _, investigator = await staff_headers(client, uow_factory, Role.investigator, Team.investigation)
+    body = await make_report(client, category="secondary_damage", respondent={"employee_number": org.employees["resp"]})
+    case_id = await case_id_for(client, inv_lead, body["case_reference"])
     await decide(client, uow_factory, investigator, case_id)  # assigned, proposes; a second person confirms
     refused = await propose(client, investigator, case_id, level="reprimand")
     assert refused.status_code == 422 and refused.json()["floor"] == "suspension"
@@ -416,10 +416,10 @@ async def test_san_4_without_a_unit_head_the_supervisor_then_a_flag(client, uow_
     await move(client, no_head.lead, no_head.case_id, "closed")
     assert len(await measures(client, no_head)) == 2
 
+    _, lead = await staff_headers(client, uow_factory, Role.team_lead)  # issue 18: the reader exists first
     body = await make_report(
         client, respondent={"description": "someone from another floor"}, workplace={"kind": "smg"}
     )
-    _, lead = await staff_headers(client, uow_factory, Role.team_lead)
     case_id = await case_id_for(client, lead, body["case_reference"])
     await decide(client, uow_factory, lead, case_id)
     flagged = (await client.get(f"/api/v1/cases/{case_id}/head-measures", headers=lead)).json()
@@ -580,18 +580,19 @@ async def test_sd_3_a_case_corrected_to_secondary_damage_is_held_to_the_floor(cl
     anew (to the investigation team), the correction is audited, and its sanctions are never lighter than
     suspension."""
     org = await make_org(uow_factory, units={"U": None}, people={"resp": ("U", None)})
+    _, intake_lead = await staff_headers(client, uow_factory, Role.team_lead)  # issue 18: the staff exist first
+    _, inv_lead = await staff_headers(client, uow_factory, Role.team_lead, Team.investigation)
+    _, investigator = await staff_headers(client, uow_factory, Role.investigator, Team.investigation)
     body = await make_report(
         client, category="sexual_harassment", respondent={"employee_number": org.employees["resp"]}
     )
-    _, intake_lead = await staff_headers(client, uow_factory, Role.team_lead)
     case_id = await case_id_for(client, intake_lead, body["case_reference"])
     corrected = await correct_category(client, intake_lead, case_id, "secondary_damage")
     assert corrected.status_code == 200, corrected.text
     assert corrected.json()["applied"] is True and corrected.json()["proposal"] is None
     assert (corrected.json()["category"], corrected.json()["team"]) == ("secondary_damage", "investigation")
     assert (await client.get(f"/api/v1/cases/{case_id}", headers=intake_lead)).status_code == 404  # not theirs now
-    _, inv_lead = await staff_headers(client, uow_factory, Role.team_lead, Team.investigation)
-    _, investigator = await staff_headers(client, uow_factory, Role.investigator, Team.investigation)
+    # Issue 18: the correction itself shared the case's key with the new team (and the old team's wraps went).
     assert (await client.get(f"/api/v1/cases/{case_id}", headers=inv_lead)).json()["category"] == "secondary_damage"
     await decide(client, uow_factory, investigator, case_id)
     refused = await propose(client, investigator, case_id, level="salary_reduction", months=3)
@@ -605,9 +606,9 @@ async def test_sd_3_a_correction_out_of_secondary_damage_waits_for_a_second_pers
     """SD-3, SAN-2's four eyes: correcting a secondary-damage case to another category removes SD-3's floor, so it
     is proposed (202, nothing changes) and a team lead or the division head other than the proposer confirms it
     through the decision proposals; until then no other proposal waits beside it."""
-    body = await make_report(client, category="secondary_damage")
-    _, inv_lead = await staff_headers(client, uow_factory, Role.team_lead, Team.investigation)
+    _, inv_lead = await staff_headers(client, uow_factory, Role.team_lead, Team.investigation)  # issue 18: first
     _, other_lead = await staff_headers(client, uow_factory, Role.team_lead, Team.investigation)
+    body = await make_report(client, category="secondary_damage")
     case_id = await case_id_for(client, inv_lead, body["case_reference"])
     proposed = await correct_category(client, inv_lead, case_id, "stalking")
     assert proposed.status_code == 202, proposed.text
@@ -638,8 +639,8 @@ async def test_sd_3_a_correction_out_of_secondary_damage_waits_for_a_second_pers
 
 async def test_sd_3_a_category_correction_is_refused_when_it_changes_nothing_or_is_stale(client, uow_factory) -> None:
     """SD-3, CASE-1: the same category (422 category-unchanged), no If-Match (428) or an old version (412)."""
+    _, lead = await staff_headers(client, uow_factory, Role.team_lead)  # issue 18: the reader exists first
     body = await make_report(client, category="stalking")
-    _, lead = await staff_headers(client, uow_factory, Role.team_lead)
     case_id = await case_id_for(client, lead, body["case_reference"])
     same = await correct_category(client, lead, case_id, "stalking")
     assert same.status_code == 422 and same.json()["code"] == "category-unchanged"

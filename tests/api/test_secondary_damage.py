@@ -17,7 +17,8 @@ SD_NARRATIVE = "Since I reported, colleagues laugh when I enter and say I invent
 
 
 async def original(client, uow_factory, **report):  # type: ignore[no-untyped-def]
-    """A victim's report (intake & counselling) and that team's lead."""
+    """A victim's report (intake & counselling) and that team's lead (on staff before it comes in: issue 18)."""
+    _, lead = await staff_headers(client, uow_factory, Role.team_lead)
     body = await make_report(
         client,
         reporter_kind="victim",
@@ -25,7 +26,6 @@ async def original(client, uow_factory, **report):  # type: ignore[no-untyped-de
         reporter={"name": "CANARY-SD-VICTIM"},
         **report,
     )
-    _, lead = await staff_headers(client, uow_factory, Role.team_lead)
     return body, lead, await case_id_for(client, lead, body["case_reference"])
 
 
@@ -151,6 +151,7 @@ async def test_sd_2_anyone_reports_with_the_reference_and_it_goes_to_the_origina
 async def test_sd_2_an_unknown_reference_is_answered_like_a_known_one(client, uow_factory) -> None:
     """SD-2: a wrong reference reveals nothing: the report is accepted with the same answer, routed as usual
     (secondary damage → investigation) without a parent; the reference entered is kept for the team."""
+    _, investigator = await staff_headers(client, uow_factory, Role.investigator, Team.investigation)
     body, _, _ = await original(client, uow_factory)
     known = await make_report(client, category="secondary_damage", original_case_reference=body["case_reference"])
     unknown = await make_report(client, category="secondary_damage", original_case_reference="WU-00000-00000")
@@ -159,7 +160,6 @@ async def test_sd_2_an_unknown_reference_is_answered_like_a_known_one(client, uo
     )
     sd = await stored_case(uow_factory, unknown["case_reference"])
     assert (sd.parent_case_id, sd.team, sd.origin) == (None, "investigation", "report")
-    _, investigator = await staff_headers(client, uow_factory, Role.investigator, Team.investigation)
     view = (await client.get(f"/api/v1/cases/{sd.id}", headers=investigator)).json()
     assert view["reports"][0]["details"]["original_case_reference"] == "WU-00000-00000"
 

@@ -47,17 +47,18 @@ async def report_naming(client, org: Org, **extra) -> dict:  # type: ignore[no-u
     )
 
 
-async def team_view(client, uow_factory, reference: str, role: Role = Role.team_lead):  # type: ignore[no-untyped-def]
-    staff = await login(client, await make_staff(uow_factory, role=role, team=Team.intake_counselling))
-    case_id = await case_id_for(client, staff, reference)
-    return staff, case_id
+async def team_member(client, uow_factory, role: Role = Role.team_lead) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """A member of the intake team, signed in. Issue 18: created before the report they read, so that its key is
+    wrapped for them when it comes in."""
+    return await login(client, await make_staff(uow_factory, role=role, team=Team.intake_counselling))
 
 
 async def test_sep_1_report_naming_both_opens_an_order_at_once(client, uow_factory, org: Org) -> None:
     """SEP-1, SEP-3: the order opens with the report; the team sees the connections and a plan moving the
     respondent."""
+    staff = await team_member(client, uow_factory)
     body = await report_naming(client, org)
-    staff, case_id = await team_view(client, uow_factory, body["case_reference"])
+    case_id = await case_id_for(client, staff, body["case_reference"])
     view = (await client.get(f"/api/v1/cases/{case_id}/separation", headers=staff)).json()
     (order,) = view["orders"]
     assert order["status"] == "active"
@@ -73,17 +74,19 @@ async def test_sep_1_report_naming_both_opens_an_order_at_once(client, uow_facto
 
 async def test_sep_1_no_order_without_both_employees(client, uow_factory, org: Org) -> None:
     """SEP-1: a report naming only the respondent, or an unknown number, opens no order."""
+    staff = await team_member(client, uow_factory)
     only = await make_report(client, respondent={"employee_number": org.employees["resp"]})
     unknown = await make_report(
         client, victim={"employee_number": "E-NOBODY"}, respondent={"employee_number": org.employees["resp"]}
     )
     for body in (only, unknown):
-        staff, case_id = await team_view(client, uow_factory, body["case_reference"])
+        case_id = await case_id_for(client, staff, body["case_reference"])
         assert (await client.get(f"/api/v1/cases/{case_id}/separation", headers=staff)).json()["orders"] == []
 
 
 async def test_sep_1_victim_reporter_named_by_own_employee_number(client, uow_factory, org: Org) -> None:
     """SEP-1: a confidential victim who gives their own employee number is separated from the respondent."""
+    staff = await team_member(client, uow_factory)
     body = await make_report(
         client,
         reporter_kind="victim",
@@ -91,7 +94,7 @@ async def test_sep_1_victim_reporter_named_by_own_employee_number(client, uow_fa
         reporter={"name": "V", "employee_number": org.employees["victim"]},
         respondent={"employee_number": org.employees["resp"]},
     )
-    staff, case_id = await team_view(client, uow_factory, body["case_reference"])
+    case_id = await case_id_for(client, staff, body["case_reference"])
     assert len((await client.get(f"/api/v1/cases/{case_id}/separation", headers=staff)).json()["orders"]) == 1
 
 
@@ -106,14 +109,20 @@ async def test_sep_4_check_refuses_each_kind_of_connection(client, uow_factory, 
         return response.json()
 
     # The respondent moved to unit B under mgr_b: nothing connects them any more.
-    assert await check(employee_number=org.employees["resp"], unit=org.units["B"], supervisor=org.employees["mgr_b"]) == {
+    assert await check(
+        employee_number=org.employees["resp"], unit=org.units["B"], supervisor=org.employees["mgr_b"]
+    ) == {
         "allowed": True,
         "refusals": [],
     }
-    same_unit = await check(employee_number=org.employees["resp"], unit=org.units["A"], supervisor=org.employees["mgr_b"])
+    same_unit = await check(
+        employee_number=org.employees["resp"], unit=org.units["A"], supervisor=org.employees["mgr_b"]
+    )
     assert same_unit["allowed"] is False
     assert {r["reason"] for r in same_unit["refusals"]} == {"separated-same-unit"}
-    under_victim = await check(employee_number=org.employees["resp"], unit=org.units["B"], supervisor=org.employees["victim"])
+    under_victim = await check(
+        employee_number=org.employees["resp"], unit=org.units["B"], supervisor=org.employees["victim"]
+    )
     assert {r["reason"] for r in under_victim["refusals"]} == {"separated-chain-of-command"}
     shared = await check(
         employee_number=org.employees["resp"],
@@ -228,14 +237,15 @@ async def test_sep_4_personnel_system_never_sees_case_content(client, uow_factor
 async def test_sep_6_only_a_team_lead_lifts_with_a_reason(client, uow_factory, org: Org) -> None:
     """SEP-6: an order is lifted only by a team lead's audited decision with a reason; then it is gone from
     the personnel system's list and further lifts conflict."""
+    officer = await team_member(client, uow_factory, role=Role.intake)
+    lead = await team_member(client, uow_factory)
     body = await report_naming(client, org)
-    officer, case_id = await team_view(client, uow_factory, body["case_reference"], role=Role.intake)
+    case_id = await case_id_for(client, officer, body["case_reference"])
     order = (await client.get(f"/api/v1/cases/{case_id}/separation", headers=officer)).json()["orders"][0]
     lift_url = f"/api/v1/cases/{case_id}/separation/orders/{order['id']}/lift"
     reason = {"reason": "Finding not substantiated; the victim was informed."}
     refused = await client.post(lift_url, json=reason, headers=officer)
     assert refused.status_code == 403
-    lead = await login(client, await make_staff(uow_factory, role=Role.team_lead, team=Team.intake_counselling))
     assert (await client.post(lift_url, json={"reason": "short"}, headers=lead)).status_code == 422
     assert (await client.post(lift_url, json=reason, headers=lead)).status_code == 204
     again = await client.post(lift_url, json=reason, headers=lead)
@@ -260,10 +270,13 @@ async def test_sep_6_only_a_team_lead_lifts_with_a_reason(client, uow_factory, o
 
 async def test_case_7_victims_wish_changes_the_plan(client, uow_factory, org: Org) -> None:
     """CASE-7: only after the victim's own recorded wish does the plan move the victim."""
+    staff = await team_member(client, uow_factory)
     body = await report_naming(client, org)
-    staff, case_id = await team_view(client, uow_factory, body["case_reference"])
+    case_id = await case_id_for(client, staff, body["case_reference"])
     wish = await client.post(
-        f"/api/v1/cases/{case_id}/victim-wishes", json={"wants_to_move": True, "note": "I'd rather move."}, headers=staff
+        f"/api/v1/cases/{case_id}/victim-wishes",
+        json={"wants_to_move": True, "note": "I'd rather move."},
+        headers=staff,
     )
     assert wish.status_code == 201
     view = (await client.get(f"/api/v1/cases/{case_id}/separation", headers=staff)).json()
@@ -274,8 +287,9 @@ async def test_case_7_victims_wish_changes_the_plan(client, uow_factory, org: Or
 
 async def test_acc_1_separation_view_is_hidden_outside_the_team(client, uow_factory, org: Org) -> None:
     """ACC-1: another team gets 404 on the case's separation view; content-blind roles too (never 403 on a case)."""
+    lead = await team_member(client, uow_factory)
     body = await report_naming(client, org)
-    _, case_id = await team_view(client, uow_factory, body["case_reference"])
+    case_id = await case_id_for(client, lead, body["case_reference"])
     other = await login(client, await make_staff(uow_factory, role=Role.investigator, team=Team.investigation))
     assert (await client.get(f"/api/v1/cases/{case_id}/separation", headers=other)).status_code == 404
     hr_officer = await login(client, await make_staff(uow_factory, role=Role.hr_officer))
@@ -284,8 +298,9 @@ async def test_acc_1_separation_view_is_hidden_outside_the_team(client, uow_fact
 
 async def test_case_5_outside_the_assigned_team_the_victim_is_a_pseudonym(client, uow_factory, org: Org) -> None:
     """CASE-5: a team member who is not assigned sees a pseudonym for the victim's employee number."""
+    officer = await team_member(client, uow_factory, role=Role.intake)
     body = await report_naming(client, org)
-    officer, case_id = await team_view(client, uow_factory, body["case_reference"], role=Role.intake)
+    case_id = await case_id_for(client, officer, body["case_reference"])
     order = (await client.get(f"/api/v1/cases/{case_id}/separation", headers=officer)).json()["orders"][0]
     assert order["victim_employee_number"].startswith("V-")
     assert org.employees["victim"] not in str(order)
@@ -313,6 +328,7 @@ async def test_sep_1_an_order_opens_when_a_sync_brings_the_named_victim(client, 
     The next full sync brings that employee: the order opens then, by itself, once (a second sync adds nothing),
     and the victim is protected (RET-1)."""
     newcomer = f"E-NEW-{org.tag}"
+    staff = await team_member(client, uow_factory)
     body = await make_report(
         client,
         identity_mode="confidential",
@@ -320,7 +336,7 @@ async def test_sep_1_an_order_opens_when_a_sync_brings_the_named_victim(client, 
         victim={"employee_number": newcomer},
         respondent={"employee_number": org.employees["resp"]},
     )
-    staff, case_id = await team_view(client, uow_factory, body["case_reference"])
+    case_id = await case_id_for(client, staff, body["case_reference"])
     assert (await client.get(f"/api/v1/cases/{case_id}/separation", headers=staff)).json()["orders"] == []
     await sync_newcomer(client, uow_factory, org, newcomer)
     await sync_newcomer(client, uow_factory, org, newcomer)
@@ -341,10 +357,11 @@ async def test_sep_1_a_late_order_from_an_anonymous_third_party_awaits_triage(cl
     """SEP-1 (security review F11): an order opened late for an anonymous third party's report still awaits the case
     team's triage, as one opened at intake does; the respondent unknown at intake counts as well."""
     newcomer = f"E-NEW-{org.tag}"
+    staff = await team_member(client, uow_factory)
     body = await make_report(
         client, victim={"employee_number": org.employees["victim"]}, respondent={"employee_number": newcomer}
     )
-    staff, case_id = await team_view(client, uow_factory, body["case_reference"])
+    case_id = await case_id_for(client, staff, body["case_reference"])
     assert (await client.get(f"/api/v1/cases/{case_id}/separation", headers=staff)).json()["orders"] == []
     await sync_newcomer(client, uow_factory, org, newcomer, unit="B")
     (order,) = (await client.get(f"/api/v1/cases/{case_id}/separation", headers=staff)).json()["orders"]
@@ -357,10 +374,11 @@ async def test_sep_1_a_late_order_from_an_anonymous_third_party_awaits_triage(cl
 async def test_sep_1_a_closed_case_opens_no_late_order(client, uow_factory, org: Org) -> None:
     """SEP-1: only an open case's named people open an order when the directory learns them."""
     newcomer = f"E-NEW-{org.tag}"
+    lead = await team_member(client, uow_factory)
     body = await make_report(
         client, victim={"employee_number": newcomer}, respondent={"employee_number": org.employees["resp"]}
     )
-    lead, case_id = await team_view(client, uow_factory, body["case_reference"])
+    case_id = await case_id_for(client, lead, body["case_reference"])
     withdrawn = await move_case(client, uow_factory, lead, case_id, "withdrawn")
     assert withdrawn["status"] == "withdrawn"
     await sync_newcomer(client, uow_factory, org, newcomer)
@@ -371,11 +389,16 @@ async def test_sep_1_case_8_a_sealed_report_opens_its_order_when_released(client
     """SEP-1 with CASE-8: a report in escrow opens no order while sealed; when a second, independent report naming
     the same respondent releases it, its order opens then."""
     tag = uuid.uuid4().hex[:6]
+    staff = await team_member(client, uow_factory)
     sealed = await make_report(
         client,
         reporter_kind="victim",
         identity_mode="confidential",
-        reporter={"name": "Escrow victim", "email": f"sealed-{tag}@example.org", "employee_number": org.employees["victim"]},
+        reporter={
+            "name": "Escrow victim",
+            "email": f"sealed-{tag}@example.org",
+            "employee_number": org.employees["victim"],
+        },
         escrow=True,
         respondent={"employee_number": org.employees["resp"]},
     )
@@ -389,6 +412,6 @@ async def test_sep_1_case_8_a_sealed_report_opens_its_order_when_released(client
         reporter={"name": "Colleague", "email": f"colleague-{tag}@example.org"},
         respondent={"employee_number": org.employees["resp"]},
     )
-    staff, case_id = await team_view(client, uow_factory, sealed["case_reference"])
+    case_id = await case_id_for(client, staff, sealed["case_reference"])
     (order,) = (await client.get(f"/api/v1/cases/{case_id}/separation", headers=staff)).json()["orders"]
     assert order["status"] == "active" and order["respondent_employee_number"] == org.employees["resp"]

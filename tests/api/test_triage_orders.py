@@ -64,8 +64,8 @@ async def test_f11_sep_1_an_anonymous_order_awaits_triage_and_is_enforced_until_
     """SEP-1, F11: an anonymous third party's report opens the order at once — a placement check is refused by it —
     marked awaiting triage in the case's protection view and the queue. An intake officer of the case team confirms
     it at triage (audited; once): it stays, no longer awaiting triage."""
+    intake = await staff(client, uow_factory, Role.intake)  # issue 18: the reader exists when the report comes in
     body = await anonymous_order(client, org)
-    intake = await staff(client, uow_factory, Role.intake)
     case_id = await case_id_for(client, intake, body["case_reference"])
     order = await the_order(client, intake, case_id)
     assert order["status"] == "active" and order["awaiting_triage"] is True
@@ -94,9 +94,9 @@ async def test_f11_sep_1_an_anonymous_order_awaits_triage_and_is_enforced_until_
 async def test_f11_sep_6_lifting_at_triage_is_the_team_leads_audited_decision(client, uow_factory, org: Org) -> None:
     """SEP-6, F11: instead of confirming, a team lead lifts the order with a reason (an intake officer may not); it no
     longer awaits triage, stops refusing placements, and can no longer be confirmed."""
-    body = await anonymous_order(client, org)
-    intake = await staff(client, uow_factory, Role.intake)
+    intake = await staff(client, uow_factory, Role.intake)  # issue 18: the readers exist when the report comes in
     lead = await staff(client, uow_factory, Role.team_lead)
+    body = await anonymous_order(client, org)
     case_id = await case_id_for(client, lead, body["case_reference"])
     order = await the_order(client, lead, case_id)
     lift = f"/api/v1/cases/{case_id}/separation/orders/{order['id']}/lift"
@@ -114,6 +114,7 @@ async def test_f11_sep_6_lifting_at_triage_is_the_team_leads_audited_decision(cl
 
 async def test_f11_sep_1_an_identified_reporters_order_does_not_await_triage(client, uow_factory, org: Org) -> None:
     """SEP-1, F11: a third party who reports confidentially (or the victim) opens an order as before."""
+    lead = await staff(client, uow_factory, Role.team_lead)  # issue 18: the reader exists when the report comes in
     body = await make_report(
         client,
         identity_mode="confidential",
@@ -121,7 +122,6 @@ async def test_f11_sep_1_an_identified_reporters_order_does_not_await_triage(cli
         victim={"employee_number": org.employees["victim"]},
         respondent={"employee_number": org.employees["resp"]},
     )
-    lead = await staff(client, uow_factory, Role.team_lead)
     case_id = await case_id_for(client, lead, body["case_reference"])
     assert (await the_order(client, lead, case_id))["awaiting_triage"] is False
     assert await queue_flag(client, lead, body["case_reference"]) is False

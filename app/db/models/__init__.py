@@ -13,6 +13,7 @@ from app.db.models.case import (
     CaseTransition,
     Report,
 )
+from app.db.models.case_keys import CaseKeyRequest, CaseKeyWrap, RecoveryKey
 from app.db.models.contract import Contract, Obligation, SupportRequest
 from app.db.models.decision_proposal import DecisionProposal
 from app.db.models.education import EducationAttendance, EducationSession
@@ -56,6 +57,8 @@ __all__ = [
     "CaseAmbassador",
     "CaseAssignment",
     "CaseDeadline",
+    "CaseKeyRequest",
+    "CaseKeyWrap",
     "CaseLink",
     "CaseMessage",
     "CaseReadMarker",
@@ -87,6 +90,7 @@ __all__ = [
     "PersonnelEvent",
     "ProtectedPerson",
     "ProtectiveMeasure",
+    "RecoveryKey",
     "RefreshToken",
     "Report",
     "RespondentIneligibility",

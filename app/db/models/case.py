@@ -12,6 +12,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     UniqueConstraint,
     Uuid,
@@ -20,7 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.sql.expression import false
 
-from app.db.encryption import EncryptedJSON, EncryptedText, EncryptedUuid
+from app.db.encryption import CaseJSON, CaseText, EncryptedJSON, EncryptedText, EncryptedUuid
 from app.db.models.base import Base, UTCDateTime, enum
 from app.domain.enums import (
     CaseOrigin,
@@ -93,6 +94,9 @@ class Case(Base):
     # copy") must drop those triggers first and create them again afterwards (SQLite refuses the rename otherwise).
     next_due_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     met_late: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Issue 18: the public half of the case's content key (app.db.case_keys): anyone may add content that only the
+    # case's readers open. NULL: a case from before per-case keys, under the master key until `withu migrate`.
+    content_key: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
     __mapper_args__ = {"version_id_col": version}
 
@@ -162,9 +166,15 @@ class Report(Base):
     receipt_hash: Mapped[str] = mapped_column(String(200))
     receipt_failures: Mapped[int] = mapped_column(Integer, default=0)
     receipt_locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
-    narrative: Mapped[str] = mapped_column(EncryptedText("report.narrative"))
-    identity: Mapped[dict[str, Any] | None] = mapped_column(EncryptedJSON("report.identity"), nullable=True)
-    details: Mapped[dict[str, Any]] = mapped_column(EncryptedJSON("report.details"))
+    # Issue 18: the narrative, the reporter's identity and the rest of the body as reported (the people named, the
+    # workplace, when and where) under the case's own key (app.db.case_keys); what the server itself must act on,
+    # apart in `facts` (app.services.case_opened.facts_to_store: employee numbers, flags, keyed hashes), under the
+    # master key. `facts` NULL: a report from before the two were kept apart (read from `details` until migrated).
+    __case_content__ = ("narrative", "identity", "details")
+    narrative: Mapped[str] = mapped_column(CaseText("report.narrative"))
+    identity: Mapped[dict[str, Any] | None] = mapped_column(CaseJSON("report.identity"), nullable=True)
+    details: Mapped[dict[str, Any]] = mapped_column(CaseJSON("report.details"))
+    facts: Mapped[dict[str, Any] | None] = mapped_column(EncryptedJSON("report.facts"), nullable=True)
     # CASE-8: keyed hash of the respondent's employee number, for matching without revealing it.
     respondent_key: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
     received_on: Mapped[date] = mapped_column(Date)
@@ -214,7 +224,8 @@ class CaseMessage(Base):
     author: Mapped[MessageAuthor] = mapped_column(enum(MessageAuthor))
     author_user_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff_user.id"), nullable=True)
     internal: Mapped[bool] = mapped_column(Boolean, default=False)
-    body: Mapped[str] = mapped_column(EncryptedText("case_message.body"))
+    __case_content__ = ("body",)  # issue 18: under the case's own key
+    body: Mapped[str] = mapped_column(CaseText("case_message.body"))
     # INT-1: a reporter's message carries its day only; staff messages also their time.
     sent_on: Mapped[date] = mapped_column(Date)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

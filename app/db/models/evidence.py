@@ -10,7 +10,7 @@ from datetime import date, datetime
 from sqlalchemy import Date, ForeignKey, Integer, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db.encryption import EncryptedText
+from app.db.encryption import CaseText, EncryptedText
 from app.db.models.base import Base, UTCDateTime, enum
 from app.domain.evidence import EvidenceType, Uploader
 
@@ -28,7 +28,8 @@ class EvidenceFile(Base):
     media_type: Mapped[EvidenceType] = mapped_column(enum(EvidenceType))
     size: Mapped[int] = mapped_column(Integer)
     stored_name: Mapped[str] = mapped_column(String(64), unique=True)
-    description: Mapped[str | None] = mapped_column(EncryptedText("evidence_file.description"), nullable=True)
+    __case_content__ = ("description",)  # issue 18: under the case's own key, like the file
+    description: Mapped[str | None] = mapped_column(CaseText("evidence_file.description"), nullable=True)
     # INT-1: a reporter's upload carries its day only; a staff upload also its time.
     created_on: Mapped[date] = mapped_column(Date)
     created_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

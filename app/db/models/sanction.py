@@ -10,7 +10,7 @@ from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, UniqueConstra
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.sql.expression import false
 
-from app.db.encryption import EncryptedText, EncryptedUuid
+from app.db.encryption import CaseText, EncryptedText, EncryptedUuid
 from app.db.models.base import Base, UTCDateTime, enum
 from app.domain.joint_liability import HeadMeasureKind, HeadMeasureStatus
 from app.domain.sanctions import SanctionLevel, SanctionStatus
@@ -45,7 +45,8 @@ class VictimOpinion(Base):
     __tablename__ = "victim_opinion"
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
     case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("case_file.id"), index=True)
-    text: Mapped[str] = mapped_column(EncryptedText("victim_opinion.text"))
+    __case_content__ = ("text",)  # issue 18: under the case's own key
+    text: Mapped[str] = mapped_column(CaseText("victim_opinion.text"))
     recorded_on: Mapped[date] = mapped_column(Date)
     recorded_by: Mapped[str] = mapped_column(String(64))  # "victim" (through the inbox) or the staff member's id
 

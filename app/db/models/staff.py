@@ -11,6 +11,7 @@ from sqlalchemy import (
     Boolean,
     ForeignKey,
     Integer,
+    LargeBinary,
     String,
     Uuid,
 )
@@ -56,6 +57,11 @@ class StaffUser(Base):
     sessions_valid_from: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     # Account changes (role, team, status) name the version they were made against (If-Match), like cases.
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    # Issue 18: the account's X25519 key pair (app.db.case_keys). The private key is stored only sealed under a key
+    # derived from the owner's password (Argon2id with `key_salt`); made when the owner sets their password.
+    public_key: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    sealed_private_key: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    key_salt: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
 
 
 class StaffSession(Base):
@@ -68,6 +74,9 @@ class StaffSession(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     last_used_at: Mapped[datetime] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # Issue 18: the owner's private key for this sign-in, sealed under a secret that only the sign-in's tokens carry
+    # (never the database): the server opens a case only while one of its readers is signed in.
+    sealed_private_key: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
 
 
 class SignInDelay(Base):

@@ -629,8 +629,10 @@ class CaseRepository(Repository):
             .where(Case.parent_case_id == original_id, Case.origin == CaseOrigin.secondary_damage_report)
             .order_by(Case.opened_on, Case.reference)
         )
-        # The marker sits in the encrypted details: read in Python (a case has few such reports).
-        return [c for c, r in rows.all() if r.details.get(THROUGH_INBOX) == str(report_id)]
+        # The marker sits in the encrypted facts (before issue 18: the details): read in Python (a case has few).
+        return [
+            c for c, r in rows.all() if (r.details if r.facts is None else r.facts).get(THROUGH_INBOX) == str(report_id)
+        ]
 
     async def reports_naming(self, respondent_key: str, except_case: uuid.UUID) -> list[tuple[Report, Case]]:
         """Unscoped: matching, sealed cases included. CASE-8: other reports naming the same respondent (by keyed

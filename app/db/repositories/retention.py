@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from app.db.models import (
     Case,
     CaseAmbassador,
+    CaseKeyWrap,
     CaseMessage,
     CaseReadMarker,
     CaseTransition,
@@ -100,6 +101,9 @@ class RetentionRepository(Repository):
             delete(EvidenceAccess).where(EvidenceAccess.evidence_id.in_(evidence_ids)), execution_options=by_case
         )
         await s.execute(delete(EvidenceFile).where(EvidenceFile.case_id == case_id), execution_options=by_case)
+        # Issue 18, crypto-shredding: without a wrap nobody — no reader, no recovery officer — opens the case's key,
+        # so whatever copy of its content survives anywhere (a backup, a disk block) stays unreadable.
+        await s.execute(delete(CaseKeyWrap).where(CaseKeyWrap.case_id == case_id), execution_options=by_case)
         for model in (
             CaseMessage,
             CaseReadMarker,
@@ -114,7 +118,7 @@ class RetentionRepository(Repository):
         await s.execute(
             update(Report)
             .where(Report.case_id == case_id)
-            .values(narrative="", identity=None, details={}, respondent_key=None),
+            .values(narrative="", identity=None, details={}, facts=None, respondent_key=None),
             execution_options=by_case,
         )
         await s.execute(

@@ -40,6 +40,13 @@ class StaffRepository(Repository):
             return []
         return list((await self.session.scalars(select(StaffUser).where(StaffUser.id.in_(ids)))).all())
 
+    async def display_names(self, ids: set[uuid.UUID]) -> dict[uuid.UUID, str]:
+        """Names only: no other column of the accounts is loaded (nor decrypted)."""
+        if not ids:
+            return {}
+        rows = await self.session.execute(select(StaffUser.id, StaffUser.display_name).where(StaffUser.id.in_(ids)))
+        return {user_id: name for user_id, name in rows.all()}
+
     async def case_team_members(self, team: Team, roles: frozenset[Role]) -> list[StaffUser]:
         """Active staff of the given roles in `team`, and division heads (who work every team's cases)."""
         query = select(StaffUser).where(
@@ -158,11 +165,12 @@ class StaffRepository(Repository):
         return int(await self.session.scalar(query) or 0)
 
     async def revoke_sessions(self, user_id: uuid.UUID, at: datetime) -> int:
-        """End every open sign-in of the user (their refresh tokens die with them); the number ended."""
+        """End every open sign-in of the user (their refresh tokens die with them, and the private key each held,
+        issue 18); the number ended."""
         result = await self.session.execute(
             update(StaffSession)
             .where(StaffSession.user_id == user_id, StaffSession.revoked_at.is_(None))
-            .values(revoked_at=at)
+            .values(revoked_at=at, sealed_private_key=None)
             .execution_options(synchronize_session="fetch")
         )
         return int(result.rowcount or 0)  # type: ignore[attr-defined]
