@@ -74,9 +74,10 @@ class LiveServer:
     def url(self, path: str = "/") -> str:
         return self.base_url + path
 
-    def withu(self, *args: str) -> str:
-        """Run a `withu` command against this server's database; its standard output."""
-        return _run([str(WITHU), *args], self.env, self.workdir)
+    def withu(self, *args: str, stdin: str | None = None) -> str:
+        """Run a `withu` command against this server's database (given `stdin`, e.g. recovery shares, one a line);
+        its standard output."""
+        return _run([str(WITHU), *args], self.env, self.workdir, stdin)
 
     def stop(self) -> None:
         if self.process.poll() is None:
@@ -120,8 +121,8 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _run(cmd: list[str], env: dict[str, str], cwd: Path) -> str:
-    done = subprocess.run(cmd, env=env, cwd=cwd, capture_output=True, text=True, timeout=120)  # noqa: S603
+def _run(cmd: list[str], env: dict[str, str], cwd: Path, stdin: str | None = None) -> str:
+    done = subprocess.run(cmd, env=env, cwd=cwd, input=stdin, capture_output=True, text=True, timeout=120)  # noqa: S603
     if done.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd)} failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
     return done.stdout

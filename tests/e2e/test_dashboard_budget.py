@@ -18,7 +18,7 @@ KB = 1024
 JS_BUDGET = 90 * KB
 # Who visits which screens: between them, every screen of the dashboard.
 VISITS = {
-    "division_head": ["queue", "approvals", "registries", "statistics", "case/{case}"],
+    "division_head": ["queue", "approvals", "registries", "statistics", "case/{case}", "password"],
     "auditor": ["audit", "statistics"],
     "sysadmin": ["users", "registries"],
 }

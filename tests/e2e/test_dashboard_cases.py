@@ -146,6 +146,8 @@ async def test_san_2_a_handler_takes_a_case_from_the_queue_to_a_sanction_decided
     """CASE-1 (transitions with a reason; the finding on `decided` proposed by the handler and confirmed by a team
     lead in another browser, F5), CASE-6 / SAN-3 (the victim's opinion before the decision), SAN-1 / SAN-2 (proposed
     by the handler, decided by the team lead)."""
+    # Issue 18: a case's key is wrapped at submission for the readers that exist then.
+    confirmer = await make_person(api, "team_lead", "intake_counselling", name="Lead E2E")
     receipt = await victim_report(api)
     ref, case_id = receipt["case_reference"], receipt["id"]
     person = await make_person(api, "intake", "intake_counselling", name="Handler E2E")
@@ -179,9 +181,7 @@ async def test_san_2_a_handler_takes_a_case_from_the_queue_to_a_sanction_decided
     await handler.accessible("case: decision proposed")
 
     # A team lead — another person, in another browser — confirms it from the approvals inbox.
-    lead = await signed_in(
-        new_context, await make_person(api, "team_lead", "intake_counselling", name="Lead E2E"), device="Pixel 7"
-    )
+    lead = await signed_in(new_context, confirmer, device="Pixel 7")
     await lead.page.goto("/admin/#/approvals")
     await lead.heading(lead.t("approvals.title"))
     item = lead.page.locator("li", has=lead.page.get_by_role("link", name=lead.t("approvals.case", ref=ref)))
@@ -242,6 +242,8 @@ async def test_case_3_a_recused_staff_member_does_not_see_the_case(new_context, 
     """CASE-3 / ACC-1: a staff member in the respondent's unit finds the case neither in the queue nor by its URL
     (not found, never "forbidden"); a colleague of the same team who is not recused sees it."""
     people = await directory(api)
+    # Issue 18: a case's key is wrapped at submission for the readers that exist then.
+    colleague = await make_person(api, "intake", "intake_counselling")
     receipt = await victim_report(api, people)
     ref, case_id = receipt["case_reference"], receipt["id"]
 
@@ -259,7 +261,7 @@ async def test_case_3_a_recused_staff_member_does_not_see_the_case(new_context, 
     await recused.accessible("not found")
     await screenshot(recused.page, "2-not-found")
 
-    other = await signed_in(new_context, await make_person(api, "intake", "intake_counselling"))
+    other = await signed_in(new_context, colleague)
     await other.page.goto("/admin/#/queue?team=intake_counselling")
     await other.page.get_by_role("link", name=ref).click()
     await other.heading(other.t("case.title", ref=ref))
@@ -285,13 +287,15 @@ async def test_case_2_the_queue_filters_pages_and_works_by_keyboard(new_context,
     server = await spawn_live_server()
     api = StaffApi(server)
     try:
+        # Issue 18: a case's key is wrapped at submission for the readers that exist then.
+        head_person = await make_person(api, "division_head")
         for _ in range(52):
             await api.submit_report()
         for _ in range(3):
             await api.submit_report(category="secondary_damage")
         overdue_triage(server.workdir / "withu.db")
         context = await new_context(device="desktop", locale="en-US", server=server)
-        head = Staff(await context.new_page(), await make_person(api, "division_head"), "en")
+        head = Staff(await context.new_page(), head_person, "en")
         await head.sign_in("#/queue")
         await head.heading(head.t("queue.title"))
         total = (await api.get("/cases", staff="head")).json()["total"]
@@ -366,9 +370,12 @@ async def test_case_5_san_2_nobody_approves_their_own_request_and_the_screen_say
     """CASE-5: the division head (outside the assigned team) asks to see the victim's identity; in the approvals
     inbox the request is marked as theirs, and approving it is refused by the server — shown in words. SAN-2: a
     team lead's own proposal has no approve button on the case, only the explanation."""
+    # Issue 18: a case's key is wrapped at submission for the readers that exist then.
+    head_person = await make_person(api, "division_head", name="Head E2E")
+    lead_person = await make_person(api, "team_lead", "intake_counselling", name="Lead Own")
     receipt = await victim_report(api)
     ref, case_id = receipt["case_reference"], receipt["id"]
-    head = await signed_in(new_context, await make_person(api, "division_head", name="Head E2E"))
+    head = await signed_in(new_context, head_person)
     await open_case(head, case_id, ref)
     asking = head.page.locator("form", has=head.page.get_by_role("heading", name=head.t("case.disclosure.ask")))
     await asking.get_by_label(head.t("case.disclosure.reason")).fill("Oversight: the ministry asks who is affected.")
@@ -386,7 +393,7 @@ async def test_case_5_san_2_nobody_approves_their_own_request_and_the_screen_say
 
     # SAN-2: a team lead proposes; on the case the proposal is theirs, with no approve button.
     await substantiated(api, case_id)
-    lead = await signed_in(new_context, await make_person(api, "team_lead", "intake_counselling", name="Lead Own"))
+    lead = await signed_in(new_context, lead_person)
     await open_case(lead, case_id, ref, "sanctions")
     propose = lead.page.locator("form", has=lead.page.get_by_role("heading", name=lead.t("sanction.propose")))
     await propose.get_by_label(lead.t("sanction.level"), exact=True).select_option("reprimand")
@@ -409,9 +416,11 @@ async def test_case_4_case_7_acc_2_the_parts_of_a_case_work(new_context, api, sc
     history); CASE-7 a measure applied only after the victim's answer; SEP-1 / SEP-3 the order and its plan;
     CASE-1 a concurrent change is reloaded and said."""
     people = await directory(api)
+    # Issue 18: a case's key is wrapped at submission for the readers that exist then.
+    lead = await make_person(api, "team_lead", "intake_counselling", name="Lead Parts")
     receipt = await victim_report(api, people)
     ref, case_id = receipt["case_reference"], receipt["id"]
-    staff = await signed_in(new_context, await make_person(api, "team_lead", "intake_counselling", name="Lead Parts"))
+    staff = await signed_in(new_context, lead)
     page = staff.page
 
     # CASE-1: someone else moves the case meanwhile; the form's stale version is refused, reloaded and said.
@@ -505,6 +514,8 @@ async def test_every_case_screen_passes_axe_on_desktop_and_phone_in_both_languag
     """Issue #7's bar: axe-core finds nothing on the queue, every part of a case (with content in each: messages,
     evidence, a measure, a separation order, a proposed sanction) and the approvals inbox."""
     people = await directory(api)
+    # Issue 18: a case's key is wrapped at submission for the readers that exist then.
+    leads = [await make_person(api, "team_lead", "intake_counselling") for _ in range(4)]
     receipt = await victim_report(api, people)
     ref, case_id = receipt["case_reference"], receipt["id"]
     await api.post_case_message(ref, "We have started. Would paid leave help you?", staff="lead-intake")
@@ -521,8 +532,9 @@ async def test_every_case_screen_passes_axe_on_desktop_and_phone_in_both_languag
         json={"level": "reprimand", "reason": "Sexual remarks established."},
     )
     assert proposed.status_code == 201, proposed.text
-    for device, lang in (("desktop", "ko"), ("desktop", "en"), ("Pixel 7", "en"), ("iPhone 13", "ko")):
-        lead = await make_person(api, "team_lead", "intake_counselling")  # a fresh TOTP for each sign-in
+    for lead, (device, lang) in zip(  # a fresh TOTP for each sign-in
+        leads, (("desktop", "ko"), ("desktop", "en"), ("Pixel 7", "en"), ("iPhone 13", "ko")), strict=True
+    ):
         staff = await signed_in(new_context, lead, device=device, lang=lang)
         shot = f"{device.replace(' ', '-')}-{lang}"
         await staff.page.goto("/admin/#/queue")
@@ -548,11 +560,13 @@ async def test_every_case_screen_passes_axe_on_desktop_and_phone_in_both_languag
 async def test_aud_1_a_long_history_is_shown_in_full(new_context, api) -> None:
     """AUD-1: the case's history shows its first 500 entries and the rest on request (every read is an entry; reads
     by two people in turn, so that no run of one person's reads is folded into one line)."""
+    # Issue 18: a case's key is wrapped at submission for the readers that exist then.
+    lead = await make_person(api, "team_lead", "intake_counselling")
     receipt = await victim_report(api)
     for n in range(505):  # 505 audited reads by the division head and the team's lead, in turn
         reader = "head" if n % 2 else "lead-intake"
         assert (await api.get(f"/cases/{receipt['id']}", staff=reader)).status_code == 200
-    staff = await signed_in(new_context, await make_person(api, "team_lead", "intake_counselling"))
+    staff = await signed_in(new_context, lead)
     await open_case(staff, receipt["id"], receipt["case_reference"], tab="timeline")
     rows = staff.page.locator("#view table tbody tr")
     await expect(rows).to_have_count(500)

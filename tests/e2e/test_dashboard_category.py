@@ -12,10 +12,12 @@ from tests.e2e.dashboard import make_person, signed_in
 async def test_sd_3_the_lead_corrects_the_category_and_lowering_the_floor_waits(new_context, api) -> None:
     """SD-3, CASE-3: a correction with a reason applies at once and is routed by the table (secondary damage goes
     to the investigation team: the division head, who heads every team, still reads it); the correction back out of
-    secondary damage only proposes (Approvals), the category unchanged until a second person confirms."""
+    secondary damage only proposes (Approvals), the category unchanged until a second person confirms. The head
+    is a reader when the report comes in, so its key is shared with them at submission."""
+    head = await make_person(api, "division_head", name="Head Category")
     receipt = await api.submit_report(category="sexual_harassment")
     case = await api.case_by_reference(receipt["case_reference"])
-    staff = await signed_in(new_context, await make_person(api, "division_head", name="Head Category"))
+    staff = await signed_in(new_context, head)
     page = staff.page
 
     async def correct(to: str) -> None:
@@ -35,6 +37,4 @@ async def test_sd_3_the_lead_corrects_the_category_and_lowering_the_floor_waits(
     read = (await api.get(f"/cases/{case['id']}", staff="head")).json()
     assert read["category"] == "secondary_damage"  # unchanged until a second person confirms
     waiting = (await api.get(f"/cases/{case['id']}/decision-proposals", staff="head")).json()
-    assert [(p["kind"], p["category"], p["status"]) for p in waiting] == [
-        ("category", "sexual_harassment", "proposed")
-    ]
+    assert [(p["kind"], p["category"], p["status"]) for p in waiting] == [("category", "sexual_harassment", "proposed")]

@@ -11,10 +11,13 @@ from tests.e2e.dashboard import make_person, signed_in
 
 async def test_case_2_the_lead_records_the_ministry_notification_as_done(new_context, api) -> None:
     """CASE-2: the public body's duty is recorded as done — who, the day, the reference — and is then shown met;
-    the feedback deadline is met by the message marked as feedback."""
+    the feedback deadline is met by the message marked as feedback. The lead of the team a sexual-harassment report
+    is routed to (CASE-3) is a reader when it comes in, so its key is shared with them at submission."""
+    lead = await make_person(api, "team_lead", "intake_counselling", name="Lead Deadlines")
     receipt = await api.submit_report(workplace={"kind": "smg"})
     case = await api.case_by_reference(receipt["case_reference"])
-    staff = await signed_in(new_context, await make_person(api, "team_lead", case["team"], name="Lead Deadlines"))
+    assert case["team"] == "intake_counselling"
+    staff = await signed_in(new_context, lead)
     page = staff.page
     await page.goto(f"/admin/#/case/{case['id']}")
     await staff.heading(staff.t("case.title", ref=case["reference"]))

@@ -39,8 +39,10 @@ async def test_sep_5_a_violation_is_marked_in_the_queue_and_a_team_lead_resolves
 ) -> None:
     """SEP-5: the respondent is transferred into the victim's unit; the lead's queue marks the case "Separation
     order violated (1)" in words; with the violations filter it is listed; the lead records how it was resolved and
-    the mark is gone."""
+    the mark is gone. The lead is a reader of the intake team's case when the report comes in, so its key is
+    shared with them at submission."""
     people, hr = await apart(api)
+    lead_person = await make_person(api, "team_lead", "intake_counselling", employee_number=people["lead"])
     body = await api.submit_report(
         victim={"employee_number": people["victim"]}, respondent={"employee_number": people["respondent"]}
     )
@@ -54,7 +56,6 @@ async def test_sep_5_a_violation_is_marked_in_the_queue_and_a_team_lead_resolves
     }
     moved = await api.client.post("/personnel/events", json=[event], headers=hr)
     assert moved.status_code == 200, moved.text
-    lead_person = await make_person(api, "team_lead", "intake_counselling", employee_number=people["lead"])
     lead = await signed_in(new_context, lead_person)
 
     await lead.page.goto("/admin/#/queue?violations=true")

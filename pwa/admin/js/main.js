@@ -6,6 +6,7 @@ import { alertBox, announce, field, h } from "/js/dom.js";
 import { formatDate, lang, loadStrings, remember, t, useStrings } from "/js/i18n.js";
 import { navigate } from "./nav.js";
 import { CASE_TEAM, current, forget, resume, ROLES, signIn, signOut } from "./session.js";
+import { problem } from "./ui.js";
 
 useStrings(["/i18n/", "/admin/i18n/core.", "/admin/i18n/case.", "/admin/i18n/office.", "/admin/i18n/education."]);
 
@@ -19,6 +20,7 @@ const ROUTES = {
   education: [() => import("./screens/education.js"), [...CASE_TEAM, "hr_officer", "auditor"]],
   audit: [() => import("./screens/audit.js"), ["auditor"]],
   users: [() => import("./screens/users.js"), ["sysadmin"]],
+  password: [() => import("./screens/password.js"), null], // from the header, for everyone
 };
 const HOME = { auditor: "audit", sysadmin: "users", hr_officer: "registries" };
 
@@ -48,7 +50,7 @@ async function show() {
   view.replaceChildren(h("h1", {}, t("admin.loading")));
   try {
     const mod = await ROUTES[route.name][0]();
-    const node = await mod.render({ ...route, me, refresh: show });
+    const node = await mod.render({ ...route, me, refresh: show, signedOut });
     if (turn !== drawn) return;
     view.replaceChildren(...[node].flat());
     if (failedNotice) {
@@ -58,7 +60,8 @@ async function show() {
   } catch (err) {
     if (turn !== drawn) return;
     if (err.status === 401) return expired();
-    view.replaceChildren(h("h1", {}, t(`admin.nav.${route.name}`)), alertBox(explain(err)));
+    // In our words, e.g. a case whose key is not shared with this reader yet (409, issue 18).
+    view.replaceChildren(h("h1", {}, t(`admin.nav.${route.name}`)), alertBox(problem(err)));
   }
   document.title = `${view.querySelector("h1")?.textContent || "WithU"} · WithU`;
   const heading = view.querySelector("h1");
@@ -70,6 +73,14 @@ function expired() {
   forget();
   notice = t("admin.expired");
   show();
+}
+
+// Every sign-in ended on purpose (a new password): the sign-in form saying why, then the home screen.
+function signedOut(why) {
+  forget();
+  notice = why;
+  if (parse().name) location.hash = ""; // the hash change draws the form
+  else show();
 }
 
 function paintShell() {
@@ -84,11 +95,13 @@ function paintShell() {
     .filter(([, [, roles]]) => roles?.includes(me.role))
     .map(([name]) => link(name)) : []));
   document.getElementById("who").textContent = me ? `${me.display_name} · ${t(`role.${me.role}`)}` : "";
-  for (const [id, key] of [["signout", "admin.signout"], ["signout-all", "admin.signoutAll"]]) {
+  for (const [id, key] of [["password-change", "admin.password"], ["signout", "admin.signout"],
+    ["signout-all", "admin.signoutAll"]]) {
     const button = document.getElementById(id);
     button.hidden = !me;
     button.textContent = t(key);
   }
+  document.getElementById("password-change").setAttribute("aria-label", t("password.title")); // "Password" in short
   const toggle = document.getElementById("lang-toggle");
   toggle.textContent = t("lang.switchTo");
   toggle.lang = lang() === "ko" ? "en" : "ko";
@@ -147,6 +160,7 @@ async function start() {
       await show();
     });
   }
+  document.getElementById("password-change").addEventListener("click", () => navigate("password"));
   addEventListener("hashchange", show);
   await resume();
   await show();

@@ -3,7 +3,7 @@
 import { explain } from "/js/api.js";
 import { alertBox, announce, field, h } from "/js/dom.js";
 import { formatDate, lang, t } from "/js/i18n.js";
-import { call } from "./session.js";
+import { call, forget } from "./session.js";
 
 // --- errors -----------------------------------------------------------------------------------------------------
 
@@ -16,6 +16,8 @@ const maybe = (key, vars) => (t(key, vars) === key ? null : t(key, vars));
 // starts again at the sign-in form.
 export function problem(err, prefix) {
   if (err?.status === 401) {
+    // A sign-in that holds no key (issue 18) cannot be renewed into one that does: it ends here.
+    if (err.code === "sign-in-again") forget();
     setTimeout(() => location.reload(), 1500);
     return t("admin.expired");
   }

@@ -4,22 +4,24 @@
 // own request: the server refuses it, and the screen says so before anyone tries. Separation order lifts are not
 // two-person (SEP-6): they are on the case. For team leads and the division head also possible escrow matches to
 // confirm or decline and content-free alerts (CASE-8, SEP-1; security review F4, F11): neither names a case or a
-// person.
+// person. For the division head also the recovery key and its uses (issue 18: screens/recovery.js).
 import { h, section } from "/js/dom.js";
 import { t } from "/js/i18n.js";
 import { call } from "../session.js";
 import { empty, facts, form, select, text, value, whenDay } from "../ui.js";
 import { proposalText } from "./case/overview.js";
 import { level } from "./case/sanctions.js";
+import { recoveryPart } from "./recovery.js";
 import { accessText } from "./users.js";
 
 export async function render({ me, refresh }) {
   const heads = me.role === "division_head";
   const leads = heads || me.role === "team_lead";
-  const [disclosures, sanctions, contracts, accounts, decisions, matches, alerts] = await Promise.all([
+  const [disclosures, sanctions, contracts, accounts, decisions, matches, alerts, recovery] = await Promise.all([
     call("/approvals/disclosures"), call("/approvals/sanctions"), call("/approvals/contracts"),
     heads ? call("/approvals/accounts") : [], call("/approvals/decision-proposals"),
-    leads ? call("/approvals/escrow-matches") : [], leads ? call("/approvals/alerts") : []]);
+    leads ? call("/approvals/escrow-matches") : [], leads ? call("/approvals/alerts") : [],
+    heads ? recoveryPart() : null]);
   const after = (key) => {
     refresh();
     return t(key);
@@ -47,7 +49,8 @@ export async function render({ me, refresh }) {
       cards(matches, (m) => escrowMatch(m, after))) : null,
     leads ? section(t("approvals.alerts", { n: alerts.length }),
       h("p", { class: "hint" }, t("approvals.alerts.lead")),
-      cards(alerts, (a) => alert(a, after))) : null);
+      cards(alerts, (a) => alert(a, after))) : null,
+    recovery);
 }
 
 const caseLink = (id, ref) => h("a", { href: `#/case/${id}` }, t("approvals.case", { ref }));
