@@ -44,13 +44,16 @@ def new_case(uow: UnitOfWork, case: Case) -> CaseKey:
     return key
 
 
-async def share(uow: UnitOfWork, case: Case, facts: CaseFacts | None = None) -> None:
+async def share(
+    uow: UnitOfWork, case: Case, facts: CaseFacts | None = None, wraps: dict[str, bytes] | None = None
+) -> None:
     """Make the case's staff wraps follow its readers under ACC-1 (app.domain.key_wraps) and wrap it for the recovery
-    key. Wrapping needs the case's key in this unit of work; without it, only the wraps of former readers go."""
+    key. Wrapping needs the case's key in this unit of work; without it, only the wraps of former readers go.
+    `facts` and `wraps`: the caller's, if it read them in this unit of work already."""
     if case.content_key is None:
         return  # from before per-case keys: `withu migrate` moves it
     facts = facts or await case_facts(uow, case)
-    wraps = await uow.keys.wraps(case.id)
+    wraps = await uow.keys.wraps(case.id) if wraps is None else wraps
     candidates = await uow.keys.key_holders()
     readers = content_readers((_facts(h) for h in candidates), facts)
     publics = {h.user_id: h.public_key for h in candidates if h.public_key is not None}
@@ -61,16 +64,16 @@ async def share(uow: UnitOfWork, case: Case, facts: CaseFacts | None = None) -> 
         return
     if STAFF_PENDING in wraps and readers <= publics.keys():
         await uow.keys.drop(case.id, [STAFF_PENDING])  # every reader gets a wrap below: the server's copy goes
-    for user_id in changes.add:
-        holder = keys.staff_holder(user_id)
-        uow.keys.add(CaseKeyWrap(case_id=case.id, holder=holder, sealed=keys.wrap_for(publics[user_id], key, holder)))
-    for recovery in await uow.keys.recovery_keys():
-        holder = keys.recovery_holder(recovery.id)
-        if holder not in wraps:
-            uow.keys.add(
-                CaseKeyWrap(case_id=case.id, holder=holder, sealed=keys.wrap_for(recovery.public_key, key, holder))
-            )
-    await uow.keys.flush()
+    added = [(keys.staff_holder(user_id), publics[user_id]) for user_id in changes.add]
+    added += [
+        (keys.recovery_holder(r.id), r.public_key)
+        for r in await uow.keys.recovery_keys()
+        if keys.recovery_holder(r.id) not in wraps
+    ]
+    for holder, public_key in added:
+        uow.keys.add(CaseKeyWrap(case_id=case.id, holder=holder, sealed=keys.wrap_for(public_key, key, holder)))
+    if added:
+        await uow.keys.flush()
 
 
 def _facts(holder: KeyHolder) -> StaffFacts:
@@ -86,19 +89,21 @@ async def open_for_staff(uow: UnitOfWork, actor: StaffActor, case: Case, facts: 
     the case's wraps made to follow its readers. CaseKeyNotShared while nobody has wrapped it for this reader."""
     if case.content_key is None or uow.keyring.get(case.id) is not None:
         return
-    sealed = await uow.keys.wrap(case.id, keys.staff_holder(actor.user_id))
-    if sealed is None:
-        if not await _open_pending_for_staff(uow, case):
-            await uow.keys.request(case.id, actor.user_id, clock.now().date())
-            await uow.keys.flush()
-            raise CaseKeyNotShared()
-    else:
+    wraps = await uow.keys.wraps(case.id)
+    holder = keys.staff_holder(actor.user_id)
+    if holder in wraps:
         try:
-            uow.keyring.add(keys.unwrap(_private_key(uow, actor), case.id, keys.staff_holder(actor.user_id), sealed))
+            uow.keyring.add(keys.unwrap(_private_key(uow, actor), case.id, holder, wraps[holder]))
         except KeyUnavailable as exc:  # a wrap for a key pair the account no longer has
             raise CaseKeyNotShared() from exc
+    elif STAFF_PENDING in wraps:
+        _open_pending_for_staff(uow, case, wraps[STAFF_PENDING])
+    else:
+        await uow.keys.request(case.id, actor.user_id, clock.now().date())
+        await uow.keys.flush()
+        raise CaseKeyNotShared()
     await _read_again_what_was_locked(uow, {case.id})
-    await share(uow, case, facts)
+    await share(uow, case, facts, wraps)
 
 
 SHARED_AT_SIGN_IN = 200
@@ -186,12 +191,8 @@ async def open_for_reporter(uow: UnitOfWork, actor: ReporterActor) -> None:
 STAFF_PENDING = "staff-pending"
 
 
-async def _open_pending_for_staff(uow: UnitOfWork, case: Case) -> bool:
-    sealed = await uow.keys.wrap(case.id, STAFF_PENDING)
-    if sealed is None:
-        return False
+def _open_pending_for_staff(uow: UnitOfWork, case: Case, sealed: bytes) -> None:
     uow.keyring.add(CaseKey(case.id, cipher().decrypt(sealed, pending_context(case.id, STAFF_PENDING))))
-    return True
 
 
 def pending_holder(report_id: uuid.UUID) -> str:

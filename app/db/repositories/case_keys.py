@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, delete, func, select
 
 from app.db.models import Case, CaseKeyRequest, CaseKeyWrap, Employee, RecoveryKey, StaffUser
 from app.db.repositories.base import Repository
@@ -28,6 +28,23 @@ class KeyHolder:
     public_key: bytes | None
 
 
+# A case's content is opened on every read of it (issue 18): its three look-ups are built once, with their values
+# bound, so that no request pays SQLAlchemy's statement building (docs/performance.md, "Issue 18").
+_WRAPS = select(CaseKeyWrap.holder, CaseKeyWrap.sealed).where(CaseKeyWrap.case_id == bindparam("case_id"))
+_KEY_HOLDERS = (
+    select(
+        StaffUser.id, StaffUser.role, StaffUser.team, StaffUser.employee_number, Employee.status, StaffUser.public_key
+    )
+    .outerjoin(Employee, Employee.employee_number == StaffUser.employee_number)
+    .where(
+        StaffUser.active.is_(True),
+        StaffUser.enrolled_at.is_not(None),
+        StaffUser.role.in_(sorted(CASE_TEAM_ROLES)),
+    )
+)
+_ACTIVE_RECOVERY_KEYS = select(RecoveryKey).where(RecoveryKey.retired_at.is_(None))
+
+
 def _bytes(value: bytes | None) -> bytes | None:
     return bytes(value) if value is not None else None
 
@@ -35,9 +52,7 @@ def _bytes(value: bytes | None) -> bytes | None:
 class KeyRepository(Repository):
     async def wraps(self, case_id: uuid.UUID) -> dict[str, bytes]:
         """Every wrap of the case's key, by holder."""
-        rows = await self.session.execute(
-            select(CaseKeyWrap.holder, CaseKeyWrap.sealed).where(CaseKeyWrap.case_id == case_id)
-        )
+        rows = await self.session.execute(_WRAPS, {"case_id": case_id})
         return {holder: bytes(sealed) for holder, sealed in rows.all()}
 
     async def wrap(self, case_id: uuid.UUID, holder: str) -> bytes | None:
@@ -75,22 +90,7 @@ class KeyRepository(Repository):
 
     async def key_holders(self) -> list[KeyHolder]:
         """Every active, enrolled case-team account, with its directory status and public key."""
-        rows = await self.session.execute(
-            select(
-                StaffUser.id,
-                StaffUser.role,
-                StaffUser.team,
-                StaffUser.employee_number,
-                Employee.status,
-                StaffUser.public_key,
-            )
-            .outerjoin(Employee, Employee.employee_number == StaffUser.employee_number)
-            .where(
-                StaffUser.active.is_(True),
-                StaffUser.enrolled_at.is_not(None),
-                StaffUser.role.in_(sorted(CASE_TEAM_ROLES)),
-            )
-        )
+        rows = await self.session.execute(_KEY_HOLDERS)
         return [
             KeyHolder(user_id, Role(role), Team(team) if team else None, number, status, _bytes(public))
             for user_id, role, team, number, status, public in rows.all()
@@ -132,8 +132,7 @@ class KeyRepository(Repository):
 
     async def recovery_keys(self) -> list[RecoveryKey]:
         """The recovery keys in use (normally one): every case's key is wrapped for each."""
-        rows = await self.session.scalars(select(RecoveryKey).where(RecoveryKey.retired_at.is_(None)))
-        return list(rows)
+        return list(await self.session.scalars(_ACTIVE_RECOVERY_KEYS))
 
     async def recovery_key(self, key_id: str) -> RecoveryKey | None:
         return await self.session.get(RecoveryKey, key_id)
