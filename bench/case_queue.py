@@ -68,11 +68,11 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 import httpx
 import pyotp
-from server import BareApp, Server, exit_on_sigterm, own_server, run_cli
+from server import BareApp, Http, Server, exit_on_sigterm, own_server, run_cli
 from sqlalchemy import Boolean, Date, Table, Uuid, bindparam, insert, select, text
 from sqlalchemy import Enum as SAEnum
 from sqlalchemy.dialects.postgresql.asyncpg import dialect as postgresql_dialect
@@ -504,31 +504,6 @@ async def staff_ids(settings: Settings) -> dict[str, uuid.UUID]:
             return {number: user_id for number, user_id in rows if number}
     finally:
         await engine.dispose()
-
-
-class Http:
-    """A keep-alive HTTP/1.1 connection (the standard library's: the leanest client, so that the figures are the
-    servers', not the client's)."""
-
-    def __init__(self, base_url: str, timeout: float) -> None:
-        parts = urlsplit(base_url)
-        self.host, self.port, self.timeout = parts.hostname or "127.0.0.1", parts.port or 80, timeout
-        self.connection = http.client.HTTPConnection(self.host, self.port, timeout=timeout)
-
-    def get(self, path: str, headers: dict[str, str] | None = None) -> tuple[int, bytes, float]:
-        started = time.perf_counter()
-        try:
-            self.connection.request("GET", path, headers=headers or {})
-            response = self.connection.getresponse()
-            body = response.read()
-        except (http.client.HTTPException, OSError):
-            self.connection.close()
-            self.connection = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
-            raise
-        return response.status, body, (time.perf_counter() - started) * 1000
-
-    def close(self) -> None:
-        self.connection.close()
 
 
 def bare_queue_server(start_timeout: float, database_url: str, master_key: bytes) -> BareApp:

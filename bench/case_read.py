@@ -50,12 +50,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import httpx
 import pyotp
 import server as bench_server
-from server import Server, exit_on_sigterm, own_server, run_cli, show_errors
+from server import Http, Server, exit_on_sigterm, own_server, run_cli, show_errors
 
 PASSWORD = "bench-case-read-password-1"
 STAFF_NUMBERS = {"lead": "E-BENCH-READ-LEAD", "handler": "E-BENCH-READ-HANDLER"}
@@ -317,33 +316,6 @@ def build_case(server: Server, client: httpx.Client) -> tuple[Built, Account]:
 
 
 # --- the measurement ----------------------------------------------------------------------------------------------
-
-
-class Http:
-    """A keep-alive HTTP/1.1 connection (the standard library's: the leanest client, so that the figures are the
-    server's, not the client's)."""
-
-    def __init__(self, base_url: str, timeout: float) -> None:
-        parts = urlsplit(base_url)
-        self.host, self.port, self.timeout = parts.hostname or "127.0.0.1", parts.port or 80, timeout
-        self.connection = http.client.HTTPConnection(self.host, self.port, timeout=timeout)
-        self.reconnects = 0
-
-    def get(self, path: str, headers: dict[str, str]) -> tuple[int, bytes, float]:
-        started = time.perf_counter()
-        try:
-            self.connection.request("GET", path, headers=headers)
-            response = self.connection.getresponse()
-            body = response.read()
-        except (http.client.HTTPException, OSError):
-            self.connection.close()
-            self.connection = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
-            self.reconnects += 1
-            raise
-        return response.status, body, (time.perf_counter() - started) * 1000
-
-    def close(self) -> None:
-        self.connection.close()
 
 
 @dataclass

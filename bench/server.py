@@ -6,6 +6,7 @@ end, also on failure. Shared by bench/submit.py and bench/separation_check.py; t
 from __future__ import annotations
 
 import base64
+import http.client
 import os
 import secrets
 import signal
@@ -208,3 +209,30 @@ def own_server(
             stop(server)
             if failed:
                 show_log(log_path)
+
+
+class Http:
+    """A keep-alive HTTP/1.1 connection (the standard library's: the leanest client, so that the figures are the
+    server's, not the client's). A failed request closes it and opens a new one (counted in `reconnects`)."""
+
+    def __init__(self, base_url: str, timeout: float) -> None:
+        parts = urlsplit(base_url)
+        self.host, self.port, self.timeout = parts.hostname or "127.0.0.1", parts.port or 80, timeout
+        self.connection = http.client.HTTPConnection(self.host, self.port, timeout=timeout)
+        self.reconnects = 0
+
+    def get(self, path: str, headers: dict[str, str] | None = None) -> tuple[int, bytes, float]:
+        started = time.perf_counter()
+        try:
+            self.connection.request("GET", path, headers=headers or {})
+            response = self.connection.getresponse()
+            body = response.read()
+        except (http.client.HTTPException, OSError):
+            self.connection.close()
+            self.connection = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
+            self.reconnects += 1
+            raise
+        return response.status, body, (time.perf_counter() - started) * 1000
+
+    def close(self) -> None:
+        self.connection.close()

@@ -82,6 +82,7 @@ echo "== benchmark smoke run"
 $BIN/python bench/submit.py --smoke
 $BIN/python bench/separation_check.py --smoke
 $BIN/python bench/case_queue.py --smoke
+$BIN/python bench/case_read.py --smoke
 $BIN/python bench/flood.py --smoke
 $BIN/python bench/check_batch.py --smoke
 echo "== all checks passed"
