@@ -196,7 +196,11 @@ def _open_pending_for_staff(uow: UnitOfWork, case: Case, sealed: bytes) -> None:
 
 
 def pending_holder(report_id: uuid.UUID) -> str:
-    return f"reporter-pending:{report_id}"
+    return f"{pending_holder_prefix()}{report_id}"
+
+
+def pending_holder_prefix() -> str:
+    return "reporter-pending:"
 
 
 def pending_context(case_id: uuid.UUID, holder: str) -> str:

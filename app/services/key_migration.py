@@ -20,8 +20,6 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import LargeBinary, column, select, table, update
-
 from app.db import case_keys as keys
 from app.db.encryption import VERSION, CaseFileCipher, cipher
 from app.db.models import Case, CaseKeyWrap, CaseMessage, EvidenceFile, Report, VictimOpinion
@@ -46,18 +44,15 @@ class MigrationBatch:
 
 async def migrate_batch(uow: UnitOfWork, limit: int = DEFAULT_BATCH) -> MigrationBatch:
     """Move up to `limit` cases; the caller commits, then removes `old_files`. Zero cases: all moved."""
-    query = select(Case).where(Case.content_key.is_(None)).order_by(Case.id).limit(limit)
-    if uow.session.bind.dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)  # two migrators side by side take different cases
     batch = MigrationBatch()
-    for case in (await uow.session.scalars(query)).all():
+    for case in await uow.keys.unmoved_cases(limit):
         key = case_keys.new_case(uow, case)
         for model in CASE_CONTENT:
             batch.values += await _reencrypt(uow, model, case.id, key)
         await _store_facts(uow, case.id)
         await _move_files(uow, case, key, batch)
         await _keep_for_reporters(uow, case.id, key)
-        await uow.session.flush()
+        await uow.keys.flush()
         await case_keys.share(uow, case)
         batch.cases += 1
     return batch
@@ -66,27 +61,23 @@ async def migrate_batch(uow: UnitOfWork, limit: int = DEFAULT_BATCH) -> Migratio
 async def _reencrypt(uow: UnitOfWork, model: Any, case_id: uuid.UUID, key: keys.CaseKey) -> int:
     """Every master-key value of the model's case-content columns of this case, under the case's key. Written as
     bytes past the column types (which would encrypt again)."""
-    names = model.__case_content__
-    raw = table(model.__tablename__, column("id"), column("case_id"), *(column(n, LargeBinary) for n in names))
-    rows = (await uow.session.execute(select(raw).where(raw.c.case_id == case_id))).all()
     moved = 0
-    for row in rows:
+    for row_id, stored in await uow.keys.stored_content(model, case_id):
         values = {}
-        for name in names:
-            blob = getattr(row, name)
-            if blob is None or bytes(blob)[:1] != VERSION:
+        for name, blob in stored.items():
+            if blob is None or blob[:1] != VERSION:
                 continue  # empty, or already under a case key
             context = model.__table__.c[name].type.context
-            values[name] = key.encrypt(cipher().decrypt(bytes(blob), context), context)
+            values[name] = key.encrypt(cipher().decrypt(blob, context), context)
         if values:
-            await uow.session.execute(update(raw).where(raw.c.id == row.id).values(**values))
+            await uow.keys.store_content(model, row_id, values)
             moved += len(values)
     return moved
 
 
 async def _store_facts(uow: UnitOfWork, case_id: uuid.UUID) -> None:
     """The facts the server acts on, apart from the content (from the master-key details, before they moved)."""
-    for report in (await uow.session.scalars(select(Report).where(Report.case_id == case_id))).all():
+    for report in await uow.cases.reports(case_id):
         if report.facts is None:
             report.facts = facts_to_store(report.details or {}, report.identity)
 
@@ -94,15 +85,14 @@ async def _store_facts(uow: UnitOfWork, case_id: uuid.UUID) -> None:
 async def _move_files(uow: UnitOfWork, case: Case, key: keys.CaseKey, batch: MigrationBatch) -> None:
     old_store = FileStore(uow.settings.evidence_dir, cipher())
     new_store = FileStore(uow.settings.evidence_dir, CaseFileCipher(case.id, key.public))
-    rows = (await uow.session.scalars(select(EvidenceFile).where(EvidenceFile.case_id == case.id))).all()
-    for row in rows:
+    for row in await uow.evidence.for_case(case.id):
         old_name = row.stored_name
         if not old_store.exists(old_name) or old_store.raw(old_name)[:1] != VERSION:
             continue
         name = new_store.new_name()
         uow.evidence.on_rollback(lambda name=name: new_store.remove(name))
         new_store.put(name, old_store.get(old_name))
-        await uow.session.execute(update(EvidenceFile).where(EvidenceFile.id == row.id).values(stored_name=name))
+        row.stored_name = name
         batch.old_files.append(old_name)
         batch.files += 1
 
@@ -113,7 +103,7 @@ async def _keep_for_reporters(uow: UnitOfWork, case_id: uuid.UUID, key: keys.Cas
     holder = case_keys.STAFF_PENDING
     sealed = cipher().encrypt(key.secret, case_keys.pending_context(case_id, holder))
     uow.keys.add(CaseKeyWrap(case_id=case_id, holder=holder, sealed=sealed))
-    for report in (await uow.session.scalars(select(Report).where(Report.case_id == case_id))).all():
+    for report in await uow.cases.reports(case_id):
         through = (report.facts or {}).get(THROUGH_INBOX)
         holder = case_keys.pending_holder(uuid.UUID(through) if through else report.id)
         sealed = cipher().encrypt(key.secret, case_keys.pending_context(case_id, holder))
@@ -130,18 +120,9 @@ def remove_old_files(uow: UnitOfWork, names: list[str]) -> None:
 async def drop_pending(uow: UnitOfWork) -> int:
     """`withu migrate --drop-pending`: every copy of a moved case's key under the master key goes. Readers and
     reporters who have not come back since wait for a colleague or the recovery officers."""
-    from sqlalchemy import delete, or_
-
-    result = await uow.session.execute(
-        delete(CaseKeyWrap).where(
-            or_(CaseKeyWrap.holder == case_keys.STAFF_PENDING, CaseKeyWrap.holder.like("reporter-pending:%"))
-        )
-    )
-    return int(getattr(result, "rowcount", 0) or 0)
+    return await uow.keys.drop_pending(case_keys.STAFF_PENDING, case_keys.pending_holder_prefix())
 
 
 async def remaining(uow: UnitOfWork) -> int:
     """Cases still under the master key."""
-    from sqlalchemy import func
-
-    return int(await uow.session.scalar(select(func.count()).select_from(Case).where(Case.content_key.is_(None))) or 0)
+    return await uow.keys.unmoved_count()

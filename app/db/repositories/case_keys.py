@@ -6,8 +6,10 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from sqlalchemy import bindparam, delete, func, select
+from sqlalchemy import LargeBinary, bindparam, column, delete, func, or_, select, table, update
+from sqlalchemy.sql.expression import TableClause
 
 from app.db.models import Case, CaseKeyRequest, CaseKeyWrap, Employee, RecoveryKey, StaffUser
 from app.db.repositories.base import Repository
@@ -43,6 +45,11 @@ _KEY_HOLDERS = (
     )
 )
 _ACTIVE_RECOVERY_KEYS = select(RecoveryKey).where(RecoveryKey.retired_at.is_(None))
+
+
+def _raw_content(model: Any) -> TableClause:
+    names = model.__case_content__
+    return table(model.__tablename__, column("id"), column("case_id"), *(column(n, LargeBinary) for n in names))
 
 
 def _bytes(value: bytes | None) -> bytes | None:
@@ -129,6 +136,41 @@ class KeyRepository(Repository):
                 .where(with_key, CaseKeyWrap.holder == holder)
             )
         return int(cases or 0), int(wrapped or 0)
+
+    # --- `withu migrate` (app.services.key_migration) ---
+
+    async def unmoved_cases(self, limit: int) -> list[Case]:
+        """Cases still under the master key, up to `limit`; on PostgreSQL locked, skipping those another migrator
+        holds (two side by side take different cases)."""
+        query = select(Case).where(Case.content_key.is_(None)).order_by(Case.id).limit(limit)
+        if self.session.bind.dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        return list((await self.session.scalars(query)).all())
+
+    async def unmoved_count(self) -> int:
+        return int(
+            await self.session.scalar(select(func.count()).select_from(Case).where(Case.content_key.is_(None))) or 0
+        )
+
+    async def stored_content(self, model: Any, case_id: uuid.UUID) -> list[tuple[uuid.UUID, dict[str, bytes | None]]]:
+        """The model's case-content values of this case as stored (ciphertext), past the column types."""
+        raw = _raw_content(model)
+        rows = (await self.session.execute(select(raw).where(raw.c.case_id == case_id))).all()
+        return [(row.id, {n: _bytes(getattr(row, n)) for n in model.__case_content__}) for row in rows]
+
+    async def store_content(self, model: Any, row_id: uuid.UUID, values: dict[str, bytes]) -> None:
+        """Ciphertext written as it is (the column types would encrypt it again)."""
+        raw = _raw_content(model)
+        await self.session.execute(update(raw).where(raw.c.id == row_id).values(**values))
+
+    async def drop_pending(self, staff_pending: str, reporter_pending_prefix: str) -> int:
+        """Every copy of a moved case's key kept under the master key."""
+        result = await self.session.execute(
+            delete(CaseKeyWrap).where(
+                or_(CaseKeyWrap.holder == staff_pending, CaseKeyWrap.holder.startswith(reporter_pending_prefix))
+            )
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
 
     async def recovery_keys(self) -> list[RecoveryKey]:
         """The recovery keys in use (normally one): every case's key is wrapped for each."""
