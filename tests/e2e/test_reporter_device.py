@@ -20,13 +20,20 @@ from tests.e2e.reporter import (
 )
 
 
-async def saved_draft(page, within: float = 10.0) -> str:  # type: ignore[no-untyped-def]
-    """The sealed draft, once the app has written it (it saves after 0.4 s without typing)."""
-    deadline = asyncio.get_running_loop().time() + within
-    while (dump := await indexeddb_dump(page)) == "" or "expires" not in dump:
-        assert asyncio.get_running_loop().time() < deadline, "no draft was saved"
+async def saved_draft(page, within: float = 10.0, settled: float = 1.0) -> str:  # type: ignore[no-untyped-def]
+    """The sealed draft once the app has written its last version: it saves 0.4 s after each change, each time with
+    a fresh IV, so the draft is final once it has stayed the same for `settled` seconds."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + within
+    last, since = "", loop.time()
+    while True:
+        dump = await indexeddb_dump(page)
+        if dump != last:
+            last, since = dump, loop.time()
+        elif "expires" in dump and loop.time() - since >= settled:
+            return dump
+        assert loop.time() < deadline, "no draft was saved"
         await asyncio.sleep(0.1)
-    return dump
 
 
 async def test_quick_exit_leaves_at_once_and_back_does_not_return(new_context, screenshot) -> None:
@@ -97,7 +104,7 @@ async def test_drafts_are_off_by_default_and_encrypted_when_on(new_context, scre
     await r.heading(r.t("home.title"))
     await r.tap("home.report")
     await r.heading(r.t("report.who.title"))
-    assert await page.is_checked("#kind-victim")
+    await expect(page.locator("#kind-victim")).to_be_checked()  # the draft is read and shown asynchronously
     await r.tap("next")
     await expect(page.locator("#f-narrative")).to_have_value(NARRATIVE["en"])
 

@@ -48,7 +48,7 @@ async def test_sd_2_each_message_names_its_case_and_the_reporter_writes_to_the_o
     await expect(page.locator("ol.messages li", has_text=question)).to_contain_text(r.t("inbox.case.sd", ref=sd_ref))
     await expect(page.locator("ol.messages li", has_text=thanks)).to_contain_text(r.t("inbox.case.own", ref=reference))
     about = page.get_by_label(r.t("inbox.writeAbout"))
-    assert await about.input_value() == reference
+    await expect(about).to_have_value(reference)
     await expect(page.locator(f"#sd-case-{sd_ref}")).to_contain_text(r.t("status.received"))
     await r.accessible("inbox with a secondary-damage case")
     await screenshot(page, "inbox-two-cases")

@@ -113,7 +113,7 @@ async def test_int_2_missing_choices_and_short_text_are_explained_and_nothing_is
     # The language changes, what was written stays.
     await r.switch_language()
     await r.heading(r.t("report.what.title"))
-    assert await page.input_value("#f-narrative") == "short"
+    await expect(page.locator("#f-narrative")).to_have_value("short")
 
 
 async def test_int_2_language_switch_keeps_the_form_and_every_text_changes(new_context, screenshot) -> None:
@@ -125,8 +125,9 @@ async def test_int_2_language_switch_keeps_the_form_and_every_text_changes(new_c
     await page.fill("#f-name", "김서연")
     await r.switch_language()
     await r.heading(r.t("report.who.title"))
-    assert await page.is_checked("#kind-victim") and await page.is_checked("#mode-confidential")
-    assert await page.input_value("#f-name") == "김서연"
+    await expect(page.locator("#kind-victim")).to_be_checked()
+    await expect(page.locator("#mode-confidential")).to_be_checked()
+    await expect(page.locator("#f-name")).to_have_value("김서연")
     assert await page.get_attribute("html", "lang") == "en"
     assert await page.text_content("#quick-exit") == r.t("exit.button")
     await screenshot(page, "english")
