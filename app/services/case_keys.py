@@ -189,6 +189,7 @@ async def open_for_reporter(uow: UnitOfWork, actor: ReporterActor) -> None:
 # had no key pair yet (made at their next sign-in) are served from a copy under the master key ("staff-pending")
 # until every reader of the case holds a wrap. `withu migrate --drop-pending` ends both.
 STAFF_PENDING = "staff-pending"
+REPORTER_PENDING = "reporter-pending:"  # + the report id
 
 
 def _open_pending_for_staff(uow: UnitOfWork, case: Case, sealed: bytes) -> None:
@@ -196,11 +197,7 @@ def _open_pending_for_staff(uow: UnitOfWork, case: Case, sealed: bytes) -> None:
 
 
 def pending_holder(report_id: uuid.UUID) -> str:
-    return f"{pending_holder_prefix()}{report_id}"
-
-
-def pending_holder_prefix() -> str:
-    return "reporter-pending:"
+    return f"{REPORTER_PENDING}{report_id}"
 
 
 def pending_context(case_id: uuid.UUID, holder: str) -> str:

@@ -120,7 +120,7 @@ def remove_old_files(uow: UnitOfWork, names: list[str]) -> None:
 async def drop_pending(uow: UnitOfWork) -> int:
     """`withu migrate --drop-pending`: every copy of a moved case's key under the master key goes. Readers and
     reporters who have not come back since wait for a colleague or the recovery officers."""
-    return await uow.keys.drop_pending(case_keys.STAFF_PENDING, case_keys.pending_holder_prefix())
+    return await uow.keys.drop_pending(case_keys.STAFF_PENDING, case_keys.REPORTER_PENDING)
 
 
 async def remaining(uow: UnitOfWork) -> int:

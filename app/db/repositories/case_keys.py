@@ -167,7 +167,10 @@ class KeyRepository(Repository):
         """Every copy of a moved case's key kept under the master key."""
         result = await self.session.execute(
             delete(CaseKeyWrap).where(
-                or_(CaseKeyWrap.holder == staff_pending, CaseKeyWrap.holder.startswith(reporter_pending_prefix))
+                or_(
+                    CaseKeyWrap.holder == staff_pending,
+                    CaseKeyWrap.holder.startswith(reporter_pending_prefix, autoescape=True),
+                )
             )
         )
         return int(getattr(result, "rowcount", 0) or 0)
